@@ -1,0 +1,5 @@
+import sys
+
+from cbctl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,35 @@
+"""A point in monotonic time that retries and waits must not pass."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An absolute point on the monotonic clock; ``Deadline.never()`` has no limit."""
+
+    at: float | None
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds)
+
+    @classmethod
+    def never(cls) -> Deadline:
+        return cls(None)
+
+    def remaining(self) -> float:
+        """Seconds left (``inf`` for no limit, never negative)."""
+        if self.at is None:
+            return float("inf")
+        return max(0.0, self.at - time.monotonic())
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0.0
+
+    def earlier(self, seconds: float) -> Deadline:
+        """This deadline, or one ``seconds`` from now if that comes first."""
+        other = time.monotonic() + seconds
+        return Deadline(other if self.at is None else min(self.at, other))

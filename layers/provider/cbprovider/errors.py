@@ -1,0 +1,84 @@
+"""Error types shared by the API clients and the custom-resource runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ProviderError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class ApiError(ProviderError):
+    """An API answered with an error.
+
+    ``messages`` holds every message the API returned (CloudBasic ``errors[]`` / ``Errors/Error``,
+    Capella ``message``), ``request_id`` the CloudBasic ``RequestId`` where one was sent and
+    ``error_type`` the Capella ``errorType`` where one was sent.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        operation: str,
+        status: int,
+        messages: Sequence[str] = (),
+        request_id: str | None = None,
+        error_type: str | None = None,
+        code: int | None = None,
+    ) -> None:
+        self.service = service
+        self.operation = operation
+        self.status = status
+        self.messages = tuple(messages)
+        self.request_id = request_id
+        self.error_type = error_type
+        self.code = code
+        super().__init__(str(self))
+
+    @property
+    def message(self) -> str:
+        """All messages joined, or a generic text when the API sent none."""
+        return "; ".join(self.messages) if self.messages else "no error message in the response"
+
+    def __str__(self) -> str:
+        kind = f" {self.error_type}" if self.error_type else ""
+        text = f"{self.service} {self.operation} failed with HTTP {self.status}{kind}: {self.message}"
+        if self.request_id:
+            text += f" (RequestId {self.request_id})"
+        return text
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_api_error, (self.__dict__.copy(),))
+
+
+def _rebuild_api_error(state: dict[str, object]) -> ApiError:
+    error = ApiError.__new__(ApiError)
+    error.__dict__.update(state)
+    Exception.__init__(error, str(error))
+    return error
+
+
+class ApiConnectionError(ProviderError):
+    """The API could not be reached (connection refused or dropped, timeout) after every retry."""
+
+    def __init__(self, *, service: str, operation: str, reason: str) -> None:
+        self.service = service
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"{service} {operation}: could not reach the API: {reason}")
+
+
+class ResponseFormatError(ProviderError):
+    """The API answered 2xx with a body that could not be parsed or lacks a required field."""
+
+    def __init__(self, *, service: str, operation: str, reason: str) -> None:
+        self.service = service
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"{service} {operation}: unreadable response: {reason}")
+
+
+class DeadlineExceeded(ProviderError):
+    """A wait or a retry loop ran out of the time the caller allowed."""

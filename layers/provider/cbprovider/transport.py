@@ -1,0 +1,147 @@
+"""One keep-alive HTTP session with deadline-bounded retries, shared by the API clients.
+
+Retries cover connection errors (refused, reset, dropped, timed out) and the statuses in
+``RetryPolicy.retry_statuses`` (5xx and 429 by default). ``Retry-After`` (seconds or an HTTP date) is
+honoured. Each attempt re-prepares the request, so the auth object signs it afresh: a retry never
+replays a stale signature or timestamp. Nothing here logs request headers or bodies.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+
+from cbprovider.deadline import Deadline
+from cbprovider.errors import ApiConnectionError
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry. Delays grow exponentially with full jitter."""
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    retry_statuses: frozenset[int] = field(default=RETRYABLE_STATUSES)
+
+    def backoff(self, attempt: int) -> float:
+        """Delay before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 5.0
+    read: float = 30.0
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """The server's ``Retry-After`` in seconds, if it sent a readable one."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class Transport:
+    """Sends requests through one ``requests.Session`` with retries bounded by a deadline."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        policy: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        verify: bool | str = True,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.service = service
+        self.policy = policy or RetryPolicy()
+        self.timeouts = timeouts or Timeouts()
+        self.session = session or requests.Session()
+        self.session.verify = verify
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(
+        self,
+        request: requests.Request,
+        *,
+        operation: str,
+        deadline: Deadline | None = None,
+        retry: bool = True,
+    ) -> requests.Response:
+        """Send ``request``; return the first non-retryable response or the last one after retries.
+
+        Raises ``ApiConnectionError`` when no response could be had within the attempts and deadline.
+        ``retry=False`` sends exactly once (for calls that must not be repeated blindly).
+        """
+        deadline = deadline or Deadline.never()
+        attempts = self.policy.max_attempts if retry else 1
+        last_error: str = "no attempt was made: the deadline had passed"
+        for attempt in range(1, attempts + 1):
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                break
+            prepared = self.session.prepare_request(request)
+            timeout = (min(self.timeouts.connect, remaining), min(self.timeouts.read, remaining))
+            try:
+                response = self.session.send(prepared, timeout=timeout, allow_redirects=False)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_error = _describe(exc)
+                wait = self.policy.backoff(attempt)
+                logger.warning("%s %s attempt %d: %s", self.service, operation, attempt, last_error)
+            else:
+                if response.status_code not in self.policy.retry_statuses or attempt == attempts:
+                    return response
+                hinted = retry_after_seconds(response)
+                wait = hinted if hinted is not None else self.policy.backoff(attempt)
+                if wait > deadline.remaining():
+                    return response
+                logger.warning(
+                    "%s %s attempt %d: HTTP %d, retrying in %.2fs",
+                    self.service,
+                    operation,
+                    attempt,
+                    response.status_code,
+                    wait,
+                )
+                response.close()
+            if attempt == attempts or wait >= deadline.remaining():
+                break
+            self._sleep(wait)
+        raise ApiConnectionError(service=self.service, operation=operation, reason=last_error)
+
+
+def _describe(exc: Exception) -> str:
+    """A short reason that names the failure without echoing URLs with credentials or headers."""
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.ConnectionError):
+        text = str(exc)
+        for marker in ("Connection refused", "Connection reset", "RemoteDisconnected", "Connection aborted"):
+            if marker in text:
+                return marker.lower()
+        return "connection failed"
+    return type(exc).__name__

@@ -1,0 +1,225 @@
+"""The HTTP plumbing the simulators share: a threaded server on 127.0.0.1, fault injection, a call log.
+
+Subclasses of ``Simulator`` implement ``handle`` (and ``fault_keys``); this module takes care of
+reading the request, applying faults, recording the call and writing the response. Control endpoints
+under ``/_sim/`` let another process drive a simulator started from the command line:
+
+- ``POST /_sim/faults`` with ``{"key": "CreateReplication", "status": 503, "times": 2}`` adds a fault;
+- ``DELETE /_sim/faults`` clears them; ``GET /_sim/calls`` returns the call log.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from simulators.faults import Fault, FaultInjector
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    """Path without the query string."""
+    query: str
+    headers: dict[str, str]
+    """Header names lower-cased."""
+    body: bytes
+    raw_target: str
+    """The request-target exactly as sent (path and query)."""
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+        return cls(
+            status,
+            json.dumps(payload).encode(),
+            {"Content-Type": "application/json", **(headers or {})},
+        )
+
+
+@dataclass
+class Call:
+    """One request as the simulator saw it (no headers or bodies: they may hold secrets)."""
+
+    method: str
+    path: str
+    key: str
+    status: int
+    at: float
+
+
+class Simulator:
+    """Base class: a threaded HTTP server on 127.0.0.1 that a subclass gives behaviour to."""
+
+    name = "simulator"
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.faults = FaultInjector()
+        self.calls: list[Call] = []
+        self._calls_lock = threading.Lock()
+        self._host = host
+        self._port = port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- behaviour supplied by subclasses -------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        raise NotImplementedError
+
+    def fault_keys(self, request: Request) -> tuple[str, ...]:
+        """Keys under which faults for this request are registered."""
+        return (request.path,)
+
+    def error_response(self, request: Request, status: int) -> Response:
+        """The body an injected error status carries by default."""
+        return Response.json(status, {"message": f"injected HTTP {status}"})
+
+    def malformed_response(self, request: Request, real: Response) -> Response:
+        """The real answer cut in half: the request took effect, the body cannot be parsed."""
+        cut = real.body[: max(1, len(real.body) // 2)] if real.body else b"{<"
+        return Response(200, cut + b"\x00<", dict(real.headers))
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError(f"{self.name} is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Self:
+        handler = _make_handler(self)
+        self._server = ThreadingHTTPServer((self._host, self._port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def serve_forever(self) -> None:
+        """Run in the foreground until interrupted (for the command line)."""
+        self.start()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- call log -----------------------------------------------------------------------------------
+    def record(self, call: Call) -> None:
+        with self._calls_lock:
+            self.calls.append(call)
+
+    def calls_since(self, index: int) -> list[Call]:
+        with self._calls_lock:
+            return list(self.calls[index:])
+
+    def control(self, request: Request) -> Response | None:
+        """Answer the ``/_sim/`` control endpoints; ``None`` for every other path."""
+        if not request.path.startswith("/_sim/"):
+            return None
+        if request.path == "/_sim/faults" and request.method == "POST":
+            data = json.loads(request.body or b"{}")
+            self.faults.add(str(data.pop("key", "*")), Fault.from_json(data))
+            return Response(204)
+        if request.path == "/_sim/faults" and request.method == "DELETE":
+            self.faults.clear()
+            return Response(204)
+        if request.path == "/_sim/calls" and request.method == "GET":
+            with self._calls_lock:
+                return Response.json(200, [asdict(c) for c in self.calls])
+        return Response.json(404, {"message": "unknown control endpoint"})
+
+
+def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = sim.name
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the call log records what matters."""
+
+        def _dispatch(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            split = urlsplit(self.path)
+            request = Request(
+                method=self.command,
+                path=split.path,
+                query=split.query,
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+                raw_target=self.path,
+            )
+            control = sim.control(request)
+            if control is not None:
+                self._write(control)
+                return
+            keys = sim.fault_keys(request)
+            fault = sim.faults.take(*keys)
+            if fault is not None and fault.delay:
+                time.sleep(fault.delay)
+            if fault is not None and fault.drop:
+                sim.record(Call(request.method, request.path, keys[0], 0, time.time()))
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if fault is not None and fault.status is not None:
+                response = sim.error_response(request, fault.status)
+                if fault.body is not None:
+                    response.body = fault.body.encode()
+                response.headers.update(fault.headers)
+            elif fault is not None and fault.malformed:
+                response = sim.malformed_response(request, sim.handle(request))
+            else:
+                response = sim.handle(request)
+            sim.record(Call(request.method, request.path, keys[0], response.status, time.time()))
+            self._write(response)
+
+        def _write(self, response: Response) -> None:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if response.body and self.command != "HEAD":
+                self.wfile.write(response.body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    return Handler
