@@ -1,0 +1,40 @@
+"""Shared fixtures: the simulators and the CloudFormation response receiver, each a real HTTP server.
+
+Imports are inside the fixtures so that a test module pulls in only what it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from simulators.capella import CapellaSimulator
+    from simulators.cloudbasic import CloudBasicSimulator
+    from simulators.cloudformation import ResponseReceiver
+
+
+@pytest.fixture
+def cloudbasic_sim() -> Iterator[CloudBasicSimulator]:
+    from simulators.cloudbasic import CloudBasicSimulator
+
+    with CloudBasicSimulator(seeding_seconds=1.0, promote_seconds=0.5) as sim:
+        yield sim
+
+
+@pytest.fixture
+def capella_sim() -> Iterator[CapellaSimulator]:
+    from simulators.capella import CapellaSimulator
+
+    with CapellaSimulator(deploy_seconds=1.0, destroy_seconds=0.5, scale_seconds=0.5) as sim:
+        yield sim
+
+
+@pytest.fixture
+def cfn_receiver() -> Iterator[ResponseReceiver]:
+    from simulators.cloudformation import ResponseReceiver
+
+    with ResponseReceiver() as receiver:
+        yield receiver
