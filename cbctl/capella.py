@@ -1,0 +1,158 @@
+"""``cbctl capella call METHOD PATH``: sign and send one Capella Management API v3 request.
+
+The URL comes from ``--url``, else ``CAPELLA_API_URL``, else the public endpoint. The v3 key pair comes
+from ``--credentials-secret-arn`` (a Secrets Manager secret holding JSON ``{"AccessKey", "SecretKey"}``),
+else from ``CAPELLA_ACCESS_KEY`` and ``CAPELLA_SECRET_KEY``. The response JSON goes to stdout; with
+``--all-pages`` a GET on a list endpoint prints one JSON array of every item across all pages. Key
+material is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from cbprovider.capella.client import DEFAULT_URL, CapellaClient
+from cbprovider.capella.responses import format_error
+from cbprovider.errors import ProviderError
+
+ENV_URL = "CAPELLA_API_URL"
+ENV_ACCESS_KEY = "CAPELLA_ACCESS_KEY"
+ENV_SECRET_KEY = "CAPELLA_SECRET_KEY"  # noqa: S105 (the name of an environment variable)
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+class CredentialsError(ProviderError):
+    """The Capella key pair could not be loaded. The message names the source, never key material."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="capella_command", required=True, metavar="SUBCOMMAND")
+    call = sub.add_parser(
+        "call",
+        help="sign and send one request, print the JSON response",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    call.add_argument("method", type=str.upper, choices=METHODS, metavar="METHOD", help=", ".join(METHODS))
+    call.add_argument(
+        "path", type=_api_path, metavar="PATH", help="e.g. /v3/clusters or '/v2/projects?perPage=5'"
+    )
+    call.add_argument("--body", type=_json_value, metavar="JSON", help="request body (JSON text)")
+    call.add_argument("--all-pages", action="store_true", help="GET every page of a list; print one array")
+    call.add_argument("--url", help=f"API base URL (default: ${ENV_URL} or {DEFAULT_URL})")
+    call.add_argument(
+        "--credentials-secret-arn",
+        metavar="ARN",
+        help=f"Secrets Manager secret with JSON AccessKey, SecretKey (default: ${ENV_ACCESS_KEY} etc.)",
+    )
+    call.set_defaults(func=functools.partial(run_call, parser=call))
+
+
+def _api_path(value: str) -> str:
+    if not value.startswith("/") or value.startswith("//"):
+        raise argparse.ArgumentTypeError(
+            f"must be a path starting with '/', e.g. /v3/clusters (got {value!r})"
+        )
+    return value
+
+
+def _json_value(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from None
+
+
+def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
+    if args.all_pages and args.method != "GET":
+        parser.error("--all-pages needs METHOD GET")
+    if args.all_pages and args.body is not None:
+        parser.error("--all-pages does not take --body")
+    url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        parser.error(f"--url must look like https://host[:port] (got {url!r})")
+    credentials = load_credentials(args.credentials_secret_arn)
+    if credentials is None:
+        parser.error(
+            f"no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} or pass --credentials-secret-arn"
+        )
+    with CapellaClient(url, credentials) as client:
+        if args.all_pages:
+            split = urlsplit(args.path)
+            items = list(client.iterate(split.path, parse_qsl(split.query, keep_blank_values=True)))
+            _print_json(items)
+            return 0
+        response = client.request(args.method, args.path, json=args.body)
+        if response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                operation = f"{args.method} {urlsplit(args.path).path}"
+                raise format_error(operation, "the body is not JSON") from None
+            _print_json(body)
+        else:
+            location = response.headers.get("Location")
+            suffix = f", Location: {location}" if location else ""
+            print(f"HTTP {response.status_code} {response.reason}{suffix}", file=sys.stderr)
+    return 0
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2))
+
+
+def load_credentials(secret_arn: str | None) -> tuple[str, str] | None:
+    """The key pair from the secret if one is named, else from the environment (``None`` if unset)."""
+    if secret_arn:
+        return secret_credentials(secret_arn)
+    access_key = os.environ.get(ENV_ACCESS_KEY, "")
+    secret_key = os.environ.get(ENV_SECRET_KEY, "")
+    if not access_key and not secret_key:
+        return None
+    if not access_key or not secret_key:
+        raise CredentialsError(f"set both {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, not only one of them")
+    return access_key, secret_key
+
+
+def secret_credentials(secret_arn: str) -> tuple[str, str]:
+    """Read ``{"AccessKey": ..., "SecretKey": ...}`` from Secrets Manager (in the ARN's region)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    region = _arn_region(secret_arn)
+    try:
+        secrets = (
+            boto3.client("secretsmanager", region_name=region) if region else boto3.client("secretsmanager")
+        )
+        value = secrets.get_secret_value(SecretId=secret_arn)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise CredentialsError(
+            f"could not read secret {secret_arn}: {error.get('Code', 'error')}: {error.get('Message', '')}"
+        ) from None
+    except BotoCoreError as exc:
+        raise CredentialsError(f"could not read secret {secret_arn}: {type(exc).__name__}: {exc}") from None
+    try:
+        data = json.loads(value.get("SecretString") or "")
+    except ValueError:
+        data = None
+    access_key = data.get("AccessKey") if isinstance(data, dict) else None
+    secret_key = data.get("SecretKey") if isinstance(data, dict) else None
+    if not isinstance(access_key, str) or not isinstance(secret_key, str) or not access_key or not secret_key:
+        raise CredentialsError(
+            f"secret {secret_arn} must be a JSON object with AccessKey and SecretKey strings"
+        )
+    return access_key, secret_key
+
+
+def _arn_region(value: str) -> str | None:
+    """``arn:aws:secretsmanager:<region>:...`` -> region; ``None`` for a plain secret name."""
+    parts = value.split(":")
+    return parts[3] or None if len(parts) > 3 and parts[0] == "arn" else None
