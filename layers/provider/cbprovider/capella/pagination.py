@@ -38,7 +38,9 @@ def parse_page(body: object) -> Page:
         return Page(body, None, False)
     if not isinstance(body, Mapping):
         raise ModelError("list response is neither a JSON object nor an array")
-    items = _items(body.get("data"))
+    if "data" not in body:
+        raise ModelError("not a list response: the body has no 'data'")
+    items = _items(body["data"])
     cursor = body.get("cursor")
     pages = cursor.get("pages") if isinstance(cursor, Mapping) else None
     if not isinstance(pages, Mapping):

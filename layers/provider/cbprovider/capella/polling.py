@@ -31,6 +31,10 @@ class StatusWait:
     deadline: Deadline
     interval: float
 
+    def __post_init__(self) -> None:
+        if self.interval <= 0:
+            raise ValueError("the poll interval must be positive")
+
 
 def wait_for(
     wait: StatusWait,
