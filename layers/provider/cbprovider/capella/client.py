@@ -68,8 +68,10 @@ class CapellaClient:
     """Typed access to the Capella v3 management API over one keep-alive session.
 
     ``credentials`` is the v3 ``(access_key, secret_key)`` pair; without it requests go unsigned (only
-    ``GET /v2/status`` allows that). ``ca_bundle`` is a path to extra trust roots (for a proxy or a
-    test server), never a switch to turn verification off.
+    ``GET /v2/status`` allows that). ``ca_bundle`` is the path of a CA bundle to trust instead of the
+    default store (for a TLS-inspecting proxy or a test server); verification is never turned off.
+    ``auth`` replaces the signer built from ``credentials`` (e.g. to observe signing in tests) and
+    ``sleep`` the pause between retries.
     """
 
     def __init__(
