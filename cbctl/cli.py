@@ -16,6 +16,7 @@ from cbprovider.errors import ProviderError
 # command's arguments and sets ``func`` (a callable taking the parsed namespace, returning an exit code).
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("cbctl.simulate", "run a local API simulator in the foreground"),
+    "cloudbasic": ("cbctl.cloudbasic", "sign and send one CloudBasic API action"),
     "capella": ("cbctl.capella", "sign and send one Capella Management API v3 request"),
 }
 
