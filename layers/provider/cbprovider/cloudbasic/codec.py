@@ -196,6 +196,9 @@ def decode_error(action: str, status: int, body: bytes) -> ApiError:
         return ApiError(service=SERVICE, operation=action, status=status, messages=[_garbage_summary(body)])
     fields = _normalise(value)
     messages = _messages(fields.get("errors", fields.get("error", fields.get("message"))))
+    if not messages:
+        # Not the documented error shape (e.g. a proxy's HTML page): report what it said, briefly.
+        messages = [_garbage_summary(body)]
     request_id = fields.get("requestId")
     return ApiError(
         service=SERVICE,
