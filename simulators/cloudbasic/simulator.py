@@ -162,6 +162,9 @@ class CloudBasicSimulator(Simulator):
             if fault.status == 405 and action is not None:
                 response.headers["Allow"] = ", ".join(sorted(action.methods))
             return response
+        except Exception as exc:  # a simulator bug: answer it visibly instead of dropping the connection
+            message = f"internal simulator error ({type(exc).__name__})"
+            return codec.error(fmt, 500, [message], self.state.next_request_id())
 
     def _run(self, action: Action, request: Request, fmt: codec.Format) -> Response:
         caller = None

@@ -23,6 +23,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from simulators.cloudbasic import CloudBasicSimulator
+from simulators.cloudbasic.actions import ACTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -295,6 +296,18 @@ def test_missing_field_is_named_in_the_request_format(client: Client) -> None:
     ]
 
 
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("xml", [False, True])
+def test_every_action_answers_an_empty_request(client: Client, action: str, xml: bool) -> None:
+    """Each action is routed and either succeeds or refuses in the documented shape (no 404, no 500)."""
+    response = client.send(action, "<Request/>" if xml else {}, xml=xml, signed=action != "ActivateInstance")
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        messages, _ = errors_of(response)
+        assert messages
+        assert all(m and "signature" not in m for m in messages)
+
+
 # -- faults and latency ------------------------------------------------------------------------------------
 def test_injected_fault_applies_n_times_then_clears(client: Client) -> None:
     client.sim.faults.add("CreateReplication", status=503, times=2)
@@ -481,6 +494,20 @@ def test_promotion_runs_then_succeeds(client: Client) -> None:
     assert "Promotion requested by API user admin" in lines[0]
     assert lines[1].endswith(">>BEGIN")
     assert client.sim.replications[replication_id].data_replication is False
+
+
+def test_promotion_can_be_made_to_fail(client: Client) -> None:
+    [replication_id] = client.sim.add_replications(1)
+    client.sim.set_promotion_outcome(replication_id, "Failed")
+    client.ok("PromoteToPrimary", {"ReplicationId": replication_id, "IgnoreDbDiscrepancies": "true"})
+    deadline = time.monotonic() + 10
+    status = client.ok("PromoteDbReplicaToPrimaryStatus", {"replicationId": replication_id})
+    while status["status"] == "Running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = client.ok("PromoteDbReplicaToPrimaryStatus", {"replicationId": replication_id})
+    assert status["status"] == "Failed"
+    assert "ERROR" in status["logs"]
+    assert client.sim.replications[replication_id].data_replication is True
 
 
 # -- command line ------------------------------------------------------------------------------------------
