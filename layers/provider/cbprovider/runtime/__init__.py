@@ -1,0 +1,61 @@
+"""The CloudFormation custom-resource runtime: lifecycle rules once, resource types as small plug-ins.
+
+A handler module is two lines::
+
+    from cbprovider.runtime import Provider
+    lambda_handler = Provider({"Custom::CapellaProject": "cbprovider.capella.resources:Project"})
+
+A resource type::
+
+    class ProjectProperties(ResourceProperties):       # fields snake_case, read as PascalCase
+        name: str                                      # <- "Name"
+        description: str = ""
+
+    class Project(ResourceType[ProjectProperties]):
+        type_name = "Custom::CapellaProject"
+        properties_model = ProjectProperties
+        replacement_properties = frozenset({"Name"})
+
+        def create(self, req: Request[ProjectProperties]) -> Outcome: ...  # Done(id, data) | InProgress(...)
+        def update(self, req) -> Outcome: ...      # in place: the event's id is kept whatever is returned
+        def delete(self, req) -> Outcome: ...      # ApiError 404 counts as deleted
+        def poll(self, req, state) -> Outcome: ... # continues an InProgress (req.phase says which operation)
+        def owns_physical_id(self, physical_id) -> bool: ...   # False: Delete touches nothing
+
+What the runtime guarantees (DESIGN.md section 4): exactly one response per request (a backstop sends
+FAILED shortly before the Lambda deadline), never an empty PhysicalResourceId (a failed Create returns
+``failed-create-<LogicalId>-<8 hex>``, see ``is_placeholder``; call ``req.note_physical_id`` as soon as an
+object exists so a later failure reports it), the body under 4096 bytes with the start of the reason
+kept, no sleep before Delete, properties validated with errors that name the property, replacement only
+when a ``replacement_properties`` value changed, duplicate deliveries processed once, and long operations
+polled by an EventBridge rule whose rule, target and state are removed when they end or time out
+(``ServiceTimeout``, at most 3600 s). Failures are raised: ``ValidationFailed`` for bad input,
+``ApiError`` and other ``cbprovider.errors.ProviderError`` types (reason ``[Type] message``); anything
+else becomes a generic ``[InternalError]`` reason with the traceback only in the (redacted) log.
+``req.deadline`` is this invocation's time left minus a margin: pass it to the API clients, and let
+``DeadlineExceeded`` propagate.
+"""
+
+from cbprovider.runtime.ids import is_placeholder
+from cbprovider.runtime.properties import PropertiesModel, ResourceProperties, ValidationFailed
+from cbprovider.runtime.provider import Provider
+from cbprovider.runtime.resource import Done, InProgress, Outcome, Request, ResourceType
+from cbprovider.runtime.secrets import create_owned_secret, delete_owned_secret, read_secret_json
+from cbprovider.runtime.timing import Timing
+
+__all__ = [
+    "Done",
+    "InProgress",
+    "Outcome",
+    "PropertiesModel",
+    "Provider",
+    "Request",
+    "ResourceProperties",
+    "ResourceType",
+    "Timing",
+    "ValidationFailed",
+    "create_owned_secret",
+    "delete_owned_secret",
+    "is_placeholder",
+    "read_secret_json",
+]

@@ -1,0 +1,390 @@
+"""One Lambda invocation: a CloudFormation request or one poll of a long operation.
+
+``Invocation`` subclasses crhelper's ``CfnResource`` (it keeps crhelper's response fields) and
+replaces each part of crhelper that breaks a CloudFormation user's expectations:
+
+- ``__init__``: crhelper builds lambda/events/logs clients (cold start) and sets the root logger to
+  DEBUG, where ``__call__`` logs the whole event (presigned URL, secrets): neither is done here, and the
+  event is logged once, redacted, at INFO.
+- ``_set_timeout``/``_timeout``: crhelper's timer sends FAILED with an empty PhysicalResourceId and the
+  handler then sends a second response; the backstop here sends through ``OneResponse`` (one response at
+  most) with a non-empty id.
+- ``_cfn_response``/``generate_physical_id``: crhelper invents a random id when the function returns
+  True or nothing (an accidental replacement on Update); here the id follows the replacement rules.
+- ``_send``: size-checked body, start of the reason kept, bounded retries (see ``response``).
+- ``_wait_for_cwlogs``: no 120 s sleep before a Delete response.
+- ``_setup_polling``/``_remove_polling``: see ``polling``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from crhelper import CfnResource
+
+from cbprovider.deadline import Deadline
+from cbprovider.errors import ApiError, ProviderError
+from cbprovider.runtime.idempotency import Duplicate, Once
+from cbprovider.runtime.ids import is_placeholder, placeholder_id, request_digest
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.polling import Poller, PollState, state_key
+from cbprovider.runtime.properties import parse_properties
+from cbprovider.runtime.reasons import reason_for
+from cbprovider.runtime.redact import redact_event
+from cbprovider.runtime.resource import Done, InProgress, Outcome, Phase, Request, ResourceType
+from cbprovider.runtime.response import Answer, OneResponse, ResponseSender, Status
+from cbprovider.runtime.scrub import scrubbed_traceback
+from cbprovider.runtime.timing import Timing
+
+_REQUEST_TYPES = ("Create", "Update", "Delete")
+
+
+class UnknownResourceType(ProviderError):
+    """The request names a resource type this provider does not serve."""
+
+
+class MalformedEvent(ProviderError):
+    """The event lacks a field every CloudFormation request has."""
+
+
+class ServiceTimeout(ProviderError):
+    """A long operation did not finish before its deadline."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Services:
+    """What an invocation needs from the provider."""
+
+    timing: Timing
+    sender: ResponseSender
+    once: Once
+    poller: Poller
+    resolve: Any
+    """``Callable[[str], ResourceType[Any]]`` (raises ``UnknownResourceType``)."""
+
+
+class Invocation(CfnResource):
+    """Handles one event; a new instance per invocation, so concurrent invocations share nothing."""
+
+    def __init__(self, services: Services, event: Mapping[str, Any], context: Any) -> None:
+        # crhelper's __init__ is not called on purpose (see the module docstring).
+        self.Status = ""
+        self.Reason = ""
+        self.PhysicalResourceId = ""
+        self.StackId = str(event.get("StackId", ""))
+        self.RequestId = str(event.get("RequestId", ""))
+        self.LogicalResourceId = str(event.get("LogicalResourceId", ""))
+        self.Data: dict[str, str] = {}
+        self.NoEcho = False
+        self._services = services
+        self._timing = services.timing
+        self._event = dict(event)
+        self._context = context
+        self._started_at = time.time()
+        remaining = context.get_remaining_time_in_millis() / 1000.0
+        self._remaining_at_start = remaining
+        self._work_deadline = Deadline.after(
+            max(0.0, remaining - self._timing.backstop_reserve - self._timing.work_reserve)
+        )
+        self._responder = OneResponse(
+            services.sender, self._event, Deadline.after(max(0.0, remaining - self._timing.send_reserve))
+        )
+        self._timer: threading.Timer | None = None
+        self._request: Request[Any] | None = None
+        self._poll: PollState | None = None
+
+    # -- entry points ---------------------------------------------------------------------------
+    def run_request(self) -> None:
+        """A request from CloudFormation: processed once, answered once (or scheduled for polling)."""
+        logger.info("Request received", extra={"event": redact_event(self._event)})
+        key = {
+            "StackId": self.StackId,
+            "LogicalResourceId": self.LogicalResourceId,
+            "RequestId": self.RequestId,
+        }
+        self._guarded(key, self._process_request)
+
+    def run_poll(self, poll: PollState) -> None:
+        """One scheduled poll of a long operation."""
+        self._poll = poll
+        logger.info("Poll received", extra={"attempt": poll.attempt, "physical_id": poll.physical_id})
+        key = {
+            "StackId": self.StackId,
+            "LogicalResourceId": self.LogicalResourceId,
+            "RequestId": self.RequestId,
+            "Attempt": poll.attempt,
+        }
+        self._guarded(key, self._process_poll)
+
+    def _guarded(self, key: dict[str, Any], process: Any) -> None:
+        try:
+            self._services.once.run(key, self._context, process)
+        except Duplicate:
+            return
+        except Exception as error:
+            # The state table failed before (or after) processing; answer unless already answered.
+            logger.error("Idempotency store failed", extra={"traceback": scrubbed_traceback(error)})
+            self._send("FAILED", reason_for(error, request_id=self.RequestId))
+            self._cleanup_poll()
+
+    # -- processing -----------------------------------------------------------------------------
+    def _process_request(self) -> dict[str, Any]:
+        self._set_timeout()
+        try:
+            answer = self._dispatch_request()
+        except Exception as error:
+            answer = self._failure(error)
+        finally:
+            self._cancel_timer()
+        if answer is not None:
+            self._answer(answer)
+        return {"answered": answer is not None}
+
+    def _process_poll(self) -> dict[str, Any]:
+        poll = self._poll
+        assert poll is not None
+        self._set_timeout()
+        try:
+            answer = self._dispatch_poll(poll)
+        except Exception as error:
+            answer = self._failure(error)
+        finally:
+            self._cancel_timer()
+        if answer is not None:
+            self._answer(answer)
+            self._cleanup_poll()
+        return {"answered": answer is not None}
+
+    def _dispatch_request(self) -> Answer | None:
+        request_type = self._event.get("RequestType")
+        for name in ("ResponseURL", "StackId", "RequestId", "LogicalResourceId", "ResourceType"):
+            if not self._event.get(name):
+                raise MalformedEvent(f"the request has no {name}")
+        if request_type not in _REQUEST_TYPES:
+            raise MalformedEvent(f"unknown RequestType {request_type!r}")
+        physical_id = str(self._event.get("PhysicalResourceId") or "")
+        if request_type == "Delete" and is_placeholder(physical_id):
+            return Answer("SUCCESS", physical_id, "nothing to delete: the Create had failed")
+        if request_type != "Create" and not physical_id:
+            raise MalformedEvent(f"the {request_type} request has no PhysicalResourceId")
+        resource = self._services.resolve(str(self._event["ResourceType"]))
+        if request_type == "Delete" and not resource.owns_physical_id(physical_id):
+            return Answer("SUCCESS", physical_id, "nothing to delete: the id was not made by this provider")
+        phase: Phase = "create"
+        if request_type == "Update":
+            replace = resource.requires_replacement(
+                self._event.get("ResourceProperties") or {}, self._event.get("OldResourceProperties") or {}
+            )
+            phase = "create" if replace else "update"
+            logger.info("Update", extra={"replacement": replace})
+        elif request_type == "Delete":
+            phase = "delete"
+        request = self._build_request(
+            resource, phase, physical_id or None, Deadline.after(self._service_seconds())
+        )
+        operation = {"create": resource.create, "update": resource.update, "delete": resource.delete}[phase]
+        outcome = self._call(operation, request, phase)
+        if isinstance(outcome, InProgress):
+            return self._start_polling(request, outcome)
+        return self._done(outcome, phase)
+
+    def _dispatch_poll(self, poll: PollState) -> Answer | None:
+        if time.time() >= poll.deadline_at:
+            raise ServiceTimeout(self._timeout_text(poll))
+        resource = self._services.resolve(str(self._event["ResourceType"]))
+        phase: Phase = poll.phase  # type: ignore[assignment]
+        request = self._build_request(
+            resource, phase, poll.physical_id, Deadline.after(max(0.0, poll.deadline_at - time.time()))
+        )
+        outcome = self._call(lambda req: resource.poll(req, poll.state), request, phase)
+        if isinstance(outcome, Done):
+            return self._done(outcome, phase)
+        if time.time() >= poll.deadline_at:
+            raise ServiceTimeout(self._timeout_text(poll))
+        updated = dataclasses.replace(
+            poll,
+            physical_id=self._keep_id(outcome.physical_id, phase),
+            state=dict(outcome.state),
+            attempt=poll.attempt + 1,
+        )
+        self._poll = updated
+        self._services.poller.save(updated)
+        logger.info(
+            "Still in progress", extra={"physical_id": updated.physical_id, "attempt": updated.attempt}
+        )
+        return None
+
+    def _build_request(
+        self, resource: ResourceType[Any], phase: Phase, physical_id: str | None, service_deadline: Deadline
+    ) -> Request[Any]:
+        properties = parse_properties(resource.properties_model, self._event.get("ResourceProperties"))
+        old = None
+        if self._event.get("RequestType") == "Update":
+            try:
+                old = parse_properties(resource.properties_model, self._event.get("OldResourceProperties"))
+            except ProviderError:
+                logger.info("The old properties no longer parse; old_properties is None")
+        request: Request[Any] = Request(
+            request_type=self._event["RequestType"],
+            phase=phase,
+            properties=properties,
+            old_properties=old,
+            physical_id=physical_id,
+            logical_id=self.LogicalResourceId,
+            stack_id=self.StackId,
+            request_id=self.RequestId,
+            resource_type=str(self._event["ResourceType"]),
+            deadline=self._work_deadline,
+            service_deadline=service_deadline,
+        )
+        self._request = request
+        return request
+
+    def _call(self, operation: Any, request: Request[Any], phase: Phase) -> Outcome:
+        try:
+            outcome = operation(request)
+        except ApiError as error:
+            if phase == "delete" and error.status == 404:
+                logger.info("Already gone", extra={"physical_id": request.physical_id})
+                return Done(str(request.physical_id), reason="already deleted")
+            raise
+        if not isinstance(outcome, Done | InProgress):
+            raise TypeError(f"{type(outcome).__name__} is neither Done nor InProgress")
+        return outcome
+
+    def _done(self, outcome: Done, phase: Phase) -> Answer:
+        physical_id = self._keep_id(outcome.physical_id, phase)
+        if not physical_id:
+            raise ProviderError("the resource type returned an empty physical id")
+        return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
+
+    def _keep_id(self, returned: str, phase: Phase) -> str:
+        """The id to report: the event's, except for a create (Create, or an Update that replaces)."""
+        event_id = str(self._event.get("PhysicalResourceId") or "")
+        if phase == "create" or not event_id:
+            return returned
+        if returned and returned != event_id:
+            logger.warning(
+                "Ignoring a new physical id from an in-place operation", extra={"returned": returned}
+            )
+        return event_id
+
+    def _start_polling(self, request: Request[Any], outcome: InProgress) -> Answer | None:
+        physical_id = self._keep_id(outcome.physical_id, request.phase)
+        if not physical_id:
+            raise ProviderError("the resource type returned an empty physical id")
+        poll = PollState(
+            key=state_key(request_digest(self.StackId, self.LogicalResourceId, self.RequestId)),
+            event=self._event,
+            physical_id=physical_id,
+            phase=request.phase,
+            state=dict(outcome.state),
+            attempt=1,
+            started_at=self._started_at,
+            deadline_at=self._started_at + self._service_seconds(),
+        )
+        self._poll = poll
+        if time.time() >= poll.deadline_at:
+            raise ServiceTimeout(self._timeout_text(poll))
+        self._services.poller.save(poll)
+        self._services.poller.schedule(poll.key, self._context.invoked_function_arn, outcome.retry_after)
+        if self._responder.sent is not None:
+            # The backstop answered while the poll was being set up: nothing must be left behind.
+            self._cleanup_poll()
+        return None
+
+    def _service_seconds(self) -> float:
+        raw = (self._event.get("ResourceProperties") or {}).get("ServiceTimeout")
+        try:
+            limit = (
+                min(int(raw), self._timing.max_service_timeout) if raw else self._timing.max_service_timeout
+            )
+        except (TypeError, ValueError):
+            limit = self._timing.max_service_timeout
+        return max(0.0, limit - self._timing.service_margin)
+
+    def _timeout_text(self, poll: PollState) -> str:
+        took = int(time.time() - poll.started_at)
+        return (
+            f"{self._event.get('ResourceType')} {poll.phase} of {poll.physical_id} did not finish within the "
+            f"resource's time limit ({took} s elapsed; limit from ServiceTimeout, at most "
+            f"{self._timing.max_service_timeout} s)"
+        )
+
+    # -- failures and responses -----------------------------------------------------------------
+    def _failure(self, error: BaseException) -> Answer:
+        if isinstance(error, ProviderError):
+            logger.error("Request failed", extra={"error": type(error).__name__, "reason": str(error)})
+        else:
+            logger.error("Unexpected error", extra={"traceback": scrubbed_traceback(error)})
+        return Answer("FAILED", self._failure_id(), reason_for(error, request_id=self.RequestId))
+
+    def _failure_id(self) -> str:
+        """Never empty: the event's id on Update/Delete, else the object being created, else a placeholder."""
+        event_id = str(self._event.get("PhysicalResourceId") or "")
+        if event_id:
+            return event_id
+        if self._poll is not None and self._poll.physical_id:
+            return self._poll.physical_id
+        if self._request is not None and self._request.noted_physical_id:
+            return self._request.noted_physical_id
+        return placeholder_id(self.LogicalResourceId or "resource", self.RequestId)
+
+    def _answer(self, answer: Answer) -> None:
+        self.Status, self.Reason, self.PhysicalResourceId = answer.status, answer.reason, answer.physical_id
+        self.Data = dict(answer.data or {})
+        self._responder.send(answer)
+
+    def _send(self, status: str | None = None, reason: str = "", send_response: Any = None) -> None:
+        """crhelper's send, through the one-response guard."""
+        final: Status = "FAILED" if status == "FAILED" else "SUCCESS"
+        self._answer(Answer(final, self.PhysicalResourceId or self._failure_id(), reason))
+
+    def _cfn_response(self, event: Any) -> None:
+        self._send(self.Status or "SUCCESS", self.Reason)
+
+    def generate_physical_id(self, event: Any) -> str:
+        """Never random: a made-up id would replace the resource by accident."""
+        return self._failure_id()
+
+    def _wait_for_cwlogs(self, sleep: Any = None) -> None:
+        """No sleep before a Delete response (crhelper sleeps up to 120 s)."""
+
+    def _set_timeout(self) -> None:
+        delay = max(0.0, self._remaining_at_start - self._timing.backstop_reserve)
+        self._timer = threading.Timer(delay, self._timeout)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _timeout(self) -> None:
+        """The backstop: the Lambda deadline is near and nothing was sent."""
+        if self._responder.sent is not None:
+            return
+        logger.error("The function is about to time out: sending FAILED")
+        self._answer(
+            Answer(
+                "FAILED",
+                self._failure_id(),
+                "[Timeout] the provider could not finish before its Lambda function's time limit "
+                f"({int(self._remaining_at_start)} s); the operation may still be going on",
+            )
+        )
+        self._cleanup_poll()
+
+    def _cleanup_poll(self) -> None:
+        if self._poll is not None:
+            self._services.poller.remove(self._poll.key)
+
+    def _setup_polling(self) -> None:
+        raise NotImplementedError("polling is set up by _start_polling")
+
+    def _remove_polling(self) -> None:
+        self._cleanup_poll()

@@ -1,0 +1,150 @@
+"""Long operations across invocations: state in DynamoDB, a schedule on EventBridge.
+
+Unlike crhelper's poller (a rule named after the logical id, a Lambda permission per rule and a target
+whose Input is the whole event), a poll here is a rule ``<prefix><40 hex>`` (at most 64 characters)
+whose target Input is only ``{"CfnProviderPoll": "<state key>"}``. The event and the resource's small
+state live in the state table (key ``poll#<40 hex>``, TTL attribute ``expiration``). The template grants
+EventBridge invoke permission for every rule with the prefix, so no permission is added per rule.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cbprovider.runtime.ids import rule_name
+from cbprovider.runtime.log import logger
+
+POLL_KEY = "CfnProviderPoll"
+"""The one key of a poll event (the target's Input)."""
+STATE_PREFIX = "poll#"
+TARGET_ID = "poll"
+
+
+@dataclass(frozen=True)
+class PollState:
+    """What survives between the invocations of one long operation."""
+
+    key: str
+    event: dict[str, Any]
+    """The original CloudFormation request."""
+    physical_id: str
+    phase: str
+    state: dict[str, Any]
+    attempt: int
+    started_at: float
+    """Epoch seconds of the first invocation."""
+    deadline_at: float
+    """Epoch seconds after which the operation is FAILED."""
+
+
+def state_key(digest: str) -> str:
+    return STATE_PREFIX + digest
+
+
+def rule_for(key: str) -> str:
+    return rule_name(os.environ.get("POLL_RULE_PREFIX", "cfnprov-"), key[len(STATE_PREFIX) :])
+
+
+def poll_key_of(event: Mapping[str, Any]) -> str | None:
+    """The state key if ``event`` is a poll event, else ``None``."""
+    value = event.get(POLL_KEY)
+    return value if isinstance(value, str) and value.startswith(STATE_PREFIX) else None
+
+
+def schedule_expression(retry_after: int) -> str:
+    minutes = max(1, math.ceil(retry_after / 60))
+    return "rate(1 minute)" if minutes == 1 else f"rate({minutes} minutes)"
+
+
+class Poller:
+    """Saves, loads and removes poll state and its rule and target."""
+
+    def __init__(self, table_name: str, *, dynamodb: Any = None, events: Any = None) -> None:
+        self._table_name = table_name
+        self._dynamodb = dynamodb
+        self._events = events
+
+    def _ddb(self) -> Any:
+        if self._dynamodb is None:
+            import boto3
+
+            self._dynamodb = boto3.client("dynamodb")
+        return self._dynamodb
+
+    def _eb(self) -> Any:
+        if self._events is None:
+            import boto3
+
+            self._events = boto3.client("events")
+        return self._events
+
+    def save(self, poll: PollState) -> None:
+        item = {
+            "id": {"S": poll.key},
+            "event": {"S": json.dumps(poll.event)},
+            "physical_id": {"S": poll.physical_id},
+            "phase": {"S": poll.phase},
+            "state": {"S": json.dumps(poll.state)},
+            "attempt": {"N": str(poll.attempt)},
+            "started_at": {"N": repr(poll.started_at)},
+            "deadline_at": {"N": repr(poll.deadline_at)},
+            "expiration": {"N": str(int(poll.deadline_at) + 86400)},
+        }
+        self._ddb().put_item(TableName=self._table_name, Item=item)
+
+    def load(self, key: str) -> PollState | None:
+        found = self._ddb().get_item(TableName=self._table_name, Key={"id": {"S": key}}, ConsistentRead=True)
+        item = found.get("Item")
+        if not item:
+            return None
+        return PollState(
+            key=key,
+            event=json.loads(item["event"]["S"]),
+            physical_id=item["physical_id"]["S"],
+            phase=item["phase"]["S"],
+            state=json.loads(item["state"]["S"]),
+            attempt=int(item["attempt"]["N"]),
+            started_at=float(item["started_at"]["N"]),
+            deadline_at=float(item["deadline_at"]["N"]),
+        )
+
+    def schedule(self, key: str, function_arn: str, retry_after: int) -> str:
+        """Create (or keep) the rule and target that invoke ``function_arn`` with the poll event."""
+        name = rule_for(key)
+        self._eb().put_rule(
+            Name=name,
+            ScheduleExpression=schedule_expression(retry_after),
+            State="ENABLED",
+            Description="Polls a long CloudFormation custom-resource operation; removed when it ends",
+        )
+        self._eb().put_targets(
+            Rule=name,
+            Targets=[{"Id": TARGET_ID, "Arn": function_arn, "Input": json.dumps({POLL_KEY: key})}],
+        )
+        logger.info("Poll scheduled", extra={"rule": name, "retry_after": retry_after})
+        return name
+
+    def remove(self, key: str) -> None:
+        """Remove the target, the rule and the state; what is already gone is fine."""
+        name = rule_for(key)
+        eb = self._eb()
+        steps: list[Callable[[], object]] = [
+            lambda: eb.remove_targets(Rule=name, Ids=[TARGET_ID]),
+            lambda: eb.delete_rule(Name=name),
+            lambda: self._ddb().delete_item(TableName=self._table_name, Key={"id": {"S": key}}),
+        ]
+        for step in steps:
+            try:
+                step()
+            except Exception as error:
+                code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
+                if code != "ResourceNotFoundException":
+                    logger.warning(
+                        "Poll clean-up step failed", extra={"rule": name, "error": type(error).__name__}
+                    )
+        logger.info("Poll removed", extra={"rule": name})

@@ -1,0 +1,67 @@
+"""Typed resource properties: the base model every resource type's properties derive from.
+
+CloudFormation sends every scalar as a string, so fields are validated in pydantic's lax mode
+(``"5"`` -> 5, ``"true"`` -> True, numbers accepted where a string is declared). Fields are declared
+in snake_case and read from their PascalCase alias (``api_url`` <- ``ApiUrl``); set ``alias=`` where the
+generated name is wrong (``Field(alias="TDE")``). Nested objects must derive from ``PropertiesModel`` too,
+so that they also refuse unknown names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_pascal
+
+from cbprovider.errors import ProviderError
+
+M = TypeVar("M", bound="PropertiesModel")
+
+
+class ValidationFailed(ProviderError):
+    """The resource's properties are wrong; the message names the property path."""
+
+
+class PropertiesModel(BaseModel):
+    """Base of every properties model: PascalCase names, unknown names refused, strings coerced."""
+
+    model_config = ConfigDict(
+        alias_generator=to_pascal,
+        validate_by_alias=True,
+        validate_by_name=False,
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        frozen=True,
+    )
+
+
+class ResourceProperties(PropertiesModel):
+    """Base of a resource's top-level properties: also accepts what CloudFormation itself adds.
+
+    ``ServiceToken`` is accepted and ignored. ``ServiceTimeout`` (seconds) bounds how long a long
+    operation may keep polling.
+    """
+
+    service_token: str | None = Field(default=None, exclude=True)
+    service_timeout: int | None = Field(default=None, ge=1, exclude=True)
+
+
+def parse_properties(model: type[M], raw: Mapping[str, Any] | None, *, what: str = "Properties") -> M:
+    """``raw`` validated as ``model``; a ``ValidationFailed`` naming each wrong property otherwise."""
+    try:
+        return model.model_validate(dict(raw or {}))
+    except ValidationError as error:
+        raise ValidationFailed(f"Invalid {what}: {describe_errors(error)}") from None
+
+
+def describe_errors(error: ValidationError) -> str:
+    """``Source.Database: field required; Port: ...`` without echoing any input value."""
+    parts = []
+    for item in error.errors(include_url=False, include_input=False):
+        path = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in item["loc"]) or "(root)"
+        path = path.replace(".[", "[")
+        message = "unknown property" if item["type"] == "extra_forbidden" else item["msg"]
+        parts.append(f"{path}: {message[:1].lower()}{message[1:]}")
+    return "; ".join(parts)

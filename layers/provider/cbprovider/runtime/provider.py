@@ -1,0 +1,120 @@
+"""The Lambda handler body: resource types by name, state table and clients made once per container."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from cbprovider.deadline import Deadline
+from cbprovider.runtime.idempotency import Once
+from cbprovider.runtime.ids import placeholder_id
+from cbprovider.runtime.invocation import Invocation, Services, UnknownResourceType
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.polling import Poller, poll_key_of
+from cbprovider.runtime.reasons import reason_for
+from cbprovider.runtime.resource import ResourceType
+from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
+from cbprovider.runtime.scrub import scrubbed_traceback
+from cbprovider.runtime.timing import Timing
+
+
+class Provider:
+    """``Provider({"Custom::X": "pkg.module:XResource", ...})``; call it with ``(event, context)``.
+
+    A string value is imported (and instantiated without arguments) only when a request for that type
+    arrives, so a function serving several types loads only what it uses. The state table is named by
+    the ``IDEMPOTENCY_TABLE`` environment variable (or ``table_name``).
+    """
+
+    def __init__(
+        self,
+        resources: Mapping[str, str | ResourceType[Any]],
+        *,
+        timing: Timing | None = None,
+        table_name: str | None = None,
+    ) -> None:
+        self._declared = dict(resources)
+        self._loaded: dict[str, ResourceType[Any]] = {}
+        self._lock = threading.Lock()
+        self._timing = timing or Timing()
+        self._table_name = table_name
+        self._services: Services | None = None
+
+    def __call__(self, event: Mapping[str, Any], context: Any) -> None:
+        try:
+            services = self._get_services()
+        except Exception as error:
+            self._answer_without_services(event, context, error)
+            return
+        key = poll_key_of(event)
+        try:
+            if key is None:
+                self._with_keys(event, lambda: Invocation(services, event, context).run_request())
+                return
+            poll = services.poller.load(key)
+            if poll is None:
+                logger.warning("Poll for an operation that is over: removing its rule", extra={"key": key})
+                services.poller.remove(key)
+                return
+            self._with_keys(poll.event, lambda: Invocation(services, poll.event, context).run_poll(poll))
+        finally:
+            logger.remove_keys(["request_id", "logical_resource_id", "stack_id", "resource_type"])
+
+    @staticmethod
+    def _with_keys(event: Mapping[str, Any], run: Any) -> None:
+        logger.append_keys(
+            request_id=event.get("RequestId"),
+            logical_resource_id=event.get("LogicalResourceId"),
+            stack_id=event.get("StackId"),
+            resource_type=event.get("ResourceType"),
+        )
+        run()
+
+    def _answer_without_services(self, event: Mapping[str, Any], context: Any, error: Exception) -> None:
+        """The state table or AWS clients could not be set up: still answer the request (FAILED)."""
+        logger.error("The provider could not start", extra={"traceback": scrubbed_traceback(error)})
+        if not event.get("ResponseURL"):
+            return
+        remaining = context.get_remaining_time_in_millis() / 1000.0
+        deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
+        physical_id = str(event.get("PhysicalResourceId") or "") or placeholder_id(
+            str(event.get("LogicalResourceId") or "resource"), str(event.get("RequestId") or "")
+        )
+        reason = reason_for(error, request_id=str(event.get("RequestId") or ""))
+        OneResponse(ResponseSender(self._timing), event, deadline).send(Answer("FAILED", physical_id, reason))
+
+    def resource(self, type_name: str) -> ResourceType[Any]:
+        """The resource type serving ``type_name`` (imported on first use)."""
+        with self._lock:
+            loaded = self._loaded.get(type_name)
+            if loaded is not None:
+                return loaded
+            declared = self._declared.get(type_name)
+            if declared is None:
+                known = ", ".join(sorted(self._declared)) or "none"
+                raise UnknownResourceType(f"this provider does not serve {type_name} (it serves {known})")
+            if isinstance(declared, str):
+                module_name, _, class_name = declared.partition(":")
+                declared = getattr(importlib.import_module(module_name), class_name)()
+                assert isinstance(declared, ResourceType)
+            self._loaded[type_name] = declared
+            return declared
+
+    def _get_services(self) -> Services:
+        with self._lock:
+            if self._services is None:
+                import boto3
+
+                table = self._table_name or os.environ["IDEMPOTENCY_TABLE"]
+                dynamodb = boto3.client("dynamodb")
+                self._services = Services(
+                    timing=self._timing,
+                    sender=ResponseSender(self._timing),
+                    once=Once(table, expires_after=self._timing.idempotency_expiry, boto3_client=dynamodb),
+                    poller=Poller(table, dynamodb=dynamodb),
+                    resolve=self.resource,
+                )
+            return self._services

@@ -1,0 +1,112 @@
+"""The plug-in interface: what a resource type implements and what it is given."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from cbprovider.deadline import Deadline
+from cbprovider.runtime.properties import ResourceProperties
+
+P = TypeVar("P", bound=ResourceProperties)
+Phase = Literal["create", "update", "delete"]
+
+
+@dataclass(frozen=True)
+class Done:
+    """The operation finished: SUCCESS with this physical id and these attributes (``Fn::GetAtt``)."""
+
+    physical_id: str
+    data: Mapping[str, str] = field(default_factory=dict)
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """The operation goes on: poll again in ``retry_after`` seconds (rounded up to whole minutes).
+
+    ``physical_id`` is the object being worked on (reported if the operation later fails, so that a
+    rollback Delete can remove it); ``state`` is small and JSON-serialisable and is handed to ``poll``.
+    """
+
+    physical_id: str
+    state: Mapping[str, Any] = field(default_factory=dict)
+    retry_after: int = 60
+
+
+Outcome = Done | InProgress
+
+
+@dataclass(frozen=True)
+class Request(Generic[P]):
+    """One CloudFormation request (or one poll of it) as a resource type sees it."""
+
+    request_type: Literal["Create", "Update", "Delete"]
+    phase: Phase
+    """What to do: ``create`` also for an Update that replaces the object."""
+    properties: P
+    old_properties: P | None
+    """The previous properties on Update (``None`` if they no longer parse, and on Create/Delete)."""
+    physical_id: str | None
+    """The event's physical id (``None`` on Create); while polling, the id of the last ``InProgress``."""
+    logical_id: str
+    stack_id: str
+    request_id: str
+    resource_type: str
+    deadline: Deadline
+    """This invocation's time left minus a margin: give it to the API clients."""
+    service_deadline: Deadline
+    """When the whole operation (across polls) must be over."""
+    _noted: list[str] = field(default_factory=list, repr=False, compare=False)
+    _noted_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def note_physical_id(self, physical_id: str) -> None:
+        """Record the id of an object just created, before the call returns.
+
+        If the invocation then fails or runs out of time, FAILED carries this id instead of a placeholder,
+        so that CloudFormation's rollback Delete removes the object.
+        """
+        with self._noted_lock:
+            self._noted.append(physical_id)
+
+    @property
+    def noted_physical_id(self) -> str | None:
+        with self._noted_lock:
+            return self._noted[-1] if self._noted else None
+
+
+class ResourceType(Generic[P]):
+    """Base of a resource type; subclasses set the class attributes and implement the operations.
+
+    ``create``/``update``/``delete`` return ``Done`` or ``InProgress``; ``poll`` continues an
+    ``InProgress``. Failures are raised: ``ProviderError`` subclasses (``ValidationFailed`` for bad
+    input), ``ApiError`` from the clients. A 404 ``ApiError`` from ``delete`` counts as already deleted.
+    """
+
+    type_name: str
+    """The CloudFormation type, e.g. ``Custom::CloudBasicReplication``."""
+    properties_model: type[P]
+    replacement_properties: frozenset[str] = frozenset()
+    """Top-level PascalCase property names whose change replaces the object."""
+
+    def create(self, req: Request[P]) -> Outcome:
+        raise NotImplementedError
+
+    def update(self, req: Request[P]) -> Outcome:
+        raise NotImplementedError
+
+    def delete(self, req: Request[P]) -> Outcome:
+        raise NotImplementedError
+
+    def poll(self, req: Request[P], state: Mapping[str, Any]) -> Outcome:
+        raise NotImplementedError(f"{type(self).__name__} does not poll")
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        """False for an id this type never makes (a Delete of it then touches nothing)."""
+        return True
+
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+        """Whether an Update from ``old`` to ``new`` (raw ResourceProperties) replaces the object."""
+        return any(new.get(name) != old.get(name) for name in self.replacement_properties)
