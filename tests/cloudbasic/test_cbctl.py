@@ -1,0 +1,199 @@
+"""``cbctl cloudbasic call`` against the simulator: output, exit codes, credentials, no secrets printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from moto import mock_aws
+
+from cbctl.cli import main
+from simulators.cloudbasic import CloudBasicSimulator
+
+CBCTL = Path(sys.executable).parent / "cbctl"
+MISSING_ID = "998acaec-9211-4dac-b90b-196fd1d17993"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, cloudbasic_sim: CloudBasicSimulator) -> tuple[str, str]:
+    assert cloudbasic_sim.admin_keys
+    access_key, secret = cloudbasic_sim.admin_keys
+    monkeypatch.setenv("CLOUDBASIC_API_URL", cloudbasic_sim.url)
+    monkeypatch.setenv("CLOUDBASIC_ACCESS_KEY_ID", access_key)
+    monkeypatch.setenv("CLOUDBASIC_SECRET_ACCESS_KEY", secret)
+    return access_key, secret
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["cloudbasic", "call", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("xml", [[], ["--xml"]], ids=["json", "xml"])
+def test_call_prints_the_answer_as_json(
+    env: tuple[str, str],
+    cloudbasic_sim: CloudBasicSimulator,
+    capsys: pytest.CaptureFixture[str],
+    xml: list[str],
+) -> None:
+    (replication_id,) = cloudbasic_sim.add_replications(1)
+    code, out, err = _run(capsys, "GetReplicationsList", *xml)
+    assert code == 0
+    assert json.loads(out)["replications"][0]["replicationId"] == replication_id
+    body = json.dumps({"replicationId": replication_id, "period": 48})
+    code, out, _ = _run(capsys, "GetLatency", "--body", body, *xml)
+    assert code == 0
+    assert json.loads(out)["replicationId"] == replication_id
+    assert env[1] not in out + err
+
+
+def test_get_action_and_service_options(env: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "ReplicationServiceStatus", "--service", "cbr", "--region", "us-east-1")
+    assert code == 0
+    assert json.loads(out)["status"] == "Running"
+
+
+def test_api_error_exits_1_with_message_and_request_id(
+    env: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(capsys, "DeleteReplication", "--body", json.dumps({"replicationId": MISSING_ID}))
+    assert code == 1
+    assert out == ""
+    assert f"{MISSING_ID}:Replication not found" in err
+    assert "RequestId" in err
+    assert env[1] not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "unset", "needle"),
+    [
+        (["GetLogs", "--body", "{not json"], None, "not valid JSON"),
+        (["GetLogs", "--body", "[1, 2]"], None, "JSON object"),
+        (["getLogs"], None, "PascalCase"),
+        (["GetReplicationsList"], "CLOUDBASIC_API_URL", "no API URL"),
+        (["GetReplicationsList"], "CLOUDBASIC_SECRET_ACCESS_KEY", "CLOUDBASIC_SECRET_ACCESS_KEY"),
+        (["GetReplicationsList", "--ca-bundle", "/nonexistent/ca.pem"], None, "--ca-bundle"),
+    ],
+)
+def test_bad_arguments_exit_2(
+    env: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    unset: str | None,
+    needle: str,
+) -> None:
+    if unset == "CLOUDBASIC_SECRET_ACCESS_KEY":
+        monkeypatch.delenv("CLOUDBASIC_ACCESS_KEY_ID")
+    if unset:
+        monkeypatch.delenv(unset)
+    with pytest.raises(SystemExit) as info:
+        main(["cloudbasic", "call", *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "usage:" in err
+    assert env[1] not in err
+
+
+def test_activate_instance_needs_no_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("CLOUDBASIC_ACCESS_KEY_ID", "CLOUDBASIC_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    body = {
+        "email": "a@example.com",
+        "instanceId": "i-0123456789abcdef0",
+        "password": "Pw-123456",
+        "agreeToEula": True,
+    }
+    with CloudBasicSimulator(activated=False) as sim:
+        code, out, _ = _run(capsys, "ActivateInstance", "--url", sim.url, "--body", json.dumps(body))
+        assert code == 0
+        assert sim.admin_keys
+        assert json.loads(out)["publicKey"] == sim.admin_keys[0]
+
+
+def test_credentials_from_secrets_manager(
+    monkeypatch: pytest.MonkeyPatch, cloudbasic_sim: CloudBasicSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("CLOUDBASIC_ACCESS_KEY_ID", "CLOUDBASIC_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert cloudbasic_sim.admin_keys
+    access_key, secret = cloudbasic_sim.admin_keys
+    with mock_aws():
+        import boto3
+
+        client = boto3.client("secretsmanager", region_name="eu-west-1")
+        arn = client.create_secret(
+            Name="cloudbasic/admin",
+            SecretString=json.dumps({"AccessKeyId": access_key, "SecretAccessKey": secret}),
+        )["ARN"]
+        bad = client.create_secret(
+            Name="cloudbasic/bad", SecretString=json.dumps({"AccessKeyId": access_key})
+        )["ARN"]
+        code, out, err = _run(
+            capsys, "GetReplicationsList", "--url", cloudbasic_sim.url, "--credentials-secret-arn", arn
+        )
+        assert code == 0
+        assert json.loads(out) == {"replications": []}
+        assert secret not in out + err
+        code, out, err = _run(
+            capsys, "GetReplicationsList", "--url", cloudbasic_sim.url, "--credentials-secret-arn", bad
+        )
+        assert code == 1
+        assert "SecretAccessKey" in err
+        missing = arn.replace("cloudbasic/admin", "cloudbasic/none")
+        code, _, err = _run(
+            capsys, "GetReplicationsList", "--url", cloudbasic_sim.url, "--credentials-secret-arn", missing
+        )
+        assert code == 1
+        assert "ResourceNotFound" in err
+
+
+def test_console_script_exit_codes_and_no_secret(cloudbasic_sim: CloudBasicSimulator) -> None:
+    assert cloudbasic_sim.admin_keys
+    access_key, secret = cloudbasic_sim.admin_keys
+    env = {
+        **os.environ,
+        "CLOUDBASIC_API_URL": cloudbasic_sim.url,
+        "CLOUDBASIC_ACCESS_KEY_ID": access_key,
+        "CLOUDBASIC_SECRET_ACCESS_KEY": secret,
+    }
+    ok = subprocess.run(
+        [str(CBCTL), "cloudbasic", "call", "ReplicationServiceStatus"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["status"] == "Running"
+    missing = json.dumps({"replicationId": MISSING_ID})
+    failed = subprocess.run(
+        [str(CBCTL), "cloudbasic", "call", "ReplicationStatus", "--body", missing],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert failed.returncode == 1
+    assert "RequestId" in failed.stderr
+    usage = subprocess.run(
+        [str(CBCTL), "cloudbasic", "call", "GetLogs", "--body", "{"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert usage.returncode == 2
+    for result in (ok, failed, usage):
+        assert secret not in result.stdout + result.stderr
