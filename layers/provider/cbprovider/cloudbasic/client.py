@@ -38,7 +38,7 @@ from cbprovider.cloudbasic.models import (
 )
 from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth
 from cbprovider.deadline import Deadline
-from cbprovider.errors import ApiError
+from cbprovider.errors import ApiError, ResponseFormatError
 from cbprovider.transport import RetryPolicy, Timeouts, Transport
 
 NON_IDEMPOTENT = frozenset(
@@ -398,8 +398,6 @@ def _id_body(replication_id: str, **fields: Any) -> dict[str, Any]:
 
 
 def _required_id(answer: Mapping[str, Any], action: str) -> str:
-    from cbprovider.errors import ResponseFormatError
-
     value = answer.get("replicationId")
     if not value:
         raise ResponseFormatError(
