@@ -1,0 +1,11 @@
+"""CloudFormation provider for the Couchbase Capella resource types (each imported only when requested)."""
+
+from cbprovider.runtime import Provider
+
+lambda_handler = Provider(
+    {
+        "Custom::CapellaProject": "cbprovider.resources.capella_project:CapellaProject",
+        "Custom::CapellaCluster": "cbprovider.resources.capella_cluster:CapellaCluster",
+        "Custom::CapellaDatabaseUser": "cbprovider.resources.capella_database_user:CapellaDatabaseUser",
+    }
+)

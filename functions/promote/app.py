@@ -1,0 +1,9 @@
+"""On-demand DR promotion: the logic lives in the layer (``cbprovider.automation``)."""
+
+from typing import Any
+
+from cbprovider.automation.lambda_promote import handle
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    return handle(event, context)

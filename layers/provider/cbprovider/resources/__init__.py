@@ -1,0 +1,1 @@
+"""The CloudFormation resource types, one module each (imported lazily by the provider functions)."""

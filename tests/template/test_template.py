@@ -1,0 +1,107 @@
+"""The SAM template: lint-clean, one exported ServiceToken per resource type, least-privilege IAM."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+RESOURCE_TYPES = [
+    "CloudBasicReplication",
+    "CloudBasicHACluster",
+    "CloudBasicUser",
+    "CloudBasicActivation",
+    "CapellaProject",
+    "CapellaCluster",
+    "CapellaDatabaseUser",
+]
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads CloudFormation short-form intrinsics (!Ref, !Sub, ...) as plain tagged values."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    name = "Fn::" + node.tag[1:] if node.tag != "!Ref" else "Ref"
+    if isinstance(node, yaml.ScalarNode):
+        return {name: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {name: loader.construct_sequence(node, deep=True)}
+    return {name: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: _intrinsic(loader, node))
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    return data
+
+
+def test_cfn_lint_reports_nothing():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("type_name", RESOURCE_TYPES)
+def test_every_resource_type_has_an_exported_service_token(template, type_name):
+    output = template["Outputs"][f"{type_name}ServiceToken"]
+    assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{type_name}ServiceToken"}
+    function = output["Value"]["Fn::GetAtt"].split(".")[0]
+    assert template["Resources"][function]["Type"] == "AWS::Serverless::Function"
+
+
+def test_functions_run_python312_with_the_layer(template):
+    globals_ = template["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.12"
+    assert globals_["Layers"] == [{"Ref": "ProviderLayer"}]
+
+
+def test_function_code_folders_exist(template):
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            code = ROOT / resource["Properties"]["CodeUri"]
+            handler_module = resource["Properties"]["Handler"].split(".")[0]
+            assert (code / f"{handler_module}.py").is_file(), name
+
+
+def test_no_statement_allows_every_action(template):
+    for name, resource in template["Resources"].items():
+        for policy in resource.get("Properties", {}).get("Policies", []) or []:
+            if isinstance(policy, dict) and "Statement" in policy:
+                for statement in policy["Statement"]:
+                    actions = statement["Action"]
+                    actions = [actions] if isinstance(actions, str) else actions
+                    assert all("*" not in a.split(":")[1] for a in actions), (name, actions)
+
+
+def test_poll_rules_are_scoped_to_the_provider_prefix(template):
+    for name in ("CloudBasicProviderFunction", "CapellaProviderFunction"):
+        statements = [
+            s
+            for p in template["Resources"][name]["Properties"]["Policies"]
+            if isinstance(p, dict) and "Statement" in p
+            for s in p["Statement"]
+        ]
+        events = [s for s in statements if any(a.startswith("events:") for a in s["Action"])]
+        assert events
+        assert all(s["Resource"]["Fn::Sub"].endswith(":rule/cfnprov-*") for s in events)
+
+
+def test_async_invocations_are_not_retried_blindly(template):
+    configs = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    assert len(configs) == 2
+    assert all(c["Properties"]["MaximumRetryAttempts"] == 0 for c in configs)
