@@ -1,0 +1,198 @@
+"""What one monitoring pass found: per endpoint, replication and cluster, and the run as a whole.
+
+Every item has a ``status``: ``ok``; ``unhealthy`` (answered, but stopped, disabled, degraded, ...);
+``error`` (the API answered with an error or an unreadable body); ``unreachable`` (no answer in time);
+``skipped`` (not checked: the run's deadline came first). ``reason`` says why for everything but ``ok``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+MAX_PROBLEMS_IN_LINE = 5
+
+
+class Status(StrEnum):
+    OK = "ok"
+    UNHEALTHY = "unhealthy"
+    ERROR = "error"
+    UNREACHABLE = "unreachable"
+    SKIPPED = "skipped"
+
+
+DEADLINE_REASON = "deadline"
+
+
+@dataclass
+class ReplicationReport:
+    endpoint: str
+    replication_id: str
+    status: Status
+    reason: str | None = None
+    name: str | None = None
+    """The destination database (the list carries no replication name)."""
+    enabled: bool | None = None
+    data_replication_on: bool | None = None
+    latency_seconds: float | None = None
+    time_since_last_data_sync_seconds: float | None = None
+    seconds_since_last_transfer: float | None = None
+    last_successful_transfer: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.endpoint}/{self.name or self.replication_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "replicationId": self.replication_id,
+            "name": self.name,
+            "status": str(self.status),
+            "reason": self.reason,
+            "enabled": self.enabled,
+            "dataReplicationOn": self.data_replication_on,
+            "latencySeconds": self.latency_seconds,
+            "timeSinceLastDataSyncSeconds": self.time_since_last_data_sync_seconds,
+            "secondsSinceLastTransfer": self.seconds_since_last_transfer,
+            "lastSuccessfulTransfer": self.last_successful_transfer,
+        }
+
+
+@dataclass
+class EndpointReport:
+    name: str
+    api_url: str
+    status: Status
+    reason: str | None = None
+    service_status: str | None = None
+    remote_status: str | None = None
+    replications: list[ReplicationReport] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "apiUrl": self.api_url,
+            "status": str(self.status),
+            "reason": self.reason,
+            "serviceStatus": self.service_status,
+            "remoteStatus": self.remote_status,
+            "replicationCount": len(self.replications),
+            "replications": [r.to_dict() for r in self.replications],
+        }
+
+
+@dataclass
+class ClusterReport:
+    cluster_id: str
+    status: Status
+    reason: str | None = None
+    name: str | None = None
+    project_id: str | None = None
+    environment: str | None = None
+    cluster_status: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"capella/{self.name or self.cluster_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "clusterId": self.cluster_id,
+            "name": self.name,
+            "projectId": self.project_id,
+            "environment": self.environment,
+            "status": str(self.status),
+            "reason": self.reason,
+            "clusterStatus": self.cluster_status,
+        }
+
+
+@dataclass
+class CapellaReport:
+    api_url: str
+    status: Status
+    reason: str | None = None
+    clusters: list[ClusterReport] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "capella"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "apiUrl": self.api_url,
+            "status": str(self.status),
+            "reason": self.reason,
+            "clusterCount": len(self.clusters),
+            "clusters": [c.to_dict() for c in self.clusters],
+        }
+
+
+Item = EndpointReport | ReplicationReport | CapellaReport | ClusterReport
+
+
+@dataclass
+class MonitorReport:
+    started_at: datetime
+    duration_seconds: float = 0.0
+    deadline_reached: bool = False
+    endpoints: list[EndpointReport] = field(default_factory=list)
+    capella: CapellaReport | None = None
+
+    def items(self) -> list[Item]:
+        """Every reported item: endpoints, their replications, the Capella org and its clusters."""
+        found: list[Item] = []
+        for endpoint in self.endpoints:
+            found.append(endpoint)
+            found.extend(endpoint.replications)
+        if self.capella is not None:
+            found.append(self.capella)
+            found.extend(self.capella.clusters)
+        return found
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(str(item.status) for item in self.items())
+        return {str(s): counted.get(str(s), 0) for s in Status}
+
+    @property
+    def healthy(self) -> bool:
+        return all(item.status is Status.OK for item in self.items())
+
+    def summary_line(self) -> str:
+        """One readable line for the log: totals, then the first few problems with their reasons."""
+        replications = sum(len(e.replications) for e in self.endpoints)
+        clusters = len(self.capella.clusters) if self.capella else 0
+        counts = ", ".join(f"{name} {number}" for name, number in self.counts().items() if number)
+        line = (
+            f"replication monitor: {len(self.endpoints)} CloudBasic endpoint(s), {replications} "
+            f"replication(s), {clusters} Capella cluster(s) in {self.duration_seconds:.1f}s: "
+            f"{counts or 'nothing'}"
+        )
+        if self.deadline_reached:
+            line += " (deadline reached)"
+        problems = [item for item in self.items() if item.status is not Status.OK]
+        if problems:
+            shown = "; ".join(
+                f"{item.label} {item.status}: {item.reason}" for item in problems[:MAX_PROBLEMS_IN_LINE]
+            )
+            more = len(problems) - MAX_PROBLEMS_IN_LINE
+            line += f" | problems: {shown}" + (f"; and {more} more" if more > 0 else "")
+        return line
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "startedAt": self.started_at.isoformat(),
+            "durationSeconds": round(self.duration_seconds, 3),
+            "deadlineReached": self.deadline_reached,
+            "healthy": self.healthy,
+            "counts": self.counts(),
+            "cloudbasic": [e.to_dict() for e in self.endpoints],
+            "capella": self.capella.to_dict() if self.capella else None,
+        }
