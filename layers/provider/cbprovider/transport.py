@@ -23,6 +23,8 @@ from cbprovider.errors import ApiConnectionError
 logger = logging.getLogger(__name__)
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+NOT_PROCESSED_STATUSES = frozenset({429, 503})
+"""Statuses that say the server did not act on the request (RFC 9110 15.6.4, RFC 6585 4)."""
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,19 @@ class Transport:
         operation: str,
         deadline: Deadline | None = None,
         retry: bool = True,
+        idempotent: bool = True,
     ) -> requests.Response:
         """Send ``request``; return the first non-retryable response or the last one after retries.
 
         Raises ``ApiConnectionError`` when no response could be had within the attempts and deadline.
-        ``retry=False`` sends exactly once (for calls that must not be repeated blindly).
+        ``retry=False`` sends exactly once. ``idempotent=False`` (creates: the APIs have no idempotency
+        keys) repeats the request only where the server cannot have acted on it: a refused connection, or
+        a 429/503 answer. After a timeout, a dropped connection or another 5xx the request may have been
+        carried out, so the error is returned or raised and the caller looks the object up instead.
         """
         deadline = deadline or Deadline.never()
         attempts = self.policy.max_attempts if retry else 1
+        statuses = self.policy.retry_statuses if idempotent else NOT_PROCESSED_STATUSES
         last_error: str = "no attempt was made: the deadline had passed"
         for attempt in range(1, attempts + 1):
             remaining = deadline.remaining()
@@ -110,10 +117,12 @@ class Transport:
                 response = self.session.send(prepared, timeout=timeout, allow_redirects=False)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_error = _describe(exc)
+                if not idempotent and last_error != _REFUSED:
+                    break
                 wait = self.policy.backoff(attempt)
                 logger.warning("%s %s attempt %d: %s", self.service, operation, attempt, last_error)
             else:
-                if response.status_code not in self.policy.retry_statuses or attempt == attempts:
+                if response.status_code not in statuses or attempt == attempts:
                     return response
                 hinted = retry_after_seconds(response)
                 wait = hinted if hinted is not None else self.policy.backoff(attempt)
@@ -132,6 +141,9 @@ class Transport:
                 break
             self._sleep(wait)
         raise ApiConnectionError(service=self.service, operation=operation, reason=last_error)
+
+
+_REFUSED = "connection refused"
 
 
 def _describe(exc: Exception) -> str:

@@ -3,7 +3,7 @@
 Hosted clusters and their database users live under ``/v3``; projects, in-VPC clusters, clouds and
 organization users under ``/v2``. Every call is signed afresh (``CapellaHmacAuth``) on every attempt.
 Reads, updates and deletes are retried by the transport (connection errors, 5xx, 429 with
-``Retry-After``); creates only where the server cannot have acted (see ``cbprovider.capella.creates``).
+``Retry-After``); creates only where the server cannot have acted (see ``Transport.send(idempotent=False)``).
 A 404 on delete means "already gone" and returns ``False``.
 """
 
@@ -17,7 +17,6 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from cbprovider.capella.creates import send_create
 from cbprovider.capella.models import (
     BucketAccess,
     Cloud,
@@ -125,7 +124,7 @@ class CapellaClient:
 
         ``path`` starts with ``/v2/`` or ``/v3/`` and may carry a query string. ``idempotent`` (default:
         true for every method but POST and PATCH) decides whether failed attempts are retried freely or
-        only where the server cannot have acted (see ``cbprovider.capella.creates``).
+        only where the server cannot have acted (see ``Transport.send(idempotent=False)``).
         """
         method = method.upper()
         if not path.startswith("/"):
@@ -139,12 +138,11 @@ class CapellaClient:
             headers={"Accept": "application/json"},
             auth=self.auth,
         )
-        if idempotent if idempotent is not None else method in IDEMPOTENT_METHODS:
-            response = self._transport.send(request, operation=operation, deadline=deadline)
-        else:
-            response = send_create(
-                self._transport, request, operation=operation, deadline=deadline, sleep=self._sleep
-            )
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        response = self._transport.send(
+            request, operation=operation, deadline=deadline, idempotent=idempotent
+        )
         if not 200 <= response.status_code < 300:
             raise api_error(response, operation)
         return response

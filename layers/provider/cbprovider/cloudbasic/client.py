@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from cbprovider.capella.creates import send_create
 from cbprovider.cloudbasic.codec import SERVICE, decode_error, decode_response, encode_request
 from cbprovider.cloudbasic.models import (
     ActivateInstanceRequest,
@@ -146,10 +145,9 @@ class CloudBasicClient:
             auth=self.auth if signed else None,
         )
         deadline = deadline or self.deadline
-        if action in NON_IDEMPOTENT:
-            response = send_create(self._transport, request, operation=action, deadline=deadline)
-        else:
-            response = self._transport.send(request, operation=action, deadline=deadline)
+        response = self._transport.send(
+            request, operation=action, deadline=deadline, idempotent=action not in NON_IDEMPOTENT
+        )
         content = response.content
         if not 200 <= response.status_code < 300:
             raise decode_error(action, response.status_code, content)
