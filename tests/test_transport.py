@@ -112,3 +112,24 @@ def test_slow_response_times_out_at_the_deadline(sim):
     with pytest.raises(ApiConnectionError, match="timed out"):
         transport.send(requests.Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(0.5))
     assert time.monotonic() - started < 2
+
+
+def test_a_create_is_not_repeated_after_a_dropped_connection(sim):
+    sim.faults.add("/op", drop=True)
+    with pytest.raises(ApiConnectionError):
+        fast_transport().send(requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False)
+    assert len(sim.calls) == 1
+
+
+def test_a_create_is_repeated_after_503_but_not_after_500(sim):
+    sim.faults.fail_times("/op", 1, status=503)
+    ok = fast_transport().send(
+        requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
+    )
+    assert ok.status_code == 200
+    sim.faults.fail_times("/op", 1, status=500)
+    failed = fast_transport().send(
+        requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
+    )
+    assert failed.status_code == 500
+    assert [c.status for c in sim.calls] == [503, 200, 500]
