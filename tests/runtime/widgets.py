@@ -28,8 +28,11 @@ class WidgetSimulator(Simulator):
         self.ready_after = ready_after
         self._lock = threading.Lock()
         self._next = 0
+        self.arrived: list[str] = []
+        """``METHOD path`` of every request, recorded on arrival (before any injected delay)."""
 
     def fault_keys(self, request: HttpRequest) -> tuple[str, ...]:
+        self.arrived.append(f"{request.method} {request.path}")
         return (f"{request.method} {request.path}", request.method)
 
     def handle(self, request: HttpRequest) -> Response:
@@ -77,6 +80,8 @@ class WidgetProperties(ResourceProperties):
     source: Source | None = None
     admin_password: str | None = None
     fail_after_create: bool = False
+    ignore_deadline: bool = False
+    check_after_create: bool = False
 
 
 class Widget(ResourceType[WidgetProperties]):
@@ -85,7 +90,7 @@ class Widget(ResourceType[WidgetProperties]):
     replacement_properties = frozenset({"Name"})
 
     def _call(self, req: Request[WidgetProperties], method: str, path: str, body: Any = None) -> Any:
-        timeout = req.deadline.remaining()
+        timeout = 30.0 if req.properties.ignore_deadline else req.deadline.remaining()
         if timeout <= 0:
             raise DeadlineExceeded("no time left to call the widget API")
         try:
@@ -107,6 +112,8 @@ class Widget(ResourceType[WidgetProperties]):
         p = req.properties
         created = self._call(req, "POST", "/widgets", {"name": p.name, "size": p.size, "enabled": p.enabled})
         req.note_physical_id(created["id"])
+        if p.check_after_create:
+            self._call(req, "GET", f"/widgets/{created['id']}")
         if p.fail_after_create:
             raise ValueError("boom after create with password=hunter2")
         if p.wait:

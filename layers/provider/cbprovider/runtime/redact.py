@@ -54,4 +54,5 @@ def redact_event(event: Mapping[str, Any]) -> dict[str, Any]:
 def url_without_query(url: str) -> str:
     """The URL's scheme, host and path: the presigned query (the signature) is dropped."""
     split = urlsplit(url)
-    return f"{split.scheme}://{split.hostname or ''}{split.path}"
+    port = f":{split.port}" if split.port else ""
+    return f"{split.scheme}://{split.hostname or ''}{port}{split.path}"

@@ -41,7 +41,8 @@ def read_secret_json(
     try:
         text = get_secret(arn, max_age=max_age)
     except GetParameterError as error:
-        cause = error.__cause__ or error
+        # Powertools re-raises without chaining (``raise GetParameterError(str(exc))`` in an except).
+        cause = error.__cause__ or error.__context__ or error
         code = getattr(cause, "response", {}).get("Error", {}).get("Code") or type(cause).__name__
         raise SecretUnreadable(f"{field_context}: cannot read secret {arn} ({code})") from None
     if isinstance(text, bytes):

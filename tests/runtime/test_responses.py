@@ -1,0 +1,117 @@
+"""The response document and its delivery: size limits, bounded retries, one response, the backstop."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from cbprovider.runtime import Provider, Timing, is_placeholder
+from cbprovider.runtime.response import MAX_BODY, Answer, build_body
+
+from tests.runtime.conftest import FakeContext, only_response
+from tests.runtime.widgets import TYPE_NAME, Widget
+
+EVENT = {"StackId": "arn:stack", "RequestId": "r-1", "LogicalResourceId": "L"}
+
+
+def test_long_reason_keeps_its_start_and_the_body_fits(provider, events, cfn_receiver):
+    event = events.make("Create", {"Name": "reject-long"})
+    provider(event, FakeContext())
+    captured = cfn_receiver.wait_for(event["RequestId"], timeout=1)
+    reason = captured.body["Reason"]
+    assert reason.startswith(
+        "[ApiError 400] Widgets POST /widgets failed with HTTP 400: reject-long is rejected"
+    )
+    assert reason.endswith("...(truncated)")
+    assert captured.size < MAX_BODY
+
+
+def test_reason_is_cut_further_when_data_is_large():
+    answer = Answer("FAILED", "id-1", "[ApiError 500] " + "é" * 5000, {"K": "v" * 2500})
+    body = build_body(answer, EVENT)
+    assert len(body) <= MAX_BODY
+    document = json.loads(body)
+    assert document["Reason"].startswith("[ApiError 500] éé")
+    assert document["Data"] == {"K": "v" * 2500}
+
+
+def test_huge_data_becomes_a_failure_that_says_so(provider, events, cfn_receiver):
+    event = events.make("Create", {"DataBytes": "5000"})
+    provider(event, FakeContext())
+    captured = cfn_receiver.wait_for(event["RequestId"], timeout=1)
+    assert captured.size < MAX_BODY
+    assert captured.body["Status"] == "FAILED"
+    assert captured.body["Reason"].startswith("[ResponseTooLarge] the resource's Data is")
+    assert captured.body["Data"] == {}
+    assert captured.body["PhysicalResourceId"] == "w-0001"
+
+
+def test_response_url_failing_twice_then_accepting_gets_one_response(provider, events, cfn_receiver):
+    event = events.make("Create")
+    cfn_receiver.faults.fail_times(cfn_receiver.path_for(event["RequestId"]), 2, status=503)
+    provider(event, FakeContext())
+    assert only_response(cfn_receiver, event)["Status"] == "SUCCESS"
+    assert [c.status for c in cfn_receiver.calls] == [503, 503, 200]
+
+
+def test_response_url_failing_forever_gives_up_in_bounded_time(provider, events, cfn_receiver):
+    event = events.make("Create")
+    cfn_receiver.faults.add(cfn_receiver.path_for(event["RequestId"]), status=403, times=None)
+    started = time.monotonic()
+    provider(event, FakeContext())
+    assert time.monotonic() - started < 5
+    assert cfn_receiver.responses == []
+    assert [c.status for c in cfn_receiver.calls] == [403] * 5
+
+
+def test_dropped_connections_are_retried(provider, events, cfn_receiver):
+    event = events.make("Create")
+    cfn_receiver.faults.add(cfn_receiver.path_for(event["RequestId"]), drop=True, times=1)
+    provider(event, FakeContext())
+    assert only_response(cfn_receiver, event)["Status"] == "SUCCESS"
+
+
+def _slow_provider() -> Provider:
+    # The backstop fires 0.6 s into a 1.6 s invocation; the widget API (1.5 s) answers after it.
+    timing = Timing(backstop_reserve=1.0, work_reserve=0.0, response_base_delay=0.01)
+    return Provider({TYPE_NAME: Widget()}, timing=timing)
+
+
+def test_backstop_sends_one_failed_with_a_placeholder_on_create(aws, events, cfn_receiver, widgets):
+    provider = _slow_provider()
+    widgets.faults.add("POST /widgets", delay=1.5)
+    event = events.make("Create", {"IgnoreDeadline": "true"})
+    started = time.monotonic()
+    provider(event, FakeContext(seconds=1.6))
+    first = cfn_receiver.wait_for(event["RequestId"], timeout=5)
+    time.sleep(0.2)
+    assert time.monotonic() - started >= 0.5
+    body = only_response(cfn_receiver, event)
+    assert body is first.body
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("[Timeout] the provider could not finish before its Lambda")
+    assert is_placeholder(body["PhysicalResourceId"])
+    assert "w-0001" in widgets.widgets, "the slow call completed after the backstop answered"
+
+
+def test_backstop_reports_an_object_noted_before_the_deadline(aws, events, cfn_receiver, widgets):
+    provider = _slow_provider()
+    widgets.faults.add("GET /widgets/w-0001", delay=1.5)
+    event = events.make("Create", {"IgnoreDeadline": "true", "CheckAfterCreate": "true"})
+    provider(event, FakeContext(seconds=1.6))
+    time.sleep(0.2)
+    body = only_response(cfn_receiver, event)
+    assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0001")
+
+
+def test_backstop_uses_the_event_id_on_update(aws, events, cfn_receiver, widgets):
+    provider = _slow_provider()
+    widgets.widgets["w-0042"] = {"name": "alpha", "size": 1, "gets": 0}
+    widgets.faults.add("PUT /widgets/w-0042", delay=1.5)
+    event = events.make(
+        "Update", {"Size": "2", "IgnoreDeadline": "true"}, physical_id="w-0042", old={"Size": "1"}
+    )
+    provider(event, FakeContext(seconds=1.6))
+    time.sleep(0.2)
+    body = only_response(cfn_receiver, event)
+    assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0042")
