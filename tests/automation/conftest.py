@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from cbprovider.automation.settings import CapellaTarget, CloudBasicTarget, MonitorSettings
 from cbprovider.transport import RetryPolicy, Timeouts
 
+REGION = "us-east-1"
 FAST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.05)
 
 
@@ -77,3 +80,46 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._ends - time.monotonic()) * 1000))
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto for every AWS call (Secrets Manager, Route 53), in us-east-1 with dummy credentials."""
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        yield
+
+
+def put_secret(name: str, value: dict[str, str]) -> str:
+    import boto3
+
+    client = boto3.client("secretsmanager", region_name=REGION)
+    return str(client.create_secret(Name=name, SecretString=json.dumps(value))["ARN"])
+
+
+def hosted_zone(domain: str = "example.internal") -> str:
+    import boto3
+
+    client = boto3.client("route53", region_name=REGION)
+    zone = client.create_hosted_zone(Name=domain, CallerReference=str(time.time()))
+    return str(zone["HostedZone"]["Id"]).removeprefix("/hostedzone/")
+
+
+def cname_records(zone_id: str) -> dict[str, tuple[str, int]]:
+    """name -> (target, ttl) of the zone's CNAME records."""
+    import boto3
+
+    client = boto3.client("route53", region_name=REGION)
+    records = client.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    return {
+        r["Name"]: (r["ResourceRecords"][0]["Value"], int(r["TTL"])) for r in records if r["Type"] == "CNAME"
+    }
