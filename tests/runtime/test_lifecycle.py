@@ -159,3 +159,25 @@ def test_lazy_resource_path_is_imported_on_first_use(aws, events, cfn_receiver, 
     event = events.make("Create")
     provider(event, FakeContext())
     assert only_response(cfn_receiver, event)["Status"] == "SUCCESS"
+
+
+def test_missing_state_table_still_answers(aws, events, cfn_receiver, fast_timing):
+    from cbprovider.runtime import Provider
+
+    from tests.runtime.widgets import TYPE_NAME, Widget
+
+    provider = Provider({TYPE_NAME: Widget()}, timing=fast_timing, table_name="no-such-table")
+    event = events.make("Create")
+    provider(event, FakeContext())
+    body = only_response(cfn_receiver, event)
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("[InternalError] IdempotencyPersistenceLayerError")
+    assert is_placeholder(body["PhysicalResourceId"])
+
+
+def test_event_without_response_url_is_logged_not_raised(provider, events, cfn_receiver, widgets):
+    event = events.make("Create")
+    del event["ResponseURL"]
+    provider(event, FakeContext())
+    assert cfn_receiver.calls == []
+    assert widgets.calls == [], "nothing is created for a request that cannot be answered"

@@ -206,3 +206,12 @@ def test_delete_in_progress_polls_until_gone(aws, events, cfn_receiver, widgets,
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", "w-0042")
     assert body["Reason"] == "already deleted"
     _nothing_left(aws)
+
+
+def test_operation_already_past_its_deadline_fails_at_once(provider, aws, events, cfn_receiver):
+    event = events.make("Create", {"Wait": "true", "ServiceTimeout": "60"})
+    provider(event, FakeContext())
+    body = only_response(cfn_receiver, event)
+    assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0001")
+    assert body["Reason"].startswith("[ServiceTimeout]")
+    _nothing_left(aws)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from crhelper import CfnResource
@@ -63,8 +63,8 @@ class Services:
     sender: ResponseSender
     once: Once
     poller: Poller
-    resolve: Any
-    """``Callable[[str], ResourceType[Any]]`` (raises ``UnknownResourceType``)."""
+    resolve: Callable[[str], ResourceType[Any]]
+    """The resource type serving a type name (raises ``UnknownResourceType``)."""
 
 
 class Invocation(CfnResource):
@@ -142,6 +142,8 @@ class Invocation(CfnResource):
             self._cancel_timer()
         if answer is not None:
             self._answer(answer)
+            # A failure after the poll was (partly) set up: remove what was made.
+            self._cleanup_poll()
         return {"answered": answer is not None}
 
     def _process_poll(self) -> dict[str, Any]:

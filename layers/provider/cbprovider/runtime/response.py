@@ -164,13 +164,17 @@ class OneResponse:
                 )
                 return False
             self._sent = answer
+            url = self._event.get("ResponseURL")
+            if not url:
+                logger.error("The request has no ResponseURL: no response can be sent")
+                return False
             body = build_body(answer, self._event)
             logger.info(
                 "Sending response",
                 extra={"status": answer.status, "physical_id": answer.physical_id, "reason": answer.reason},
             )
             try:
-                self._sender.put(str(self._event["ResponseURL"]), body, self._deadline)
+                self._sender.put(str(url), body, self._deadline)
             except SendFailed:
                 return False
             return True
