@@ -1,0 +1,145 @@
+"""How a CloudBasic resource reaches its appliance: the connection overrides of DESIGN section 3.
+
+A CloudBasic resource type derives its properties from ``CloudBasicConnection`` and opens its client
+with ``client_for``::
+
+    class UserProperties(CloudBasicConnection):
+        user_name: str
+
+    with client_for(req.properties, req) as client:
+        client.create_user(...)
+
+Every override is optional; the provider-wide defaults come from the function's environment
+(``CLOUDBASIC_API_URL``, ``CLOUDBASIC_CREDENTIALS_SECRET_ARN``, set from the template parameters).
+The key pair secret holds ``{"AccessKeyId": ..., "SecretAccessKey": ...}``; ``read_key_pair`` reads
+such a secret for other uses too (the remote node of an HA cluster). A self-signed appliance
+certificate is trusted through ``CaBundleSecretArn``: a secret whose string is the PEM bundle. It is
+written once per container to a private temporary file; verification is never turned off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import field_validator
+
+from cbprovider.runtime.properties import ResourceProperties, ValidationFailed
+from cbprovider.runtime.secrets import SecretUnreadable, read_secret_json
+
+if TYPE_CHECKING:
+    from cbprovider.cloudbasic import CloudBasicClient
+    from cbprovider.runtime.resource import Request
+
+API_URL_ENV = "CLOUDBASIC_API_URL"
+CREDENTIALS_ENV = "CLOUDBASIC_CREDENTIALS_SECRET_ARN"
+KEY_FIELDS = ("AccessKeyId", "SecretAccessKey")
+_PEM_MARKER = "-----BEGIN CERTIFICATE-----"
+
+
+class CloudBasicConnection(ResourceProperties):
+    """The per-resource connection overrides every CloudBasic resource type accepts."""
+
+    api_url: str | None = None
+    """``ApiUrl``: e.g. ``https://10.0.1.10:4432``; default ``CLOUDBASIC_API_URL``."""
+    credentials_secret_arn: str | None = None
+    """``CredentialsSecretArn``: the key pair secret; default ``CLOUDBASIC_CREDENTIALS_SECRET_ARN``."""
+    signing_region: str | None = None
+    """``SigningRegion``: blank for 12.301+ (the default), ``us-east-1`` for older servers."""
+    signing_service: Literal["cloudbasic", "cbr"] | None = None
+    """``SigningService``: ``cloudbasic`` (the default) or ``cbr``."""
+    ca_bundle_secret_arn: str | None = None
+    """``CaBundleSecretArn``: a secret whose string is a PEM bundle trusted for the appliance's TLS."""
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s)://host[:port] URL")
+        return value.strip()
+
+
+def client_for(props: CloudBasicConnection, req: Request[Any]) -> CloudBasicClient:
+    """A client for the resource's appliance, bounded by this invocation's deadline (close it after use).
+
+    Raises ``ValidationFailed`` naming ``ApiUrl`` or ``CredentialsSecretArn`` when neither the property
+    nor the provider-wide default is set, and naming the secret's property when it cannot be read.
+    """
+    from cbprovider.cloudbasic import CloudBasicClient
+
+    url = props.api_url or os.environ.get(API_URL_ENV, "").strip()
+    if not url:
+        raise ValidationFailed(
+            f"ApiUrl: not set, and the provider has no default CloudBasic API URL ({API_URL_ENV})"
+        )
+    arn = props.credentials_secret_arn or os.environ.get(CREDENTIALS_ENV, "").strip()
+    if not arn:
+        raise ValidationFailed(
+            "CredentialsSecretArn: not set, and the provider has no default CloudBasic key pair secret "
+            f"({CREDENTIALS_ENV})"
+        )
+    key_pair = read_key_pair(arn, "CredentialsSecretArn")
+    ca_bundle = ca_bundle_file(props.ca_bundle_secret_arn) if props.ca_bundle_secret_arn else None
+    try:
+        return CloudBasicClient(
+            url,
+            key_pair,
+            service=props.signing_service or "cloudbasic",
+            region=props.signing_region or "",
+            ca_bundle=ca_bundle,
+            deadline=req.deadline,
+        )
+    except ValueError as error:
+        raise ValidationFailed(f"ApiUrl: {error}") from None
+
+
+def read_key_pair(arn: str, field_context: str) -> tuple[str, str]:
+    """``(AccessKeyId, SecretAccessKey)`` from the JSON secret ``arn``; errors name ``field_context``."""
+    data = read_secret_json(arn, field_context=field_context)
+    access, secret = (data.get(name) for name in KEY_FIELDS)
+    if not isinstance(access, str) or not isinstance(secret, str) or not access or not secret:
+        raise SecretUnreadable(
+            f"{field_context}: secret {arn} must be a JSON object with {KEY_FIELDS[0]} and "
+            f"{KEY_FIELDS[1]} strings"
+        )
+    return access, secret
+
+
+_bundles: dict[str, str] = {}
+_bundles_lock = threading.Lock()
+
+
+def ca_bundle_file(arn: str) -> str:
+    """The path of a private file holding the PEM bundle of secret ``arn`` (written once per content)."""
+    pem = _read_secret_text(arn, "CaBundleSecretArn")
+    if _PEM_MARKER not in pem:
+        raise SecretUnreadable(f"CaBundleSecretArn: secret {arn} does not hold a PEM certificate bundle")
+    digest = hashlib.sha256(pem.encode()).hexdigest()
+    with _bundles_lock:
+        path = _bundles.get(digest)
+        if path is None or not os.path.exists(path):
+            fd, path = tempfile.mkstemp(prefix="cloudbasic-ca-", suffix=".pem")  # mode 0600
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(pem)
+            _bundles[digest] = path
+        return path
+
+
+def _read_secret_text(arn: str, field_context: str) -> str:
+    from aws_lambda_powertools.utilities.parameters import get_secret
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+    try:
+        value = get_secret(arn, max_age=300)
+    except GetParameterError as error:
+        cause = error.__cause__ or error
+        code = getattr(cause, "response", {}).get("Error", {}).get("Code") or type(cause).__name__
+        raise SecretUnreadable(f"{field_context}: cannot read secret {arn} ({code})") from None
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
