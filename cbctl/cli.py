@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("cbctl.simulate", "run a local API simulator in the foreground"),
     "cloudbasic": ("cbctl.cloudbasic", "sign and send one CloudBasic API action"),
     "capella": ("cbctl.capella", "sign and send one Capella Management API v3 request"),
+    "monitor": ("cbctl.monitor", "run one replication monitor pass and print the summary"),
+    "promote": ("cbctl.promote", "promote a replica to primary, follow it, optionally update a CNAME"),
 }
 
 
