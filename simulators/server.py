@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -106,7 +107,7 @@ class Simulator:
 
     def start(self) -> Self:
         handler = _make_handler(self)
-        self._server = ThreadingHTTPServer((self._host, self._port), handler)
+        self._server = _Server((self._host, self._port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name=self.name, daemon=True
@@ -166,6 +167,16 @@ class Simulator:
             with self._calls_lock:
                 return Response.json(200, [asdict(c) for c in self.calls])
         return Response.json(404, {"message": "unknown control endpoint"})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a timeout test, a dropped connection) is not an error worth printing."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
