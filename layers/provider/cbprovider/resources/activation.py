@@ -1,0 +1,227 @@
+"""``Custom::CloudBasicActivation``: activate a CloudBasic appliance and keep its first admin's key pair.
+
+Create calls ActivateInstance (unsigned: the instance id in the body is the proof) and writes the
+returned admin key pair to a provider-owned secret (``AdminKeysSecretArn``, JSON ``AccessKeyId`` /
+``SecretAccessKey``), which other CloudBasic resources can use as their ``CredentialsSecretArn``. The
+physical id is the EC2 instance id.
+
+An activation cannot be changed: every activation property replaces it, which means activating the
+*new* ``InstanceId``; the same instance cannot be activated twice, so a change of any other property
+with the same ``InstanceId`` fails with a reason that says so. The connection settings (``ApiUrl``,
+``CaBundleSecretArn``, ``SigningRegion``, ``SigningService``) only say how to reach the appliance and
+are updated in place (the next Delete uses them).
+
+Delete: with a licence key (``ActivationKeySecretArn``), DeactivateInstance signed with the admin keys
+frees the key for another instance; without one (marketplace editions) there is nothing to free and
+the instance stays activated. Either way the keys secret is then removed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING
+
+from pydantic import field_validator
+
+from cbprovider.errors import ApiError, ProviderError
+from cbprovider.resources.cloudbasic_connection import (
+    API_URL_ENV,
+    CloudBasicConnection,
+    ca_bundle_file,
+    read_key_pair,
+)
+from cbprovider.resources.keys_secret import find_keys_secret, find_keys_secrets, store_keys
+from cbprovider.resources.secret_text import read_secret_text
+from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed, delete_owned_secret
+from cbprovider.runtime.log import logger
+
+if TYPE_CHECKING:
+    from cbprovider.cloudbasic import CloudBasicClient
+
+TYPE_NAME = "Custom::CloudBasicActivation"
+KEYS_KIND = "cloudbasic-activation"
+_INSTANCE_ID = re.compile(r"^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
+_ALREADY_ACTIVATED = re.compile(r"already\s+activated", re.IGNORECASE)
+_NOT_ACTIVATED = re.compile(r"not\s+activated", re.IGNORECASE)
+
+
+class ActivationProperties(CloudBasicConnection):
+    instance_id: str
+    """The EC2 instance id of the appliance that receives the call (its own security check)."""
+    email: str
+    """The first admin's login e-mail."""
+    password_secret_arn: str
+    """Secret with the admin's initial console password: plain text or JSON ``{"password": ...}``."""
+    agree_to_eula: bool
+    company: str | None = None
+    contact_person: str | None = None
+    is_production: bool | None = None
+    activation_key_secret_arn: str | None = None
+    """BYOL / non-marketplace only: secret with the licence key (plain text or ``{"activationKey": ...}``)."""
+
+    @field_validator("instance_id")
+    @classmethod
+    def _ec2_instance_id(cls, value: str) -> str:
+        if not _INSTANCE_ID.match(value):
+            raise ValueError("must be an EC2 instance id (i- followed by 8 or 17 hex digits)")
+        return value
+
+    @field_validator("credentials_secret_arn")
+    @classmethod
+    def _no_credentials(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError(
+                "not used by an activation: ActivateInstance is unsigned and DeactivateInstance is "
+                "signed with the admin keys the activation stored"
+            )
+        return value
+
+
+REPLACING = frozenset(
+    {
+        "InstanceId",
+        "Email",
+        "PasswordSecretArn",
+        "AgreeToEula",
+        "Company",
+        "ContactPerson",
+        "IsProduction",
+        "ActivationKeySecretArn",
+    }
+)
+
+
+class InstanceAlreadyActivated(ProviderError):
+    """ActivateInstance refused: the instance was activated before (its admin keys cannot be had again)."""
+
+
+class ActivationNotChangeable(ProviderError):
+    """A property of an activated instance changed while its InstanceId stayed the same."""
+
+
+class Activation(ResourceType[ActivationProperties]):
+    type_name = TYPE_NAME
+    properties_model = ActivationProperties
+    replacement_properties = REPLACING
+
+    def create(self, req: Request[ActivationProperties]) -> Outcome:
+        from cbprovider.cloudbasic import ActivateInstanceRequest
+
+        p = req.properties
+        if not p.agree_to_eula:
+            raise ValidationFailed(
+                "AgreeToEula: must be true: CloudBasic activates an instance only when its EULA is accepted"
+            )
+        old = req.old_properties
+        if req.request_type == "Update" and old is not None and old.instance_id == p.instance_id:
+            changed = sorted(n for n in REPLACING if _raw(p, n) != _raw(old, n))
+            raise ActivationNotChangeable(
+                f"{', '.join(changed) or 'a property'} of the activation of {p.instance_id} changed, but an "
+                "instance cannot be activated again: to activate another instance change InstanceId; "
+                "otherwise restore the previous values"
+            )
+        password = read_secret_text(
+            p.password_secret_arn, field_context="PasswordSecretArn", json_keys=("password", "Password")
+        )
+        licence = None
+        if p.activation_key_secret_arn:
+            licence = read_secret_text(
+                p.activation_key_secret_arn,
+                field_context="ActivationKeySecretArn",
+                json_keys=("activationKey", "ActivationKey"),
+            )
+        request = ActivateInstanceRequest(
+            email=p.email,
+            instance_id=p.instance_id,
+            password=password,
+            is_production=p.is_production,
+            company=p.company,
+            contact_person=p.contact_person,
+            activation_key=licence,
+            agree_to_eula=True,
+        )
+        with _client(p, req, None) as client:
+            try:
+                keys = client.activate_instance(request)
+            except ApiError as error:
+                if error.status == 400 and any(_ALREADY_ACTIVATED.search(m) for m in error.messages):
+                    raise InstanceAlreadyActivated(
+                        f"instance {p.instance_id} is already activated (CloudBasic: {error.message}); "
+                        "its admin keys were handed out by the first activation and cannot be read again: "
+                        "create a user with those keys instead, or activate a fresh instance"
+                    ) from None
+                raise
+        req.note_physical_id(p.instance_id)
+        arn = store_keys(KEYS_KIND, keys, req, p.instance_id, operation="ActivateInstance")
+        logger.info("Activated the instance", extra={"instance_id": p.instance_id, "secret_arn": arn})
+        return Done(p.instance_id, {"AdminKeysSecretArn": arn})
+
+    def update(self, req: Request[ActivationProperties]) -> Outcome:
+        """Only connection settings changed: nothing to call; the attributes stay as they were."""
+        instance_id = str(req.physical_id)
+        return Done(instance_id, {"AdminKeysSecretArn": find_keys_secret(req, instance_id)})
+
+    def delete(self, req: Request[ActivationProperties]) -> Outcome:
+        instance_id = str(req.physical_id)
+        secrets = find_keys_secrets(req, instance_id)
+        if not secrets:
+            text = f"no keys secret for {instance_id}: nothing to deactivate or remove"
+            logger.warning(text, extra={"instance_id": instance_id})
+            return Done(instance_id, reason=text)
+        if req.properties.activation_key_secret_arn:
+            deactivated = self._deactivate(req, instance_id, secrets[-1])
+            text = (
+                "deactivated and removed the keys secret"
+                if deactivated
+                else "the instance was no longer activated; removed the keys secret"
+            )
+        else:
+            text = "no licence key: left the instance activated, removed the keys secret"
+        for arn in secrets:
+            delete_owned_secret(arn)
+        logger.info(text, extra={"instance_id": instance_id})
+        return Done(instance_id, reason=text)
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        return bool(_INSTANCE_ID.match(physical_id))
+
+    @staticmethod
+    def _deactivate(req: Request[ActivationProperties], instance_id: str, secret_arn: str) -> bool:
+        """DeactivateInstance with the stored admin keys; False if the instance was not activated."""
+        keys = read_key_pair(secret_arn, "AdminKeysSecretArn")
+        with _client(req.properties, req, keys) as client:
+            try:
+                client.deactivate_instance()
+            except ApiError as error:
+                if error.status == 400 and any(_NOT_ACTIVATED.search(m) for m in error.messages):
+                    logger.info("The instance was not activated", extra={"instance_id": instance_id})
+                    return False
+                raise
+        return True
+
+
+def _raw(props: ActivationProperties, name: str) -> object:
+    return getattr(props, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower())
+
+
+def _client(
+    props: ActivationProperties, req: Request[ActivationProperties], keys: tuple[str, str] | None
+) -> CloudBasicClient:
+    """A client for the appliance: unsigned for ActivateInstance, signed with the admin keys otherwise."""
+    from cbprovider.cloudbasic import CloudBasicClient
+
+    url = props.api_url or os.environ.get(API_URL_ENV, "").strip()
+    if not url:
+        raise ValidationFailed(
+            f"ApiUrl: not set, and the provider has no default CloudBasic API URL ({API_URL_ENV})"
+        )
+    ca_bundle = ca_bundle_file(props.ca_bundle_secret_arn) if props.ca_bundle_secret_arn else None
+    return CloudBasicClient(
+        url,
+        keys,
+        service=props.signing_service or "cloudbasic",
+        region=props.signing_region or "",
+        ca_bundle=ca_bundle,
+        deadline=req.deadline,
+    )

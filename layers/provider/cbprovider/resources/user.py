@@ -1,0 +1,132 @@
+"""``Custom::CloudBasicUser``: a CloudBasic console/API user and its key pair.
+
+Create calls CreateUser (signed with the provider's or the resource's credentials) and writes the
+returned key pair to a provider-owned secret (``KeysSecretArn``, JSON ``AccessKeyId`` /
+``SecretAccessKey``, usable as another resource's ``CredentialsSecretArn``). The physical id is the
+``UserName``.
+
+The API has no user update, list or delete. Every user property therefore replaces the user, and since
+``UserName`` and ``Email`` must be unique on the appliance, a replacement that keeps either of them fails
+on the API: the reason then says to change both. The connection settings (``ApiUrl``,
+``CredentialsSecretArn``, ``SigningRegion``, ``SigningService``, ``CaBundleSecretArn``) only say how to
+reach the appliance and are updated in place without any call (rotating the admin credentials must
+not replace a user).
+
+Delete removes the keys secret and LEAVES the user on the appliance (there is no DeleteUser), with a
+WARNING in the log; remove the user in the CloudBasic console if it must go.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import field_validator
+
+from cbprovider.errors import ApiError, ProviderError
+from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
+from cbprovider.resources.keys_secret import find_keys_secret, remove_keys_secrets, store_keys
+from cbprovider.resources.secret_text import read_secret_text
+from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
+from cbprovider.runtime.log import logger
+
+TYPE_NAME = "Custom::CloudBasicUser"
+KEYS_KIND = "cloudbasic-user"
+_EXISTS = re.compile(r"already\s+exists?|\bexists\b|\bduplicate\b|\bunique\b", re.IGNORECASE)
+
+
+class UserProperties(CloudBasicConnection):
+    email: str
+    user_name: str
+    first_name: str
+    last_name: str
+    password_secret_arn: str
+    """Secret with the user's console password: plain text or JSON ``{"password": ...}``."""
+    is_admin: bool = False
+
+    @field_validator("email", "user_name", "first_name", "last_name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
+REPLACING = frozenset({"Email", "UserName", "FirstName", "LastName", "PasswordSecretArn", "IsAdmin"})
+
+
+class UserAlreadyExists(ProviderError):
+    """CreateUser refused the UserName or Email because a user already has it."""
+
+
+class User(ResourceType[UserProperties]):
+    type_name = TYPE_NAME
+    properties_model = UserProperties
+    replacement_properties = REPLACING
+
+    def create(self, req: Request[UserProperties]) -> Outcome:
+        from cbprovider.cloudbasic import CreateUserRequest
+
+        p = req.properties
+        password = read_secret_text(
+            p.password_secret_arn, field_context="PasswordSecretArn", json_keys=("password", "Password")
+        )
+        request = CreateUserRequest(
+            email=p.email,
+            username=p.user_name,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            password=password,
+            is_admin=p.is_admin,
+        )
+        with client_for(p, req) as client:
+            try:
+                keys = client.create_user(request)
+            except ApiError as error:
+                if error.status == 400 and any(_EXISTS.search(m) for m in error.messages):
+                    raise UserAlreadyExists(_exists_text(req, error)) from None
+                raise
+        req.note_physical_id(p.user_name)
+        arn = store_keys(KEYS_KIND, keys, req, p.user_name, operation="CreateUser")
+        logger.info("Created the user", extra={"user_name": p.user_name, "secret_arn": arn})
+        return Done(p.user_name, {"UserName": p.user_name, "KeysSecretArn": arn})
+
+    def update(self, req: Request[UserProperties]) -> Outcome:
+        """Only connection settings changed: nothing to call; the attributes stay as they were."""
+        user_name = str(req.physical_id)
+        return Done(user_name, {"UserName": user_name, "KeysSecretArn": find_keys_secret(req, user_name)})
+
+    def delete(self, req: Request[UserProperties]) -> Outcome:
+        user_name = str(req.physical_id)
+        removed = remove_keys_secrets(req, user_name)
+        text = (
+            f"CloudBasic has no DeleteUser: user {user_name} is left on the appliance "
+            f"({'removed its keys secret' if removed else 'no keys secret to remove'}); "
+            "remove the user in the CloudBasic console if it must go"
+        )
+        logger.warning(text, extra={"user_name": user_name})
+        return Done(user_name, reason=text)
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        return bool(physical_id.strip()) and not is_placeholder(physical_id)
+
+
+def _exists_text(req: Request[UserProperties], error: ApiError) -> str:
+    p, old = req.properties, req.old_properties
+    text = f"CloudBasic CreateUser: {error.message}"
+    if error.request_id:
+        text += f" (RequestId {error.request_id})"
+    if req.request_type == "Update" and old is not None:
+        kept = [
+            name
+            for name, new_value, old_value in (
+                ("UserName", p.user_name, old.user_name),
+                ("Email", p.email, old.email),
+            )
+            if new_value.lower() == old_value.lower()
+        ]
+        return (
+            f"{text}. CloudBasic users cannot be updated or deleted, so a change replaces the user, and "
+            f"the replacement keeps {' and '.join(kept) or 'a UserName or Email in use'}: change UserName "
+            "and Email to replace the user (the old user stays on the appliance)"
+        )
+    return f"{text}. UserName and Email must be unique on the appliance: choose another UserName and Email"

@@ -1,0 +1,280 @@
+"""Custom::CloudBasicActivation through the real CloudBasic provider handler, over HTTP and moto."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulators.cloudbasic import CloudBasicSimulator
+from simulators.cloudformation import ResponseReceiver
+from simulators.stack import LocalStack, local_aws
+
+TYPE = "Custom::CloudBasicActivation"
+INSTANCE = "i-0123456789abcdef0"
+OTHER_INSTANCE = "i-0fedcba9876543210"
+PASSWORD = "Init-Pa55word-7d1e"
+LICENCE = "5f0c2a51-9c1e-4b0e-a8a6-3f1d0c2b7e94"
+HANDLER = Path(__file__).resolve().parents[2] / "functions" / "cloudbasic_provider" / "app.py"
+
+
+@dataclass
+class Env:
+    stack: LocalStack
+    sim: CloudBasicSimulator
+    sm: Any
+    props: dict[str, Any]
+    log: io.StringIO
+
+    def secret(self, arn: str) -> dict[str, Any]:
+        return dict(json.loads(self.sm.get_secret_value(SecretId=arn)["SecretString"]))
+
+    def live_secrets(self) -> list[str]:
+        return [s["ARN"] for s in self.sm.list_secrets()["SecretList"] if not s.get("DeletedDate")]
+
+    def secret_exists(self, arn: str) -> bool:
+        return not self.sm.describe_secret(SecretId=arn).get("DeletedDate")
+
+
+def load_handler() -> Any:
+    spec = importlib.util.spec_from_file_location("cloudbasic_provider_app_activation", HANDLER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iterator[Env]:
+    stream = io.StringIO()
+    log_handler = logging.StreamHandler(stream)
+    with local_aws() as boto3, CloudBasicSimulator(instance_id=INSTANCE, activated=False) as sim:
+        from cbprovider.runtime.log import logger
+
+        log_handler.setFormatter(logger.registered_formatter)
+        logging.getLogger(logger.service).addHandler(log_handler)
+        sm = boto3.client("secretsmanager")
+        password_arn = sm.create_secret(Name="appliance/admin", SecretString=PASSWORD)["ARN"]
+        monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
+        monkeypatch.delenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", raising=False)
+        props = {
+            "InstanceId": INSTANCE,
+            "Email": "dba@example.com",
+            "PasswordSecretArn": password_arn,
+            "Company": "Example Ltd",
+            "ContactPerson": "Dee Bee",
+            "IsProduction": "true",
+            "AgreeToEula": "true",
+        }
+        try:
+            yield Env(LocalStack(load_handler(), cfn_receiver), sim, sm, props, stream)
+        finally:
+            logging.getLogger(logger.service).removeHandler(log_handler)
+
+
+def with_licence(env: Env) -> dict[str, Any]:
+    arn = env.sm.create_secret(Name="appliance/licence", SecretString=json.dumps({"activationKey": LICENCE}))
+    return {**env.props, "ActivationKeySecretArn": arn["ARN"]}
+
+
+def test_create_stores_the_admin_keys_and_they_sign_calls(env: Env) -> None:
+    from cbprovider.cloudbasic import CloudBasicClient
+
+    created = env.stack.send("Create", TYPE, "Activation", env.props)
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id == INSTANCE
+    assert set(created.data) == {"AdminKeysSecretArn"}
+    keys = env.secret(created.data["AdminKeysSecretArn"])
+    assert (keys["AccessKeyId"], keys["SecretAccessKey"]) == env.sim.admin_keys
+    assert env.sim.activated
+    tags = env.sm.describe_secret(SecretId=created.data["AdminKeysSecretArn"])["Tags"]
+    assert {"Key": "cfn-replication-provider:owner", "Value": "cfn-replication-provider"} in tags
+    with CloudBasicClient(env.sim.url, (keys["AccessKeyId"], keys["SecretAccessKey"])) as client:
+        assert client.replication_service_status().status == "Running"
+    assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
+
+
+def test_password_secret_may_be_json(env: Env) -> None:
+    arn = env.sm.create_secret(Name="appliance/json", SecretString=json.dumps({"password": PASSWORD}))["ARN"]
+    created = env.stack.send("Create", TYPE, "Activation", {**env.props, "PasswordSecretArn": arn})
+    assert created.status == "SUCCESS", created.reason
+
+
+def test_eula_not_agreed_is_refused_before_any_call(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Activation", {**env.props, "AgreeToEula": "false"})
+    assert created.status == "FAILED"
+    assert "AgreeToEula" in created.reason
+    assert "must be true" in created.reason
+    assert env.sim.calls == []
+    assert not env.sim.activated
+    assert env.live_secrets() == [env.props["PasswordSecretArn"]]
+
+
+def test_missing_eula_names_the_property(env: Env) -> None:
+    props = {k: v for k, v in env.props.items() if k != "AgreeToEula"}
+    created = env.stack.send("Create", TYPE, "Activation", props)
+    assert created.status == "FAILED"
+    assert "AgreeToEula" in created.reason
+
+
+def test_credentials_secret_is_refused_with_a_reason(env: Env) -> None:
+    props = {**env.props, "CredentialsSecretArn": env.props["PasswordSecretArn"]}
+    created = env.stack.send("Create", TYPE, "Activation", props)
+    assert created.status == "FAILED"
+    assert "CredentialsSecretArn" in created.reason
+    assert env.sim.calls == []
+
+
+def test_already_activated_instance_says_so(env: Env) -> None:
+    assert env.stack.send("Create", TYPE, "First", env.props).status == "SUCCESS"
+    again = env.stack.send("Create", TYPE, "Second", env.props)
+    assert again.status == "FAILED"
+    assert "InstanceAlreadyActivated" in again.reason
+    assert "already activated" in again.reason
+    assert INSTANCE in again.reason
+    assert len(env.live_secrets()) == 2, "no second keys secret"
+
+
+def test_wrong_instance_id_is_a_readable_api_error(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Activation", {**env.props, "InstanceId": OTHER_INSTANCE})
+    assert created.status == "FAILED"
+    assert created.reason.startswith("[ApiError 400] CloudBasic ActivateInstance failed")
+    assert "InstanceId does not match" in created.reason
+    assert "RequestId" in created.reason
+    assert created.physical_id.startswith("failed-create-")
+    deleted = env.stack.send("Delete", TYPE, "Activation", env.props, physical_id=created.physical_id)
+    assert deleted.status == "SUCCESS"
+    assert len(env.sim.calls) == 1
+
+
+def test_bad_instance_id_names_the_property(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Activation", {**env.props, "InstanceId": "web-1"})
+    assert created.status == "FAILED"
+    assert "InstanceId" in created.reason
+    assert env.sim.calls == []
+
+
+def test_delete_without_licence_leaves_the_instance_activated(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Activation", env.props)
+    deleted = env.stack.send("Delete", TYPE, "Activation", env.props, physical_id=INSTANCE)
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert deleted.reason == "no licence key: left the instance activated, removed the keys secret"
+    assert env.sim.activated
+    assert [c.key for c in env.sim.calls] == ["ActivateInstance"]
+    assert not env.secret_exists(created.data["AdminKeysSecretArn"])
+    assert "left the instance activated" in env.log.getvalue()
+
+
+def test_delete_with_licence_deactivates_with_the_admin_keys(env: Env) -> None:
+    props = with_licence(env)
+    created = env.stack.send("Create", TYPE, "Activation", props)
+    assert created.status == "SUCCESS", created.reason
+    deleted = env.stack.send("Delete", TYPE, "Activation", props, physical_id=INSTANCE)
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert deleted.reason == "deactivated and removed the keys secret"
+    assert not env.sim.activated
+    assert [(c.key, c.status) for c in env.sim.calls][-1] == ("DeactivateInstance", 200)
+    assert not env.secret_exists(created.data["AdminKeysSecretArn"])
+    again = env.stack.send("Delete", TYPE, "Activation", props, physical_id=INSTANCE)
+    assert again.status == "SUCCESS"
+    assert "nothing to deactivate" in again.reason
+
+
+def test_delete_of_an_instance_deactivated_elsewhere_still_removes_the_secret(env: Env) -> None:
+    from cbprovider.cloudbasic import CloudBasicClient
+
+    props = with_licence(env)
+    created = env.stack.send("Create", TYPE, "Activation", props)
+    keys = env.secret(created.data["AdminKeysSecretArn"])
+    with CloudBasicClient(env.sim.url, (keys["AccessKeyId"], keys["SecretAccessKey"])) as client:
+        client.deactivate_instance()
+    deleted = env.stack.send("Delete", TYPE, "Activation", props, physical_id=INSTANCE)
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert "no longer activated" in deleted.reason
+    assert not env.secret_exists(created.data["AdminKeysSecretArn"])
+
+
+def test_deactivate_failure_keeps_the_secret_and_is_readable(env: Env) -> None:
+    props = with_licence(env)
+    created = env.stack.send("Create", TYPE, "Activation", props)
+    env.sim.faults.add("DeactivateInstance", status=403, times=None)
+    deleted = env.stack.send("Delete", TYPE, "Activation", props, physical_id=INSTANCE)
+    assert deleted.status == "FAILED"
+    assert deleted.reason.startswith("[ApiError 403] CloudBasic DeactivateInstance failed")
+    assert env.secret_exists(created.data["AdminKeysSecretArn"])
+
+
+def test_replacement_activates_the_new_instance(env: Env) -> None:
+    first = env.stack.send("Create", TYPE, "Activation", env.props)
+    new_props = {**env.props, "InstanceId": OTHER_INSTANCE}
+    with CloudBasicSimulator(instance_id=OTHER_INSTANCE, activated=False) as other:
+        new_props["ApiUrl"] = other.url
+        replaced = env.stack.send(
+            "Update", TYPE, "Activation", new_props, physical_id=INSTANCE, old_properties=env.props
+        )
+        assert replaced.status == "SUCCESS", replaced.reason
+        assert replaced.physical_id == OTHER_INSTANCE
+        assert other.activated
+        assert replaced.data["AdminKeysSecretArn"] != first.data["AdminKeysSecretArn"]
+        old_deleted = env.stack.send("Delete", TYPE, "Activation", env.props, physical_id=INSTANCE)
+        assert old_deleted.status == "SUCCESS"
+        assert not env.secret_exists(first.data["AdminKeysSecretArn"])
+        assert env.secret_exists(replaced.data["AdminKeysSecretArn"])
+
+
+def test_other_changes_for_the_same_instance_fail_clearly(env: Env) -> None:
+    env.stack.send("Create", TYPE, "Activation", env.props)
+    calls = len(env.sim.calls)
+    new_props = {**env.props, "Company": "Renamed Ltd"}
+    updated = env.stack.send(
+        "Update", TYPE, "Activation", new_props, physical_id=INSTANCE, old_properties=env.props
+    )
+    assert updated.status == "FAILED"
+    assert updated.physical_id == INSTANCE
+    assert "Company" in updated.reason
+    assert "cannot be activated again" in updated.reason
+    assert len(env.sim.calls) == calls
+
+
+def test_connection_change_is_in_place(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Activation", env.props)
+    new_props = {**env.props, "ApiUrl": env.sim.url + "/"}
+    updated = env.stack.send(
+        "Update", TYPE, "Activation", new_props, physical_id=INSTANCE, old_properties=env.props
+    )
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.physical_id == INSTANCE
+    assert updated.data == created.data
+    assert len(env.sim.calls) == 1
+
+
+def test_unknown_and_placeholder_ids_delete_nothing(env: Env) -> None:
+    props = with_licence(env)
+    created = env.stack.send("Create", TYPE, "Activation", props)
+    for physical_id in ("failed-create-Activation-0a1b2c3d", "demo-stack-Activation-1X2Y3Z", "i-zzzz"):
+        deleted = env.stack.send("Delete", TYPE, "Activation", props, physical_id=physical_id)
+        assert deleted.status == "SUCCESS", deleted.reason
+    assert env.sim.activated
+    assert len(env.sim.calls) == 1
+    assert env.secret_exists(created.data["AdminKeysSecretArn"])
+
+
+def test_secrets_never_reach_logs_or_responses(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    props = with_licence(env)
+    created = env.stack.send("Create", TYPE, "Activation", props)
+    keys = env.secret(created.data["AdminKeysSecretArn"])
+    env.stack.send("Create", TYPE, "Again", props)
+    env.stack.send("Delete", TYPE, "Activation", props, physical_id=INSTANCE)
+    out = capsys.readouterr()
+    seen = env.log.getvalue() + out.out + out.err + json.dumps([r.body for r in env.stack.receiver.responses])
+    assert env.log.getvalue(), "the log was captured"
+    for secret in (PASSWORD, LICENCE, keys["SecretAccessKey"]):
+        assert secret not in seen
