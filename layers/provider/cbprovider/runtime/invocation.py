@@ -120,7 +120,7 @@ class Invocation(CfnResource):
         }
         self._guarded(key, self._process_poll)
 
-    def _guarded(self, key: dict[str, Any], process: Any) -> None:
+    def _guarded(self, key: dict[str, Any], process: Callable[[], dict[str, Any]]) -> None:
         try:
             self._services.once.run(key, self._context, process)
         except Duplicate:
@@ -215,6 +215,9 @@ class Invocation(CfnResource):
         )
         self._poll = updated
         self._services.poller.save(updated)
+        if self._responder.sent is not None:
+            # The backstop answered while this poll ran: nothing must be left behind.
+            self._cleanup_poll()
         logger.info(
             "Still in progress", extra={"physical_id": updated.physical_id, "attempt": updated.attempt}
         )
@@ -316,6 +319,10 @@ class Invocation(CfnResource):
             f"resource's time limit ({took} s elapsed; limit from ServiceTimeout, at most "
             f"{self._timing.max_service_timeout} s)"
         )
+
+    def __call__(self, event: Any, context: Any) -> None:
+        """crhelper's entry point: handle ``event`` as a new request (``Provider`` is the usual way in)."""
+        Invocation(self._services, event, context).run_request()
 
     # -- failures and responses -----------------------------------------------------------------
     def _failure(self, error: BaseException) -> Answer:
