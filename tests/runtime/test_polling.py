@@ -215,3 +215,23 @@ def test_operation_already_past_its_deadline_fails_at_once(provider, aws, events
     assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0001")
     assert body["Reason"].startswith("[ServiceTimeout]")
     _nothing_left(aws)
+
+
+def test_poll_rate_follows_retry_after_but_never_passes_the_deadline(aws, events, cfn_receiver, fast_timing):
+    from cbprovider.runtime import InProgress
+
+    class Hourly(Widget):
+        def create(self, req):
+            created = self._call(req, "POST", "/widgets", {"name": req.properties.name})
+            return InProgress(created["id"], {"checks": 0}, retry_after=3600)
+
+        def poll(self, req, state):
+            return InProgress(str(req.physical_id), {"checks": 1}, retry_after=30)
+
+    provider = Provider({TYPE_NAME: Hourly()}, timing=fast_timing)
+    event = events.make("Create", {"ServiceTimeout": "400"})
+    provider(event, FakeContext())
+    assert _rules(aws)[0]["ScheduleExpression"] == "rate(5 minutes)", "400 s - 120 s margin left"
+    provider(_poll_event(aws), FakeContext())
+    assert _rules(aws)[0]["ScheduleExpression"] == "rate(1 minute)"
+    assert cfn_receiver.responses == []

@@ -31,7 +31,7 @@ from cbprovider.errors import ApiError, ProviderError
 from cbprovider.runtime.idempotency import Duplicate, Once
 from cbprovider.runtime.ids import is_placeholder, placeholder_id, request_digest
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.polling import Poller, PollState, state_key
+from cbprovider.runtime.polling import Poller, PollState, poll_minutes, state_key
 from cbprovider.runtime.properties import parse_properties
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.redact import redact_event
@@ -212,9 +212,12 @@ class Invocation(CfnResource):
             physical_id=self._keep_id(outcome.physical_id, phase),
             state=dict(outcome.state),
             attempt=poll.attempt + 1,
+            minutes=poll_minutes(outcome.retry_after, poll.deadline_at - time.time()),
         )
         self._poll = updated
         self._services.poller.save(updated)
+        if updated.minutes != poll.minutes:
+            self._services.poller.reschedule(updated.key, updated.minutes)
         if self._responder.sent is not None:
             # The backstop answered while this poll ran: nothing must be left behind.
             self._cleanup_poll()
@@ -292,11 +295,14 @@ class Invocation(CfnResource):
             started_at=self._started_at,
             deadline_at=self._started_at + self._service_seconds(),
         )
+        poll = dataclasses.replace(
+            poll, minutes=poll_minutes(outcome.retry_after, poll.deadline_at - time.time())
+        )
         self._poll = poll
         if time.time() >= poll.deadline_at:
             raise ServiceTimeout(self._timeout_text(poll))
         self._services.poller.save(poll)
-        self._services.poller.schedule(poll.key, self._context.invoked_function_arn, outcome.retry_after)
+        self._services.poller.schedule(poll.key, self._context.invoked_function_arn, poll.minutes)
         if self._responder.sent is not None:
             # The backstop answered while the poll was being set up: nothing must be left behind.
             self._cleanup_poll()

@@ -40,6 +40,8 @@ class PollState:
     """Epoch seconds of the first invocation."""
     deadline_at: float
     """Epoch seconds after which the operation is FAILED."""
+    minutes: int = 1
+    """The rule's current rate."""
 
 
 def state_key(digest: str) -> str:
@@ -56,8 +58,13 @@ def poll_key_of(event: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) and value.startswith(STATE_PREFIX) else None
 
 
-def schedule_expression(retry_after: int) -> str:
-    minutes = max(1, math.ceil(retry_after / 60))
+def poll_minutes(retry_after: float, seconds_left: float) -> int:
+    """The rate in whole minutes: ``retry_after`` rounded up, but no later than the deadline allows."""
+    wanted = min(retry_after, max(60.0, seconds_left))
+    return max(1, math.ceil(wanted / 60))
+
+
+def schedule_expression(minutes: int) -> str:
     return "rate(1 minute)" if minutes == 1 else f"rate({minutes} minutes)"
 
 
@@ -93,6 +100,7 @@ class Poller:
             "attempt": {"N": str(poll.attempt)},
             "started_at": {"N": repr(poll.started_at)},
             "deadline_at": {"N": repr(poll.deadline_at)},
+            "minutes": {"N": str(poll.minutes)},
             "expiration": {"N": str(int(poll.deadline_at) + 86400)},
         }
         self._ddb().put_item(TableName=self._table_name, Item=item)
@@ -111,22 +119,28 @@ class Poller:
             attempt=int(item["attempt"]["N"]),
             started_at=float(item["started_at"]["N"]),
             deadline_at=float(item["deadline_at"]["N"]),
+            minutes=int(item["minutes"]["N"]),
         )
 
-    def schedule(self, key: str, function_arn: str, retry_after: int) -> str:
-        """Create (or keep) the rule and target that invoke ``function_arn`` with the poll event."""
-        name = rule_for(key)
-        self._eb().put_rule(
-            Name=name,
-            ScheduleExpression=schedule_expression(retry_after),
-            State="ENABLED",
-            Description="Polls a long CloudFormation custom-resource operation; removed when it ends",
-        )
+    def schedule(self, key: str, function_arn: str, minutes: int) -> str:
+        """Create the rule and the target that invoke ``function_arn`` with the poll event."""
+        name = self.reschedule(key, minutes)
         self._eb().put_targets(
             Rule=name,
             Targets=[{"Id": TARGET_ID, "Arn": function_arn, "Input": json.dumps({POLL_KEY: key})}],
         )
-        logger.info("Poll scheduled", extra={"rule": name, "retry_after": retry_after})
+        return name
+
+    def reschedule(self, key: str, minutes: int) -> str:
+        """Create the rule, or change its rate."""
+        name = rule_for(key)
+        self._eb().put_rule(
+            Name=name,
+            ScheduleExpression=schedule_expression(minutes),
+            State="ENABLED",
+            Description="Polls a long CloudFormation custom-resource operation; removed when it ends",
+        )
+        logger.info("Poll scheduled", extra={"rule": name, "minutes": minutes})
         return name
 
     def remove(self, key: str) -> None:
