@@ -201,3 +201,13 @@ def test_flags_are_sent_as_documented_strings():
         "cancelRunningCtProcess": "true",
         "parallelTablesLimit": 4,
     }
+
+
+def test_a_promotion_already_running_is_followed(env, cloudbasic_sim):
+    [replication_id] = cloudbasic_sim.add_replications(1)
+    first = handle({"ReplicationId": replication_id, "PollIntervalSeconds": 0.1}, FakeContext(3.2))
+    assert first["status"] == "Running"
+
+    again = handle({"ReplicationId": replication_id, "PollIntervalSeconds": 0.1}, FakeContext(30))
+
+    assert again["status"] == "Success"

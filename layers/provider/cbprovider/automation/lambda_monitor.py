@@ -11,10 +11,10 @@ import os
 from typing import Any
 
 from cbprovider.automation.lambda_context import deadline_from_context
+from cbprovider.automation.log import logger
 from cbprovider.automation.metrics import DEFAULT_NAMESPACE, publish
 from cbprovider.automation.monitor import Monitor
 from cbprovider.automation.settings import settings_from_env
-from cbprovider.runtime.log import logger
 
 
 def handle(event: Any, context: Any) -> dict[str, Any]:

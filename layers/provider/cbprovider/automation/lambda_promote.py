@@ -13,10 +13,10 @@ from typing import Any
 from cbprovider.automation.credentials import CLOUDBASIC_FIELDS, key_pair_from_secret
 from cbprovider.automation.errors import InputError
 from cbprovider.automation.lambda_context import deadline_from_context
+from cbprovider.automation.log import logger
 from cbprovider.automation.promotion import Promotion
 from cbprovider.automation.promotion_request import PromotionRequest
 from cbprovider.cloudbasic.client import CloudBasicClient
-from cbprovider.runtime.log import logger
 
 
 def handle(event: Any, context: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from cbprovider.automation.dns import CnameChange, upsert_cname
 from cbprovider.automation.errors import DnsUpdateError
 from cbprovider.automation.promotion_request import PromotionRequest
 from cbprovider.deadline import Deadline
-from cbprovider.errors import ApiConnectionError
+from cbprovider.errors import ApiConnectionError, ApiError
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic.client import CloudBasicClient
@@ -67,6 +67,12 @@ class PromotionResult:
         if self.resume_event is not None:
             result["event"] = self.resume_event
         return result
+
+
+def already_running(error: ApiError) -> bool:
+    """The 400 a second start gets while a promotion runs (e.g. our own first attempt, whose answer was
+    lost and which the transport retried). The text is not documented; ``already running`` is inferred."""
+    return error.status == 400 and any("already running" in m.lower() for m in error.messages)
 
 
 def classify(value: str | None) -> str:
@@ -113,9 +119,16 @@ class Promotion:
         result = PromotionResult(request.replication_id, RUNNING)
         if not request.resume:
             logger.info("Starting promotion of replication %s", request.replication_id)
-            self.client.promote_db_replica_to_primary(
-                request.replication_id, request.api_options(), deadline=deadline
-            )
+            try:
+                self.client.promote_db_replica_to_primary(
+                    request.replication_id, request.api_options(), deadline=deadline
+                )
+            except ApiError as exc:
+                if not already_running(exc):
+                    raise
+                logger.warning(
+                    "A promotion of replication %s is already running; following it", request.replication_id
+                )
             result.promote_called = True
         while True:
             try:

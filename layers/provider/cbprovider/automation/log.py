@@ -1,0 +1,16 @@
+"""The automation functions' logger: Powertools JSON logs at ``LOG_LEVEL`` (default INFO).
+
+Kept apart from ``cbprovider.runtime.log`` so that the automation handlers do not import the custom-resource
+runtime (pydantic models, idempotency) at cold start.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools.logging import Logger
+
+logger = Logger(
+    service=os.environ.get("POWERTOOLS_SERVICE_NAME", "cfn-replication-provider"),
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+)
