@@ -1,0 +1,245 @@
+"""Custom::CloudBasicUser through the real CloudBasic provider handler, over HTTP and moto."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulators.cloudbasic import CloudBasicSimulator
+from simulators.cloudformation import ResponseReceiver
+from simulators.stack import LocalStack, local_aws
+
+TYPE = "Custom::CloudBasicUser"
+PASSWORD = "Console-Pa55word-91c4"
+HANDLER = Path(__file__).resolve().parents[2] / "functions" / "cloudbasic_provider" / "app.py"
+
+
+@dataclass
+class Env:
+    stack: LocalStack
+    receiver: ResponseReceiver
+    sim: CloudBasicSimulator
+    sm: Any
+    props: dict[str, Any]
+    log: io.StringIO
+
+    def secret(self, arn: str) -> dict[str, Any]:
+        return dict(json.loads(self.sm.get_secret_value(SecretId=arn)["SecretString"]))
+
+    def secret_exists(self, arn: str) -> bool:
+        return not self.sm.describe_secret(SecretId=arn).get("DeletedDate")
+
+
+def load_handler() -> Any:
+    spec = importlib.util.spec_from_file_location("cloudbasic_provider_app_user", HANDLER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iterator[Env]:
+    stream = io.StringIO()
+    log_handler = logging.StreamHandler(stream)
+    with local_aws() as boto3, CloudBasicSimulator() as sim:
+        from cbprovider.runtime.log import logger
+
+        log_handler.setFormatter(logger.registered_formatter)
+        logging.getLogger(logger.service).addHandler(log_handler)
+        sm = boto3.client("secretsmanager")
+        assert sim.admin_keys is not None
+        access, secret = sim.admin_keys
+        admin_arn = sm.create_secret(
+            Name="appliance/admin-keys",
+            SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+        )["ARN"]
+        password_arn = sm.create_secret(Name="appliance/user-password", SecretString=PASSWORD)["ARN"]
+        monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
+        monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", admin_arn)
+        props = {
+            "Email": "ops@example.com",
+            "UserName": "ops",
+            "FirstName": "Op",
+            "LastName": "Erator",
+            "PasswordSecretArn": password_arn,
+            "IsAdmin": "false",
+        }
+        try:
+            yield Env(LocalStack(load_handler(), cfn_receiver), cfn_receiver, sim, sm, props, stream)
+        finally:
+            logging.getLogger(logger.service).removeHandler(log_handler)
+
+
+def test_create_stores_keys_that_sign_calls(env: Env) -> None:
+    from cbprovider.cloudbasic import CloudBasicClient
+
+    created = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id == "ops"
+    assert created.data["UserName"] == "ops"
+    assert set(created.data) == {"UserName", "KeysSecretArn"}
+    user = env.sim.users["ops"]
+    assert (user.email, user.is_admin) == ("ops@example.com", False)
+    keys = env.secret(created.data["KeysSecretArn"])
+    assert keys == {"AccessKeyId": user.access_key_id, "SecretAccessKey": user.secret_access_key}
+    with CloudBasicClient(env.sim.url, (keys["AccessKeyId"], keys["SecretAccessKey"])) as client:
+        assert client.replication_service_status().status == "Running"
+    assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
+
+
+def test_admin_flag_and_json_password(env: Env) -> None:
+    arn = env.sm.create_secret(Name="pw-json", SecretString=json.dumps({"password": PASSWORD}))["ARN"]
+    props = {**env.props, "PasswordSecretArn": arn, "IsAdmin": "true"}
+    created = env.stack.send("Create", TYPE, "Ops", props)
+    assert created.status == "SUCCESS", created.reason
+    assert env.sim.users["ops"].is_admin
+
+
+def test_delete_removes_the_secret_and_leaves_the_user(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Ops", env.props)
+    calls = len(env.sim.calls)
+    deleted = env.stack.send("Delete", TYPE, "Ops", env.props, physical_id="ops")
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert "no DeleteUser" in deleted.reason
+    assert "left on the appliance" in deleted.reason
+    assert "ops" in env.sim.users
+    assert not env.secret_exists(created.data["KeysSecretArn"])
+    assert len(env.sim.calls) == calls, "Delete calls nothing on the appliance"
+    warnings = [json.loads(line) for line in env.log.getvalue().splitlines() if '"WARNING"' in line]
+    assert any("user ops is left on the appliance" in w["message"] for w in warnings)
+
+
+def test_replacement_with_new_name_and_email(env: Env) -> None:
+    first = env.stack.send("Create", TYPE, "Ops", env.props)
+    new_props = {**env.props, "UserName": "ops2", "Email": "ops2@example.com", "LastName": "Two"}
+    replaced = env.stack.send("Update", TYPE, "Ops", new_props, physical_id="ops", old_properties=env.props)
+    assert replaced.status == "SUCCESS", replaced.reason
+    assert replaced.physical_id == "ops2"
+    assert replaced.data["KeysSecretArn"] != first.data["KeysSecretArn"]
+    old_deleted = env.stack.send("Delete", TYPE, "Ops", env.props, physical_id="ops")
+    assert old_deleted.status == "SUCCESS"
+    assert not env.secret_exists(first.data["KeysSecretArn"])
+    assert env.secret_exists(replaced.data["KeysSecretArn"])
+    assert {"ops", "ops2"} <= set(env.sim.users)
+
+
+@pytest.mark.parametrize(
+    ("change", "kept"),
+    [({"FirstName": "Renamed"}, "UserName and Email"), ({"UserName": "ops-new"}, "Email")],
+)
+def test_replacement_that_keeps_name_or_email_fails_clearly(
+    env: Env, change: dict[str, str], kept: str
+) -> None:
+    first = env.stack.send("Create", TYPE, "Ops", env.props)
+    new_props = {**env.props, **change}
+    updated = env.stack.send("Update", TYPE, "Ops", new_props, physical_id="ops", old_properties=env.props)
+    assert updated.status == "FAILED"
+    assert updated.physical_id == "ops"
+    assert updated.reason.startswith("[UserAlreadyExists] CloudBasic CreateUser: A user with")
+    assert f"keeps {kept}" in updated.reason
+    assert "change UserName and Email to replace the user" in updated.reason
+    assert env.secret_exists(first.data["KeysSecretArn"])
+    assert len(env.sm.list_secrets()["SecretList"]) == 3, "no new keys secret"
+
+
+def test_connection_change_is_in_place(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Ops", env.props)
+    calls = len(env.sim.calls)
+    assert env.sim.admin_keys is not None
+    access, secret = env.sim.admin_keys
+    rotated = env.sm.create_secret(
+        Name="appliance/admin-keys-2",
+        SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+    )["ARN"]
+    new_props = {**env.props, "CredentialsSecretArn": rotated, "SigningRegion": "us-east-1"}
+    updated = env.stack.send("Update", TYPE, "Ops", new_props, physical_id="ops", old_properties=env.props)
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.physical_id == "ops"
+    assert updated.data == created.data
+    assert len(env.sim.calls) == calls
+
+
+def test_duplicate_delivery_creates_one_user(env: Env) -> None:
+    event = env.stack.event("Create", TYPE, "Ops", env.props)
+    env.stack.invoke(event)
+    env.stack.invoke(copy.deepcopy(event))
+    responses = env.receiver.responses_for(event["RequestId"])
+    assert [r.body["Status"] for r in responses] == ["SUCCESS"]
+    assert [c.key for c in env.sim.calls] == ["CreateUser"]
+    assert len(env.sm.list_secrets()["SecretList"]) == 3
+
+
+def test_existing_user_on_create_is_a_readable_reason(env: Env) -> None:
+    props = {**env.props, "UserName": "admin2", "Email": "admin@example.com"}
+    created = env.stack.send("Create", TYPE, "Ops", props)
+    assert created.status == "FAILED"
+    assert "A user with e-mail admin@example.com already exists" in created.reason
+    assert "RequestId" in created.reason
+    assert "choose another UserName and Email" in created.reason
+    assert created.physical_id.startswith("failed-create-Ops-")
+
+
+def test_api_4xx_is_readable(env: Env) -> None:
+    wrong = env.sm.create_secret(
+        Name="appliance/wrong-keys",
+        SecretString=json.dumps({"AccessKeyId": "AKIAWRONGWRONGWRONG0", "SecretAccessKey": "x" * 40}),
+    )["ARN"]
+    created = env.stack.send("Create", TYPE, "Ops", {**env.props, "CredentialsSecretArn": wrong})
+    assert created.status == "FAILED"
+    assert created.reason.startswith("[ApiError 400] CloudBasic CreateUser failed with HTTP 400")
+    assert "RequestId" in created.reason
+    assert "ops" not in env.sim.users
+
+
+def test_missing_and_unknown_properties_are_named(env: Env) -> None:
+    props = {k: v for k, v in env.props.items() if k != "FirstName"}
+    created = env.stack.send("Create", TYPE, "Ops", {**props, "Pasword": "typo"})
+    assert created.status == "FAILED"
+    assert "FirstName: field required" in created.reason
+    assert "Pasword: unknown property" in created.reason
+    assert env.sim.calls == []
+
+
+def test_unreadable_password_secret_names_the_property(env: Env) -> None:
+    missing = env.props["PasswordSecretArn"] + "-gone"
+    created = env.stack.send("Create", TYPE, "Ops", {**env.props, "PasswordSecretArn": missing})
+    assert created.status == "FAILED"
+    assert "PasswordSecretArn: cannot read secret" in created.reason
+    assert env.sim.calls == []
+
+
+def test_placeholder_and_unknown_deletes_touch_nothing(env: Env) -> None:
+    created = env.stack.send("Create", TYPE, "Ops", env.props)
+    calls = len(env.sim.calls)
+    for physical_id in ("failed-create-Ops-0a1b2c3d", "somebody-else"):
+        deleted = env.stack.send("Delete", TYPE, "Ops", env.props, physical_id=physical_id)
+        assert deleted.status == "SUCCESS", deleted.reason
+    other_stack = LocalStack(env.stack.handler, env.receiver, stack_name="other-stack")
+    assert other_stack.send("Delete", TYPE, "Ops", env.props, physical_id="ops").status == "SUCCESS"
+    assert env.secret_exists(created.data["KeysSecretArn"])
+    assert len(env.sim.calls) == calls
+
+
+def test_secrets_never_reach_logs_or_responses(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    created = env.stack.send("Create", TYPE, "Ops", env.props)
+    keys = env.secret(created.data["KeysSecretArn"])
+    env.stack.send("Create", TYPE, "Again", env.props)
+    env.stack.send("Delete", TYPE, "Ops", env.props, physical_id="ops")
+    assert env.sim.admin_keys is not None
+    out = capsys.readouterr()
+    responses = json.dumps([r.body for r in env.receiver.responses])
+    seen = env.log.getvalue() + out.out + out.err + responses
+    assert "Created the user" in env.log.getvalue()
+    for secret in (PASSWORD, keys["SecretAccessKey"], env.sim.admin_keys[1]):
+        assert secret not in seen
