@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from cbprovider.runtime import Provider, Timing, is_placeholder
@@ -54,7 +55,8 @@ def test_response_url_failing_twice_then_accepting_gets_one_response(provider, e
     assert [c.status for c in cfn_receiver.calls] == [503, 503, 200]
 
 
-def test_response_url_failing_forever_gives_up_in_bounded_time(provider, events, cfn_receiver):
+def test_response_url_failing_forever_gives_up_in_bounded_time(provider, events, cfn_receiver, caplog):
+    caplog.set_level(logging.INFO)
     event = events.make("Create")
     cfn_receiver.faults.add(cfn_receiver.path_for(event["RequestId"]), status=403, times=None)
     started = time.monotonic()
@@ -62,6 +64,12 @@ def test_response_url_failing_forever_gives_up_in_bounded_time(provider, events,
     assert time.monotonic() - started < 5
     assert cfn_receiver.responses == []
     assert [c.status for c in cfn_receiver.calls] == [403] * 5
+    failures = [r for r in caplog.records if r.getMessage() == "Response PUT failed"]
+    assert [r.error for r in failures] == ["HTTP 403"] * 5
+    gave_up = [r for r in caplog.records if r.getMessage() == "Giving up sending the response"]
+    assert len(gave_up) == 1
+    for record in [*failures, *gave_up]:
+        assert record.response_url == cfn_receiver.url + cfn_receiver.path_for(event["RequestId"])
 
 
 def test_dropped_connections_are_retried(provider, events, cfn_receiver):
