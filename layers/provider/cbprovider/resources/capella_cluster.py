@@ -1,0 +1,268 @@
+"""``Custom::CapellaCluster``: a hosted Capella cluster (``/v3/clusters``), deployed and scaled over time.
+
+Physical id: the cluster id (the UUID ending the ``Location`` of the 202). Every long step returns
+``InProgress`` and is continued by ``poll`` (state ``{"op": ...}``) until the status settles, within the
+resource's ``ServiceTimeout``:
+
+- Create: look for a cluster of the same name in the project first. One created in the last
+  ``ADOPT_WINDOW`` seconds is taken to be ours from an attempt whose response was lost and is adopted;
+  an older one is refused (adopting it would let this stack delete a cluster it never made). Then
+  ``POST`` (noting the id at once), and poll until ``healthy``; a failure status (``deploymentFailed``)
+  is FAILED with the cluster id, so the rollback Delete removes it. If the ``POST`` itself ends in a
+  connection error or a 5xx the request may still have been carried out: the project is listed again
+  and a new cluster of that name is adopted.
+- Update in place: ``Name``/``Description`` -> ``PUT meta``; ``SupportPackage`` -> ``PUT support``;
+  ``Servers`` -> ``PUT servers``, then poll until ``healthy`` again. A cluster that is still busy
+  (deploying, scaling, ...) is waited for first. Without readable old properties every part is sent.
+- Replacement (``Environment``, ``Provider``, ``Region``, ``Cidr``, ``ProjectId``, ``SingleAZ``): a new
+  cluster as on Create (the cluster being replaced is never adopted).
+- Delete: a cluster still deploying or scaling is waited for (v3 refuses to delete it, like the v3
+  Terraform provider does), then ``DELETE`` and poll until the status answers 404. Already gone is
+  SUCCESS; ``destroyFailed`` after our ``DELETE`` is FAILED. The ServiceTimeout bounds the wait, so a
+  Delete ends in a clear FAILED rather than hanging the stack.
+
+A poll that meets a connection error or a 5xx (after the client's own retries) tries again at the next
+poll instead of failing the operation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from cbprovider.capella.errors import ClusterFailedError
+from cbprovider.errors import ApiConnectionError, ApiError, ProviderError
+from cbprovider.resources.capella_cluster_spec import (
+    CapellaClusterProperties,
+    check,
+    create_body,
+    servers_body,
+)
+from cbprovider.resources.capella_connection import client_for, is_capella_id
+from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
+from cbprovider.runtime.log import logger
+
+if TYPE_CHECKING:
+    from cbprovider.capella import CapellaClient
+
+Req = Request[CapellaClusterProperties]
+
+POLL_SECONDS = 60
+"""Between polls (EventBridge's shortest rate; the reference advises no faster than every 15-30 s)."""
+ADOPT_WINDOW = 1800
+"""A same-named cluster created this recently (seconds) is adopted by Create; an older one is refused."""
+BUSY = frozenset({"draft", "deploying", "scaling", "upgrading", "rebalancing", "peering"})
+"""Statuses on the way to another: v3 refuses updates and deletes while a cluster is in one."""
+FAILURES = frozenset(
+    {"deploymentFailed", "scaleFailed", "upgradeFailed", "rebalanceFailed", "peeringFailed", "destroyFailed"}
+)
+
+
+class ClusterNameTaken(ProviderError):
+    """A cluster of that name exists in the project and was not created by this request."""
+
+
+class ClusterGone(ProviderError):
+    """The cluster disappeared while it was being deployed or updated."""
+
+
+class CapellaCluster(ResourceType[CapellaClusterProperties]):
+    type_name = "Custom::CapellaCluster"
+    properties_model = CapellaClusterProperties
+    replacement_properties = frozenset({"Environment", "Provider", "Region", "Cidr", "ProjectId", "SingleAZ"})
+
+    # -- operations ------------------------------------------------------------------------------
+    def create(self, req: Req) -> Outcome:
+        check(req.properties)
+        with client_for(req.properties, req) as client:
+            existing = self._same_name(client, req)
+            cluster_id = self._adoptable(client, req, existing) or self._post(client, req, existing)
+            req.note_physical_id(cluster_id)
+            return self._tolerant(lambda: self._until_healthy(client, req, cluster_id, "deploy"), cluster_id)
+
+    def update(self, req: Req) -> Outcome:
+        check(req.properties)
+        cluster_id = str(req.physical_id)
+        with client_for(req.properties, req) as client:
+            return self._settle_then_update(client, req, cluster_id)
+
+    def delete(self, req: Req) -> Outcome:
+        cluster_id = str(req.physical_id)
+        with client_for(req.properties, req) as client:
+            return self._delete_step(client, req, cluster_id, requested=False)
+
+    def poll(self, req: Req, state: Mapping[str, Any]) -> Outcome:
+        cluster_id = str(req.physical_id)
+        op = str(state.get("op"))
+        with client_for(req.properties, req) as client:
+            if op in ("deploy", "scale"):
+                step = lambda: self._until_healthy(client, req, cluster_id, op)  # noqa: E731
+            elif op == "settle-update":
+                step = lambda: self._settle_then_update(client, req, cluster_id)  # noqa: E731
+            elif op in ("settle-delete", "destroy"):
+                requested = op == "destroy"
+                step = lambda: self._delete_step(client, req, cluster_id, requested=requested)  # noqa: E731
+            else:
+                raise ProviderError(f"unknown poll state {op!r} for {self.type_name}")
+            return self._tolerant(step, cluster_id, dict(state))
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        return is_capella_id(physical_id)
+
+    # -- create ----------------------------------------------------------------------------------
+    @staticmethod
+    def _same_name(client: CapellaClient, req: Req) -> list[str]:
+        """Ids of the project's clusters named like this one (the one being replaced excluded)."""
+        props = req.properties
+        return [
+            summary.id
+            for summary in client.list_clusters(props.project_id, deadline=req.deadline)
+            if summary.name == props.name and summary.id != req.physical_id
+        ]
+
+    @staticmethod
+    def _adoptable(client: CapellaClient, req: Req, existing: list[str]) -> str | None:
+        """The recent same-named cluster to adopt; ``ClusterNameTaken`` if only older ones exist."""
+        if not existing:
+            return None
+        now = time.time()
+        recent: list[tuple[float, str]] = []
+        for cluster_id in existing:
+            cluster = client.get_cluster(cluster_id, deadline=req.deadline)
+            created = _epoch(cluster.created_at)
+            if created is not None and now - created <= ADOPT_WINDOW:
+                recent.append((created, cluster_id))
+        if recent:
+            adopted = max(recent)[1]
+            logger.warning(
+                "Adopting a cluster just created under the same name", extra={"cluster_id": adopted}
+            )
+            return adopted
+        raise ClusterNameTaken(
+            f"Name: project {req.properties.project_id} already has a cluster named "
+            f"{req.properties.name!r} ({existing[0]}) that this stack did not create; choose another "
+            "Name or remove that cluster"
+        )
+
+    @staticmethod
+    def _post(client: CapellaClient, req: Req, existing: list[str]) -> str:
+        try:
+            return client.create_cluster(create_body(req.properties), deadline=req.deadline)
+        except (ApiConnectionError, ApiError) as error:
+            if isinstance(error, ApiError) and error.status < 500:
+                raise
+            try:
+                again = CapellaCluster._same_name(client, req)
+            except ProviderError:
+                raise error from None
+            new = [cluster_id for cluster_id in again if cluster_id not in existing]
+            if not new:
+                raise
+            logger.warning(
+                "The create was carried out although its answer was lost", extra={"cluster_id": new[0]}
+            )
+            return new[0]
+
+    # -- waits -----------------------------------------------------------------------------------
+    @staticmethod
+    def _status(client: CapellaClient, req: Req, cluster_id: str) -> str | None:
+        """The cluster's status, ``None`` once it is gone (404)."""
+        try:
+            return client.get_cluster_status(cluster_id, deadline=req.deadline)
+        except ApiError as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def _until_healthy(self, client: CapellaClient, req: Req, cluster_id: str, op: str) -> Outcome:
+        status = self._status(client, req, cluster_id)
+        if status is None:
+            raise ClusterGone(f"Capella cluster {cluster_id} disappeared during its {op}")
+        if status == "healthy":
+            return self._done(client, req, cluster_id)
+        if status in FAILURES:
+            raise ClusterFailedError(cluster_id=cluster_id, status=status, target="healthy")
+        logger.info("Cluster not healthy yet", extra={"cluster_id": cluster_id, "status": status, "op": op})
+        return InProgress(cluster_id, {"op": op}, retry_after=POLL_SECONDS)
+
+    @staticmethod
+    def _done(client: CapellaClient, req: Req, cluster_id: str) -> Done:
+        cluster = client.get_cluster(cluster_id, deadline=req.deadline)
+        return Done(
+            cluster_id,
+            {"ClusterId": cluster_id, "Status": cluster.status, "EndpointsSrv": cluster.endpoints_srv or ""},
+        )
+
+    def _tolerant(self, step: Any, cluster_id: str, state: Mapping[str, Any] | None = None) -> Outcome:
+        """``step()``, or (after a connection error or a 5xx) another poll with the same state."""
+        try:
+            outcome: Outcome = step()
+        except ApiConnectionError as error:
+            reason = error.reason
+        except ApiError as error:
+            if error.status < 500 and error.status != 429:
+                raise
+            reason = f"HTTP {error.status}"
+        else:
+            return outcome
+        logger.warning("Capella did not answer; trying again at the next poll", extra={"error": reason})
+        return InProgress(cluster_id, state or {"op": "deploy"}, retry_after=POLL_SECONDS)
+
+    # -- update ----------------------------------------------------------------------------------
+    def _settle_then_update(self, client: CapellaClient, req: Req, cluster_id: str) -> Outcome:
+        new, old = req.properties, req.old_properties
+        meta = old is None or (old.name, old.description) != (new.name, new.description)
+        support = old is None or old.support_package != new.support_package
+        servers = old is None or old.servers != new.servers
+        status = self._status(client, req, cluster_id)
+        if status is None:
+            raise ClusterGone(f"Capella cluster {cluster_id} no longer exists; it cannot be updated")
+        if not (meta or support or servers):
+            return self._done(client, req, cluster_id)
+        if status in BUSY:
+            logger.info(
+                "Cluster busy: updating once it settles", extra={"cluster_id": cluster_id, "status": status}
+            )
+            return InProgress(cluster_id, {"op": "settle-update"}, retry_after=POLL_SECONDS)
+        if meta:
+            client.update_cluster_meta(
+                cluster_id, name=new.name, description=new.description or "", deadline=req.deadline
+            )
+        if support:
+            package = new.support_package
+            client.update_cluster_support(cluster_id, package.type, package.timezone, deadline=req.deadline)
+        if not servers:
+            return self._done(client, req, cluster_id)
+        # The status may read "healthy" for a moment after the 202 on the real service; like the v3
+        # Terraform provider, the wait takes the next "healthy" as the end of the scaling.
+        client.update_cluster_servers(cluster_id, servers_body(new), deadline=req.deadline)
+        return InProgress(cluster_id, {"op": "scale"}, retry_after=POLL_SECONDS)
+
+    # -- delete ----------------------------------------------------------------------------------
+    def _delete_step(self, client: CapellaClient, req: Req, cluster_id: str, *, requested: bool) -> Outcome:
+        status = self._status(client, req, cluster_id)
+        if status is None:
+            return Done(cluster_id, reason=None if requested else "already deleted")
+        if requested and status == "destroyFailed":
+            raise ClusterFailedError(cluster_id=cluster_id, status=status, target="deleted")
+        if requested or status == "destroying":
+            return InProgress(cluster_id, {"op": "destroy"}, retry_after=POLL_SECONDS)
+        if status in BUSY:
+            logger.info(
+                "Cluster busy: deleting once it settles", extra={"cluster_id": cluster_id, "status": status}
+            )
+            return InProgress(cluster_id, {"op": "settle-delete"}, retry_after=POLL_SECONDS)
+        if not client.delete_cluster(cluster_id, deadline=req.deadline):
+            return Done(cluster_id, reason="already deleted")
+        return InProgress(cluster_id, {"op": "destroy"}, retry_after=POLL_SECONDS)
+
+
+def _epoch(text: str) -> float | None:
+    """Epoch seconds of an ISO 8601 time (``2024-01-02T03:04:05.678Z``); ``None`` if unreadable."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.timestamp() if when.tzinfo is not None else None

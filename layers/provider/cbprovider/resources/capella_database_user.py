@@ -1,0 +1,152 @@
+"""``Custom::CapellaDatabaseUser``: a database user of a hosted Capella cluster (``/v3/clusters/{id}/users``).
+
+Physical id: ``<ClusterId>/<UserName>``. The cluster is part of the id so that a Delete acts on exactly
+the cluster the user was made on, whatever the properties of the Delete say, and so that the same user
+name on two clusters gives two distinct ids; an id not of that form (a made-up one) is never acted on.
+
+The password comes from ``PasswordSecretArn`` (a JSON object with ``password``, or the plain text) and
+is checked locally against the documented policy (8+ characters with a lower-case letter, an upper-case
+letter, a digit and a symbol) before anything is changed; it is sent only in the create body and never
+logged or put in a reason. v3 has no user update: when ``PasswordSecretArn``, ``AllBucketsAccess`` or
+``Buckets`` change, the user is deleted and created again under the same name (the physical id is
+kept; connections with the old password fail from then on). ``UserName`` and ``ClusterId`` replace.
+A rotated value in the same secret is applied the next time one of those properties changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from cbprovider.capella.models import BucketAccess
+from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
+from cbprovider.resources.secret_text import read_secret_text
+from cbprovider.runtime import Done, Outcome, PropertiesModel, Request, ResourceType, ValidationFailed
+from cbprovider.runtime.log import logger
+
+PASSWORD_RULES = (
+    (re.compile(r"[a-z]"), "a lower-case letter"),
+    (re.compile(r"[A-Z]"), "an upper-case letter"),
+    (re.compile(r"[0-9]"), "a digit"),
+    (re.compile(r"[^A-Za-z0-9]"), "a symbol"),
+)
+Access = Literal["data_reader", "data_writer"]
+
+
+class BucketAccessProperties(PropertiesModel):
+    name: str = Field(min_length=1, max_length=100)
+    scope: str = Field(default="*", min_length=1)
+    """A scope name, or ``*`` (the default) for every scope of the bucket."""
+    access: Access
+
+
+class CapellaDatabaseUserProperties(CapellaConnection):
+    cluster_id: str
+    user_name: str = Field(min_length=1, max_length=128)
+    password_secret_arn: str = Field(min_length=1)
+    all_buckets_access: Access | None = None
+    buckets: tuple[BucketAccessProperties, ...] | None = None
+
+    @field_validator("cluster_id")
+    @classmethod
+    def _cluster_id(cls, value: str) -> str:
+        if not is_capella_id(value):
+            raise ValueError("must be a Capella cluster id (a UUID)")
+        return value
+
+
+Req = Request[CapellaDatabaseUserProperties]
+
+
+def check(props: CapellaDatabaseUserProperties) -> None:
+    if (props.all_buckets_access is None) == (not props.buckets):
+        raise ValidationFailed("Invalid Properties: AllBucketsAccess, Buckets: give exactly one of the two")
+
+
+def physical_id_of(cluster_id: str, user_name: str) -> str:
+    return f"{cluster_id}/{user_name}"
+
+
+def split_physical_id(physical_id: str) -> tuple[str, str] | None:
+    """``(cluster_id, user_name)``, or ``None`` for an id this type does not make."""
+    cluster_id, slash, user_name = physical_id.partition("/")
+    if not slash or not user_name or not is_capella_id(cluster_id):
+        return None
+    return cluster_id, user_name
+
+
+def read_password(arn: str) -> str:
+    """The password in secret ``arn`` (read afresh), checked against the policy; never echoed."""
+    password = read_secret_text(arn, field_context="PasswordSecretArn", json_keys=("password",), max_age=0)
+    if len(password) < 8 or any(not pattern.search(password) for pattern, _ in PASSWORD_RULES):
+        raise ValidationFailed(
+            f"PasswordSecretArn: the password in secret {arn} must have at least 8 characters, with "
+            + ", ".join(what for _, what in PASSWORD_RULES)
+        )
+    return password
+
+
+class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
+    type_name = "Custom::CapellaDatabaseUser"
+    properties_model = CapellaDatabaseUserProperties
+    replacement_properties = frozenset({"UserName", "ClusterId"})
+
+    def create(self, req: Req) -> Outcome:
+        props = req.properties
+        check(props)
+        password = read_password(props.password_secret_arn)
+        physical_id = physical_id_of(props.cluster_id, props.user_name)
+        with client_for(props, req) as client:
+            client.create_database_user(
+                props.cluster_id,
+                props.user_name,
+                password,
+                all_buckets_access=props.all_buckets_access,
+                buckets=self._buckets(props),
+                deadline=req.deadline,
+            )
+        req.note_physical_id(physical_id)
+        return Done(physical_id, self._data(props))
+
+    def update(self, req: Req) -> Outcome:
+        new, old = req.properties, req.old_properties
+        check(new)
+        unchanged = old is not None and (
+            (old.password_secret_arn, old.all_buckets_access, old.buckets)
+            == (new.password_secret_arn, new.all_buckets_access, new.buckets)
+        )
+        if unchanged:
+            return Done(str(req.physical_id), self._data(new))
+        password = read_password(new.password_secret_arn)
+        with client_for(new, req) as client:
+            client.delete_database_user(new.cluster_id, new.user_name, deadline=req.deadline)
+            logger.info("Recreating the database user with its new password or access")
+            client.create_database_user(
+                new.cluster_id,
+                new.user_name,
+                password,
+                all_buckets_access=new.all_buckets_access,
+                buckets=self._buckets(new),
+                deadline=req.deadline,
+            )
+        return Done(str(req.physical_id), self._data(new))
+
+    def delete(self, req: Req) -> Outcome:
+        parts = split_physical_id(str(req.physical_id))
+        assert parts is not None, "owns_physical_id lets only well-formed ids through"
+        with client_for(req.properties, req) as client:
+            deleted = client.delete_database_user(*parts, deadline=req.deadline)
+        return Done(str(req.physical_id), reason=None if deleted else "already deleted")
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        return split_physical_id(physical_id) is not None
+
+    @staticmethod
+    def _buckets(props: CapellaDatabaseUserProperties) -> tuple[BucketAccess, ...]:
+        return tuple(BucketAccess(b.name, b.scope, b.access) for b in props.buckets or ())
+
+    @staticmethod
+    def _data(props: CapellaDatabaseUserProperties) -> dict[str, str]:
+        return {"UserName": props.user_name, "ClusterId": props.cluster_id}
