@@ -166,7 +166,8 @@ class MonitorReport:
         return all(item.status is Status.OK for item in self.items())
 
     def summary_line(self) -> str:
-        """One readable line for the log: totals, then the first few problems with their reasons."""
+        """One readable line for the log: totals, then the first few problems with their reasons
+        (line breaks in API messages are folded into spaces)."""
         replications = sum(len(e.replications) for e in self.endpoints)
         clusters = len(self.capella.clusters) if self.capella else 0
         counts = ", ".join(f"{name} {number}" for name, number in self.counts().items() if number)
@@ -184,7 +185,7 @@ class MonitorReport:
             )
             more = len(problems) - MAX_PROBLEMS_IN_LINE
             line += f" | problems: {shown}" + (f"; and {more} more" if more > 0 else "")
-        return line
+        return " ".join(line.split())
 
     def to_dict(self) -> dict[str, Any]:
         return {
