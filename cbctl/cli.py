@@ -16,8 +16,9 @@ from cbprovider.errors import ProviderError
 # command's arguments and sets ``func`` (a callable taking the parsed namespace, returning an exit code).
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("cbctl.simulate", "run a local API simulator in the foreground"),
-    "cloudbasic": ("cbctl.cloudbasic", "sign and send one CloudBasic API action"),
+    "demo": ("cbctl.demo", "run the resource lifecycles against the local simulators"),
     "capella": ("cbctl.capella", "sign and send one Capella Management API v3 request"),
+    "cloudbasic": ("cbctl.cloudbasic", "sign and send one CloudBasic API action"),
     "monitor": ("cbctl.monitor", "run one replication monitor pass and print the summary"),
     "promote": ("cbctl.promote", "promote a replica to primary, follow it, optionally update a CNAME"),
 }
