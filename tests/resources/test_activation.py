@@ -278,3 +278,22 @@ def test_secrets_never_reach_logs_or_responses(env: Env, capsys: pytest.CaptureF
     assert env.log.getvalue(), "the log was captured"
     for secret in (PASSWORD, LICENCE, keys["SecretAccessKey"]):
         assert secret not in seen
+
+
+@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+def test_sample_events_parse_and_classify(name: str) -> None:
+    from cbprovider.resources.activation import Activation
+    from cbprovider.runtime.properties import parse_properties
+
+    path = Path(__file__).resolve().parents[2] / "events" / f"cloudbasic-activation-{name}.json"
+    event = json.loads(path.read_text())
+    resource = Activation()
+    assert event["ResourceType"] == resource.type_name
+    assert all(isinstance(value, str) for value in event["ResourceProperties"].values())
+    parse_properties(resource.properties_model, event["ResourceProperties"])
+    if event["RequestType"] == "Update":
+        parse_properties(resource.properties_model, event["OldResourceProperties"])
+        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        assert replaces == (name == "update-replace")
+    if event["RequestType"] != "Create":
+        assert resource.owns_physical_id(event["PhysicalResourceId"])
