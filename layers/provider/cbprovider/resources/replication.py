@@ -1,0 +1,427 @@
+"""``Custom::CloudBasicReplication``: one SQL Server -> SQL Server replication job on a CloudBasic appliance.
+
+Physical id: the job's ``replicationId`` GUID. Create calls CreateReplication (then AlterReplication
+when ``DataReplication``/``SchemaReplication`` is false, as CreateReplication has no such switch) and,
+with ``WaitFor: Seeded``, polls ReplicationStatus across invocations until seeding ends. Update replaces
+the job when the resolved source or destination server/database, ``ReplicationMethod`` or ``Tde``
+changes; everything else is an AlterReplication (with the connection strings rebuilt from the
+secrets' current values, so a rotated password reaches the appliance). Delete calls DeleteReplication;
+a job that is already gone counts as deleted.
+
+Choices where the API reference is silent:
+- CreateReplication has no idempotency token. The job list is read before creating; if the create's
+  answer is lost (timeout, dropped connection, 5xx, unreadable body) the one new job with the same
+  source and destination is adopted, else the create fails saying the outcome is unknown.
+- Options that only CreateReplication takes (ReplicateViews, ReplicateStoredProcedures,
+  RebuildIndexes, the endpoints' encryption, change-tracking and Azure/seeding options) cannot be
+  changed later: an Update that changes them succeeds without applying them, and says so in its reason.
+- ``ParallelTablesLimit`` is sent to AlterReplication as ``parallelReplicationLimit`` (12.51+).
+- GetAtt ``Status`` is ReplicationStatus's seeding status (``Running``, ``Success``, ``Failed``).
+- When a replacing Update fails after its new job was created, the new job is deleted before the
+  failure is reported (CloudFormation only knows the old id then).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field, field_validator
+
+from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
+from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
+from cbprovider.resources.replication_endpoints import (
+    DestinationEndpoint,
+    ResolvedEndpoint,
+    SourceEndpoint,
+    identity_of,
+    resolve,
+)
+from cbprovider.runtime import (
+    Done,
+    InProgress,
+    Outcome,
+    PropertiesModel,
+    Request,
+    ResourceType,
+    ValidationFailed,
+)
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.properties import parse_properties
+
+if TYPE_CHECKING:
+    from cbprovider.cloudbasic import CloudBasicClient
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+TABLE_NAME = re.compile(r"^\[(?:[^\]]|\]\])+\]\.\[(?:[^\]]|\]\])+\]$")
+SEEDING_POLL_SECONDS = 60
+METHODS = Literal[
+    "ContinuousWithAutoSeeding",
+    "ContinuousWithSemiAutoSeeding",
+    "ContinousWithAutoSeeding",
+    "ContinousWithSemiAutoSeeding",
+]
+CREATE_ONLY = (
+    "replicate_views",
+    "replicate_stored_procedures",
+    "rebuild_indexes",
+)
+
+
+class Tde(PropertiesModel):
+    certificate_name: str
+    key_algorithm: str | None = None
+
+
+class ReplicationProperties(CloudBasicConnection):
+    source: SourceEndpoint
+    destination: DestinationEndpoint
+    replication_name: str | None = None
+    replication_method: METHODS = "ContinuousWithAutoSeeding"
+    replicate_logins_users_and_roles: bool | None = None
+    replicate_tables_only: bool | None = None
+    replicate_views: bool | None = None
+    replicate_stored_procedures: bool | None = None
+    parallel_tables_limit: int | None = Field(default=None, ge=1)
+    rebuild_indexes: bool | None = None
+    staging_buffer_type: Literal["TempDb", "ReplicaDb"] | None = None
+    tables_to_exclude: list[str] | None = None
+    data_replication: bool = True
+    schema_replication: bool = True
+    tde: Tde | None = None
+    wait_for: Literal["Created", "Seeded"] = "Created"
+
+    @field_validator("tables_to_exclude")
+    @classmethod
+    def _table_names(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            if not TABLE_NAME.match(name.strip()):
+                raise ValueError("each entry must be a [schema].[table] name")
+        return [name.strip() for name in value] if value is not None else None
+
+
+class SeedingFailed(ProviderError):
+    """ReplicationStatus reported the seeding as failed."""
+
+
+class CreateOutcomeUnknown(ProviderError):
+    """CreateReplication's answer was lost and no new job could be found."""
+
+
+class Replication(ResourceType[ReplicationProperties]):
+    type_name = "Custom::CloudBasicReplication"
+    properties_model = ReplicationProperties
+    replacement_properties = frozenset({"Source", "Destination", "ReplicationMethod", "Tde"})
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        return bool(GUID.match(physical_id))
+
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+        """Replace when the resolved server/database of either end, the method or TDE changes."""
+        try:
+            old_props = parse_properties(ReplicationProperties, old)
+        except ValidationFailed:
+            logger.info("The old properties no longer parse: comparing them as given")
+            return super().requires_replacement(new, old)
+        new_props = parse_properties(ReplicationProperties, new)
+        if (new_props.replication_method, new_props.tde) != (old_props.replication_method, old_props.tde):
+            return True
+        for role in ("Source", "Destination"):
+            new_end = getattr(new_props, role.lower())
+            old_end = getattr(old_props, role.lower())
+            if new_end.model_dump(
+                include={"secret_arn", "connection_string", "database"}
+            ) == old_end.model_dump(include={"secret_arn", "connection_string", "database"}):
+                continue
+            try:
+                old_identity = resolve(old_end, f"Old{role}").identity
+            except ValidationFailed:
+                logger.warning(
+                    "The old endpoint cannot be resolved any more: replacing", extra={"role": role}
+                )
+                return True
+            if resolve(new_end, role).identity != old_identity:
+                return True
+        return False
+
+    # -- create ------------------------------------------------------------------------------------
+    def create(self, req: Request[ReplicationProperties]) -> Outcome:
+        p = req.properties
+        source, destination = resolve(p.source, "Source"), resolve(p.destination, "Destination")
+        with client_for(p, req) as client:
+            replication_id = self._create_job(client, req, source, destination)
+            req.note_physical_id(replication_id)
+            try:
+                return self._after_create(client, req, replication_id, source, destination)
+            except Exception:
+                self._abandon_replacement(client, req, replication_id)
+                raise
+
+    def _after_create(
+        self,
+        client: CloudBasicClient,
+        req: Request[ReplicationProperties],
+        replication_id: str,
+        source: ResolvedEndpoint,
+        destination: ResolvedEndpoint,
+    ) -> Outcome:
+        p = req.properties
+        switches = {}
+        if not p.data_replication:
+            switches["dataReplication"] = "false"
+        if not p.schema_replication:
+            switches["schemaReplication"] = "false"
+        if switches:
+            client.alter_replication(replication_id, switches)
+        status = client.replication_status(replication_id)
+        if p.wait_for == "Seeded":
+            return self._seeding(req, replication_id, status.seeding_status, status.seeding_progress)
+        return Done(replication_id, _data(replication_id, status.seeding_status, source, destination))
+
+    def _create_job(
+        self,
+        client: CloudBasicClient,
+        req: Request[ReplicationProperties],
+        source: ResolvedEndpoint,
+        destination: ResolvedEndpoint,
+    ) -> str:
+        from cbprovider.cloudbasic import CreateReplicationRequest, Endpoint
+
+        p = req.properties
+        before = {r.replication_id.lower() for r in client.get_replications_list()}
+        request = CreateReplicationRequest(
+            source=Endpoint(source.connection_string, p.source.encrypt_data_in_transit, _source_extra(p)),
+            destination=Endpoint(
+                destination.connection_string,
+                p.destination.encrypt_data_in_transit,
+                _destination_extra(p),
+            ),
+            replication_method=p.replication_method,
+            replication_name=p.replication_name,
+            parallel_tables_limit=p.parallel_tables_limit,
+            extra=_create_extra(p),
+        )
+        try:
+            return client.create_replication(request)
+        except (ApiConnectionError, ResponseFormatError, ApiError) as error:
+            if isinstance(error, ApiError) and error.status < 500:
+                raise
+            found = self._find_new_job(client, before, source, destination)
+            if found is None:
+                raise CreateOutcomeUnknown(
+                    f"CreateReplication's answer was lost ({error}) and no new replication from "
+                    f"{source.database} to {destination.database} was found; check GetReplicationsList "
+                    "on the appliance before retrying"
+                ) from None
+            logger.warning(
+                "CreateReplication's answer was lost: adopting the new job", extra={"replication_id": found}
+            )
+            return found
+
+    @staticmethod
+    def _find_new_job(
+        client: CloudBasicClient, before: set[str], source: ResolvedEndpoint, destination: ResolvedEndpoint
+    ) -> str | None:
+        try:
+            listed = client.get_replications_list()
+        except ProviderError:
+            return None
+        wanted = (source.identity, destination.identity)
+        new = [
+            r.replication_id
+            for r in listed
+            if r.replication_id.lower() not in before
+            and (identity_of(r.source or ""), identity_of(r.destination or "")) == wanted
+        ]
+        return new[0] if len(new) == 1 else None
+
+    def _seeding(
+        self,
+        req: Request[ReplicationProperties],
+        replication_id: str,
+        status: str | None,
+        progress: int | None,
+    ) -> Outcome:
+        if status == "Success":
+            source, destination = _databases(req.properties)
+            return Done(replication_id, _data(replication_id, status, source, destination))
+        if status == "Failed":
+            raise SeedingFailed(
+                f"seeding of replication {replication_id} failed (ReplicationStatus); GetLogs with this "
+                "id gives the appliance's seeding log"
+            )
+        return InProgress(
+            replication_id, {"status": status or "", "progress": progress}, retry_after=SEEDING_POLL_SECONDS
+        )
+
+    def poll(self, req: Request[ReplicationProperties], state: Mapping[str, Any]) -> Outcome:
+        replication_id = str(req.physical_id)
+        with client_for(req.properties, req) as client:
+            try:
+                status = client.replication_status(replication_id)
+                return self._seeding(req, replication_id, status.seeding_status, status.seeding_progress)
+            except SeedingFailed:
+                self._abandon_replacement(client, req, replication_id)
+                raise
+
+    @staticmethod
+    def _abandon_replacement(
+        client: CloudBasicClient, req: Request[ReplicationProperties], replication_id: str
+    ) -> None:
+        """A replacing Update failed: remove its new job, which CloudFormation never hears of."""
+        if req.request_type != "Update":
+            return
+        try:
+            client.delete_replication(replication_id)
+            logger.warning(
+                "Deleted the replacement job of a failed update", extra={"replication_id": replication_id}
+            )
+        except ProviderError as error:
+            logger.error(
+                "Could not delete the replacement job of a failed update",
+                extra={"replication_id": replication_id, "error": type(error).__name__},
+            )
+
+    # -- update ------------------------------------------------------------------------------------
+    def update(self, req: Request[ReplicationProperties]) -> Outcome:
+        p, old = req.properties, req.old_properties
+        replication_id = str(req.physical_id)
+        source, destination = resolve(p.source, "Source"), resolve(p.destination, "Destination")
+        changes = _alterations(p, old, source, destination)
+        with client_for(p, req) as client:
+            client.alter_replication(replication_id, changes)
+            status = client.replication_status(replication_id)
+        ignored = _create_only_changes(p, old)
+        reason = None
+        if ignored:
+            reason = (
+                f"{', '.join(ignored)} apply only when a replication is created: the change is not applied "
+                "to the existing replication"
+            )
+            logger.warning("Create-only properties changed", extra={"properties": ignored})
+        return Done(replication_id, _data(replication_id, status.seeding_status, source, destination), reason)
+
+    # -- delete ------------------------------------------------------------------------------------
+    def delete(self, req: Request[ReplicationProperties]) -> Outcome:
+        from cbprovider.cloudbasic import is_not_found
+
+        replication_id = str(req.physical_id)
+        with client_for(req.properties, req) as client:
+            try:
+                client.delete_replication(replication_id)
+            except ApiError as error:
+                if not is_not_found(error):
+                    raise
+                logger.info("The replication is already gone", extra={"replication_id": replication_id})
+                return Done(replication_id, reason="the replication was already gone")
+        return Done(replication_id)
+
+
+# -- request bodies ----------------------------------------------------------------------------------
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+def _create_extra(p: ReplicationProperties) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        "replicateLoginsUsersAndRoles": p.replicate_logins_users_and_roles,
+        "replicateTablesOnly": p.replicate_tables_only,
+        "replicateViews": p.replicate_views,
+        "replicateStoredProcedures": p.replicate_stored_procedures,
+        "rebuildIndexes": p.rebuild_indexes,
+        "stagingBufferType": p.staging_buffer_type,
+        "tablesToExclude": ",".join(p.tables_to_exclude) if p.tables_to_exclude else None,
+    }
+    if p.tde is not None:
+        extra["tde"] = {"certificateName": p.tde.certificate_name, "keyAlgorithm": p.tde.key_algorithm}
+    return {k: v for k, v in extra.items() if v is not None}
+
+
+def _source_extra(p: ReplicationProperties) -> dict[str, Any]:
+    s = p.source
+    return _present(
+        changeTrackingMethod=s.change_tracking_method,
+        changeTrackingRetentionPeriod=s.change_tracking_retention_period,
+        resetChangeTracking=s.reset_change_tracking,
+        userApprovalToEnableChangeTracking=s.user_approval_to_enable_change_tracking,
+    )
+
+
+def _destination_extra(p: ReplicationProperties) -> dict[str, Any]:
+    d = p.destination
+    return _present(
+        azureServerTier=d.azure_server_tier,
+        azureMaxDbSize=d.azure_max_db_size,
+        replicateCompatibilityLevel=d.replicate_compatibility_level,
+        customDbCreateScript=d.custom_db_create_script,
+        preSeedingCustomAction=d.pre_seeding_custom_action,
+        postSeedingCustomAction=d.post_seeding_custom_action,
+    )
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _alterations(
+    p: ReplicationProperties,
+    old: ReplicationProperties | None,
+    source: ResolvedEndpoint,
+    destination: ResolvedEndpoint,
+) -> dict[str, Any]:
+    """AlterReplication's fields (its own names): connection strings always, the rest when changed."""
+    wanted = _alterations_of(p)
+    before = _alterations_of(old) if old is not None else {}
+    changes = {k: v for k, v in wanted.items() if v is not None and (old is None or before.get(k) != v)}
+    if old is None and not p.tables_to_exclude:
+        changes.pop("tablesToExclude", None)
+    return {
+        "sourceConnectionString": source.connection_string,
+        "destinationConnectionString": destination.connection_string,
+        **changes,
+    }
+
+
+def _alterations_of(p: ReplicationProperties) -> dict[str, Any]:
+    """The AlterReplication fields the properties ask for (``None``: not set)."""
+    return {
+        "replicationName": p.replication_name,
+        "replicateLoginsUsersRoles": _flag(p.replicate_logins_users_and_roles),
+        "replicateTablesOnly": _flag(p.replicate_tables_only),
+        "parallelReplicationLimit": p.parallel_tables_limit,
+        "stagingBufferType": p.staging_buffer_type,
+        "tablesToExclude": ",".join(p.tables_to_exclude or []),
+        "dataReplication": _flag(p.data_replication),
+        "schemaReplication": _flag(p.schema_replication),
+    }
+
+
+def _create_only_changes(p: ReplicationProperties, old: ReplicationProperties | None) -> list[str]:
+    if old is None:
+        return []
+    names = [_pascal(name) for name in CREATE_ONLY if getattr(p, name) != getattr(old, name)]
+    if p.source.create_options() != old.source.create_options():
+        names.append("Source options")
+    if p.destination.create_options() != old.destination.create_options():
+        names.append("Destination options")
+    return names
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _databases(p: ReplicationProperties) -> tuple[ResolvedEndpoint, ResolvedEndpoint]:
+    return resolve(p.source, "Source"), resolve(p.destination, "Destination")
+
+
+def _data(
+    replication_id: str, status: str | None, source: ResolvedEndpoint, destination: ResolvedEndpoint
+) -> dict[str, str]:
+    return {
+        "ReplicationId": replication_id,
+        "Status": status or "Unknown",
+        "SourceDatabase": source.database,
+        "DestinationDatabase": destination.database,
+    }

@@ -1,0 +1,143 @@
+"""``Source`` / ``Destination`` of a CloudBasic replication: properties and resolved connection strings.
+
+An endpoint names its SQL Server either by ``SecretArn`` (an RDS-style secret: ``username``,
+``password``, ``host``, ``port``, ``dbname``) or by a ``ConnectionString`` that carries no password
+(integrated/AD authentication); exactly one of the two. ``Database`` chooses the database (it overrides
+the secret's ``dbname`` and the string's ``Initial Catalog``). The resolved connection string holds the
+password read from the secret at the time of the call: it goes into the API request body and nowhere
+else (its ``repr`` hides it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import field_validator, model_validator
+
+from cbprovider.resources import sql_connection as sql
+from cbprovider.runtime.properties import PropertiesModel, ValidationFailed
+from cbprovider.runtime.secrets import read_secret_json
+
+ROLE_FIELDS = frozenset({"secret_arn", "connection_string", "database"})
+"""What says which server and database an endpoint is (the rest are create-time options)."""
+
+
+class Endpoint(PropertiesModel):
+    secret_arn: str | None = None
+    connection_string: str | None = None
+    database: str | None = None
+    encrypt_data_in_transit: bool | None = None
+
+    @field_validator("connection_string")
+    @classmethod
+    def _no_password(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            pairs = sql.parse(value)
+        except sql.ConnectionStringError as error:
+            raise ValueError(f"not a SQL Server connection string ({error})") from None
+        if any(key in sql.PASSWORD_KEYS for key, _ in pairs):
+            raise ValueError(
+                "must not contain a password: put the credentials in a secret and use SecretArn instead"
+            )
+        if sql.first(pairs, sql.SERVER_KEYS) is None:
+            raise ValueError("names no server (Data Source)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> Endpoint:
+        if (self.secret_arn is None) == (self.connection_string is None):
+            raise ValueError("give exactly one of SecretArn or ConnectionString")
+        return self
+
+    def create_options(self) -> dict[str, Any]:
+        """The options that only CreateReplication takes, as the model holds them."""
+        return self.model_dump(exclude=set(ROLE_FIELDS))
+
+
+class SourceEndpoint(Endpoint):
+    change_tracking_method: Literal["ChangeTracking", "ChangeDataCapture"] | None = None
+    change_tracking_retention_period: str | None = None
+    reset_change_tracking: bool | None = None
+    user_approval_to_enable_change_tracking: bool | None = None
+
+
+class DestinationEndpoint(Endpoint):
+    azure_server_tier: str | None = None
+    azure_max_db_size: str | None = None
+    replicate_compatibility_level: bool | None = None
+    custom_db_create_script: str | None = None
+    pre_seeding_custom_action: str | None = None
+    post_seeding_custom_action: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedEndpoint:
+    server: str
+    """As given (``host,port`` or the string's Data Source)."""
+    database: str
+    connection_string: str = field(repr=False)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """What decides replacement: the normalised server and the database (case-insensitive)."""
+        return sql.server_identity(self.server), self.database.lower()
+
+
+def resolve(endpoint: Endpoint, role: str) -> ResolvedEndpoint:
+    """The endpoint's server, database and connection string; ``role`` (``Source``) names the property."""
+    if endpoint.secret_arn is not None:
+        return _from_secret(endpoint, endpoint.secret_arn, role)
+    assert endpoint.connection_string is not None
+    pairs = sql.parse(endpoint.connection_string)
+    server = sql.first(pairs, sql.SERVER_KEYS) or ""
+    database = endpoint.database or sql.first(pairs, sql.DATABASE_KEYS)
+    if not database:
+        raise ValidationFailed(f"{role}.Database: required when the ConnectionString has no Initial Catalog")
+    kept = [(key, value) for key, value in pairs if key not in sql.DATABASE_KEYS]
+    text = sql.build([*_titled(kept), ("Initial Catalog", database)])
+    return ResolvedEndpoint(server, database, text)
+
+
+def identity_of(address: str) -> tuple[str, str] | None:
+    """The identity of a connection string as GetReplicationsList shows it (password masked)."""
+    pairs = sql.parse(address, lenient=True)
+    server, database = sql.first(pairs, sql.SERVER_KEYS), sql.first(pairs, sql.DATABASE_KEYS)
+    if not server or not database:
+        return None
+    return sql.server_identity(server), database.lower()
+
+
+def _from_secret(endpoint: Endpoint, arn: str, role: str) -> ResolvedEndpoint:
+    context = f"{role}.SecretArn"
+    secret = read_secret_json(arn, field_context=context)
+    host, user, password = secret.get("host"), secret.get("username"), secret.get("password")
+    for name, value in (("host", host), ("username", user), ("password", password)):
+        if not isinstance(value, str) or not value:
+            raise ValidationFailed(f"{context}: secret {arn} has no {name} string (an RDS-style secret)")
+    port = secret.get("port")
+    if port not in (None, "") and not str(port).strip().isdigit():
+        raise ValidationFailed(f"{context}: secret {arn} has a port that is not a number")
+    database = endpoint.database or secret.get("dbname")
+    if not isinstance(database, str) or not database:
+        raise ValidationFailed(f"{role}.Database: required when the secret {arn} has no dbname")
+    server = f"{host},{str(port).strip()}" if port not in (None, "") else str(host)
+    text = sql.build(
+        [
+            ("Data Source", server),
+            ("Initial Catalog", database),
+            ("User ID", str(user)),
+            ("Password", str(password)),
+        ]
+    )
+    return ResolvedEndpoint(server, database, text)
+
+
+_TITLES = {"data source": "Data Source", "server": "Server", "user id": "User ID", "uid": "User ID"}
+
+
+def _titled(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Keys back in their usual spelling (``parse`` lower-cases them; SQL Server ignores case anyway)."""
+    return [(_TITLES.get(key, key.title()), value) for key, value in pairs]

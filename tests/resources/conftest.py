@@ -1,0 +1,90 @@
+"""Fixtures for the CloudBasic replication and HA-cluster resource tests.
+
+``cb`` is the real CloudBasic provider handler (functions/cloudbasic_provider/app.py) driven like
+CloudFormation by ``LocalStack``, a CloudBasic simulator over HTTP, AWS from moto (the admin key pair
+and the database secrets in Secrets Manager) and the runtime's JSON log captured for secret checks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulators.cloudbasic import CloudBasicSimulator
+from simulators.cloudformation import ResponseReceiver
+from simulators.stack import LocalStack, local_aws
+
+HANDLER = Path(__file__).resolve().parents[2] / "functions" / "cloudbasic_provider" / "app.py"
+
+
+@dataclass
+class CloudBasicEnv:
+    stack: LocalStack
+    sim: CloudBasicSimulator
+    sm: Any
+    log: io.StringIO
+    receiver: ResponseReceiver
+
+    def rds_secret(self, *, host: str, database: str | None = "Sales", password: str, **extra: Any) -> str:
+        """An RDS-style secret (as RDS and the Secrets Manager rotation templates write it)."""
+        value: dict[str, Any] = {
+            "engine": "sqlserver",
+            "host": host,
+            "port": 1433,
+            "username": "admin",
+            "password": password,
+            **extra,
+        }
+        if database is not None:
+            value["dbname"] = database
+        name = f"rds/{host}/{uuid.uuid4().hex[:8]}"
+        return str(self.sm.create_secret(Name=name, SecretString=json.dumps(value))["ARN"])
+
+    def everything_sent(self) -> str:
+        """Every response body and every log line: where secrets must never appear."""
+        bodies = " ".join(json.dumps(r.body) for r in self.receiver.responses)
+        return bodies + self.log.getvalue()
+
+
+def load_handler(name: str) -> Any:
+    """A fresh import of the CloudBasic provider function's module (its own Provider and clients)."""
+    spec = importlib.util.spec_from_file_location(name, HANDLER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+@pytest.fixture
+def cb(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iterator[CloudBasicEnv]:
+    stream = io.StringIO()
+    log_handler = logging.StreamHandler(stream)
+    with local_aws() as boto3, CloudBasicSimulator(seeding_seconds=0.6) as sim:
+        from cbprovider.runtime.log import logger
+
+        log_handler.setFormatter(logger.registered_formatter)
+        logging.getLogger(logger.service).addHandler(log_handler)
+        sm = boto3.client("secretsmanager")
+        assert sim.admin_keys is not None
+        access, secret = sim.admin_keys
+        keys = sm.create_secret(
+            Name="cloudbasic/admin",
+            SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+        )
+        monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
+        monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", keys["ARN"])
+        stack = LocalStack(load_handler(f"cloudbasic_provider_app_{uuid.uuid4().hex}"), cfn_receiver)
+        try:
+            yield CloudBasicEnv(stack, sim, sm, stream, cfn_receiver)
+        finally:
+            logging.getLogger(logger.service).removeHandler(log_handler)
