@@ -115,7 +115,8 @@ class Activation(ResourceType[ActivationProperties]):
             )
         old = req.old_properties
         if req.request_type == "Update" and old is not None and old.instance_id == p.instance_id:
-            changed = sorted(n for n in REPLACING if _raw(p, n) != _raw(old, n))
+            new_values, old_values = p.model_dump(by_alias=True), old.model_dump(by_alias=True)
+            changed = sorted(n for n in REPLACING if new_values.get(n) != old_values.get(n))
             raise ActivationNotChangeable(
                 f"{', '.join(changed) or 'a property'} of the activation of {p.instance_id} changed, but an "
                 "instance cannot be activated again: to activate another instance change InstanceId; "
@@ -199,10 +200,6 @@ class Activation(ResourceType[ActivationProperties]):
                     return False
                 raise
         return True
-
-
-def _raw(props: ActivationProperties, name: str) -> object:
-    return getattr(props, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower())
 
 
 def _client(

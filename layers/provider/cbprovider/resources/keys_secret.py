@@ -10,12 +10,14 @@ The secret holds ``{"AccessKeyId": ..., "SecretAccessKey": ...}``, the shape the
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cbprovider.cloudbasic.models import KeyPair
 from cbprovider.errors import ProviderError, ResponseFormatError
 from cbprovider.runtime import Request, create_owned_secret, delete_owned_secret
 from cbprovider.runtime.secrets import LOGICAL_TAG, OWNER_TAG, OWNER_VALUE, STACK_TAG
+
+if TYPE_CHECKING:
+    from cbprovider.cloudbasic.models import KeyPair
 
 PHYSICAL_TAG = "cfn-replication-provider:physical-id"
 _HINT_CHARS = re.compile(r"[^A-Za-z0-9_.@-]")
