@@ -219,6 +219,15 @@ def test_unreadable_password_secret_names_the_property(env: Env) -> None:
     assert env.sim.calls == []
 
 
+def test_json_password_secret_without_password_names_the_property(env: Env) -> None:
+    arn = env.sm.create_secret(Name="pw-other", SecretString=json.dumps({"username": "ops"}))["ARN"]
+    created = env.stack.send("Create", TYPE, "Ops", {**env.props, "PasswordSecretArn": arn})
+    assert created.status == "FAILED"
+    assert "PasswordSecretArn: secret" in created.reason
+    assert "without a 'password'" in created.reason
+    assert env.sim.calls == []
+
+
 def test_placeholder_and_unknown_deletes_touch_nothing(env: Env) -> None:
     created = env.stack.send("Create", TYPE, "Ops", env.props)
     calls = len(env.sim.calls)
