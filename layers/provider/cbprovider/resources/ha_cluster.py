@@ -1,0 +1,145 @@
+"""``Custom::CloudBasicHACluster``: a Multi-AZ HA cluster of two CloudBasic appliances.
+
+The calls go to the appliance at ``ApiUrl`` (the ``LocalServer`` node). Physical id:
+``hacluster:<LocalServer>:<RemoteServer>`` as they were at create; in-place updates (``RemoteServer``,
+``Port``, the remote key pair) keep it, a ``LocalServer`` change replaces the resource. Create calls
+CreateCluster with the key pair the remote node's own ActivateInstance returned (read from
+``RemoteCredentialsSecretArn``: ``AccessKeyId``/``SecretAccessKey`` -> ``PublicKey``/``PrivateKey``);
+Update calls AlterCluster; with ``WaitForRemote`` both then poll ReplicationServiceStatus until
+``RemoteStatus`` is ``Running``. Delete calls DeleteCluster keeping ``StandaloneServerOnDelete``
+(default ``LocalServer``); an appliance that is not clustered counts as already deleted.
+
+Choices where the API reference is silent:
+- There is no cluster-status call: "clustered" means ReplicationServiceStatus carries ``RemoteStatus``
+  (its absence, or a 400 "not part of a cluster", makes a Delete a no-op). GetAtt ``Status`` is that
+  ``RemoteStatus`` (``Unknown`` when absent).
+- DeleteCluster gets the remote key pair only when the node that stays is the remote one (the call then
+  goes to the node being removed, for which the docs say the keys are needed).
+- The id is recorded for a rollback only once CreateCluster succeeded or its outcome is unknown
+  (timeout, 5xx, unreadable answer): a refused CreateCluster (4xx, e.g. the appliance is already in
+  another cluster) must not lead a rollback Delete to dissolve a cluster this resource never made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, model_validator
+
+from cbprovider.errors import ApiConnectionError, ApiError, ResponseFormatError
+from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for, read_key_pair
+from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
+from cbprovider.runtime.log import logger
+
+if TYPE_CHECKING:
+    from cbprovider.cloudbasic import CloudBasicClient, ClusterRequest
+
+ID_PREFIX = "hacluster:"
+REMOTE_POLL_SECONDS = 60
+_NOT_CLUSTERED = ("not part of a cluster", "not clustered", "is not in a cluster")
+
+
+class HAClusterProperties(CloudBasicConnection):
+    local_server: str = Field(min_length=1)
+    remote_server: str = Field(min_length=1)
+    port: int = Field(default=81, ge=1, le=65535)
+    remote_credentials_secret_arn: str = Field(min_length=1)
+    standalone_server_on_delete: str | None = None
+    wait_for_remote: bool = False
+
+    @model_validator(mode="after")
+    def _standalone_is_a_node(self) -> HAClusterProperties:
+        standalone = self.standalone_server_on_delete
+        if standalone is not None and standalone.lower() not in (
+            self.local_server.lower(),
+            self.remote_server.lower(),
+        ):
+            raise ValueError("StandaloneServerOnDelete must be the LocalServer or the RemoteServer")
+        return self
+
+    def cluster_request(self, *, with_local: bool) -> ClusterRequest:
+        from cbprovider.cloudbasic import ClusterRequest
+
+        public_key, private_key = read_key_pair(
+            self.remote_credentials_secret_arn, "RemoteCredentialsSecretArn"
+        )
+        return ClusterRequest(
+            remote_server=self.remote_server,
+            public_key=public_key,
+            private_key=private_key,
+            port=self.port,
+            local_server=self.local_server if with_local else None,
+        )
+
+
+class HACluster(ResourceType[HAClusterProperties]):
+    type_name = "Custom::CloudBasicHACluster"
+    properties_model = HAClusterProperties
+    replacement_properties = frozenset({"LocalServer"})
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        return physical_id.startswith(ID_PREFIX)
+
+    def create(self, req: Request[HAClusterProperties]) -> Outcome:
+        p = req.properties
+        physical_id = f"{ID_PREFIX}{p.local_server}:{p.remote_server}"
+        request = p.cluster_request(with_local=True)
+        with client_for(p, req) as client:
+            try:
+                client.create_cluster(request)
+            except (ApiConnectionError, ResponseFormatError):
+                req.note_physical_id(physical_id)
+                raise
+            except ApiError as error:
+                if error.status >= 500:
+                    req.note_physical_id(physical_id)
+                raise
+            req.note_physical_id(physical_id)
+            return self._answer(client, req, physical_id)
+
+    def update(self, req: Request[HAClusterProperties]) -> Outcome:
+        physical_id = str(req.physical_id)
+        with client_for(req.properties, req) as client:
+            client.alter_cluster(req.properties.cluster_request(with_local=False))
+            return self._answer(client, req, physical_id)
+
+    def poll(self, req: Request[HAClusterProperties], state: Mapping[str, Any]) -> Outcome:
+        with client_for(req.properties, req) as client:
+            return self._answer(client, req, str(req.physical_id))
+
+    def _answer(
+        self, client: CloudBasicClient, req: Request[HAClusterProperties], physical_id: str
+    ) -> Outcome:
+        remote_status = client.replication_service_status().remote_status
+        if req.properties.wait_for_remote and remote_status != "Running":
+            logger.info("Waiting for the remote node", extra={"remote_status": remote_status})
+            return InProgress(physical_id, {"remote_status": remote_status or ""}, REMOTE_POLL_SECONDS)
+        p = req.properties
+        data = {
+            "LocalServer": p.local_server,
+            "RemoteServer": p.remote_server,
+            "Status": remote_status or "Unknown",
+        }
+        return Done(physical_id, data)
+
+    def delete(self, req: Request[HAClusterProperties]) -> Outcome:
+        p = req.properties
+        physical_id = str(req.physical_id)
+        standalone = p.standalone_server_on_delete or p.local_server
+        with client_for(p, req) as client:
+            if client.replication_service_status().remote_status is None:
+                logger.info("The appliance is not clustered: nothing to delete")
+                return Done(physical_id, reason="the appliance was not clustered")
+            key_pair = None
+            if standalone.lower() != p.local_server.lower():
+                key_pair = read_key_pair(p.remote_credentials_secret_arn, "RemoteCredentialsSecretArn")
+            try:
+                client.delete_cluster(standalone, key_pair)
+            except ApiError as error:
+                if error.status != 400 or not any(
+                    marker in message.lower() for message in error.messages for marker in _NOT_CLUSTERED
+                ):
+                    raise
+                return Done(physical_id, reason="the appliance was not clustered")
+        return Done(physical_id)

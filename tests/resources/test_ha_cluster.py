@@ -1,0 +1,225 @@
+"""Custom::CloudBasicHACluster through the real CloudBasic provider handler, over HTTP and moto."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from cbprovider.runtime import is_placeholder
+
+from simulators.cloudbasic import CloudBasicSimulator
+from simulators.stack import LocalStack
+from tests.resources.conftest import CloudBasicEnv
+
+TYPE = "Custom::CloudBasicHACluster"
+LOCAL = "10.0.1.10"
+REMOTE = "10.0.2.10"
+REMOTE_PUBLIC = "REMOTEPUBLICKEY00001"
+REMOTE_PRIVATE = "Remote/Private+Key/0123456789abcdefghijk"
+
+
+def key_secret(cb: CloudBasicEnv, public: str = REMOTE_PUBLIC, private: str = REMOTE_PRIVATE) -> str:
+    value = json.dumps({"AccessKeyId": public, "SecretAccessKey": private})
+    return str(
+        cb.sm.create_secret(Name=f"cloudbasic/remote/{public}/{uuid.uuid4().hex[:8]}", SecretString=value)[
+            "ARN"
+        ]
+    )
+
+
+def props(cb: CloudBasicEnv, **overrides: Any) -> dict[str, Any]:
+    return {
+        "LocalServer": LOCAL,
+        "RemoteServer": REMOTE,
+        "RemoteCredentialsSecretArn": key_secret(cb),
+        **overrides,
+    }
+
+
+def no_leftovers() -> bool:
+    return LocalStack.leftovers() == {"rules": [], "poll_state": []}
+
+
+def action_calls(cb: CloudBasicEnv, action: str) -> int:
+    return sum(1 for call in cb.sim.calls if call.path == f"/api/{action}")
+
+
+def test_create_clusters_the_nodes_with_the_remote_key_pair(cb: CloudBasicEnv) -> None:
+    created = cb.stack.send("Create", TYPE, "Cluster", props(cb))
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id == f"hacluster:{LOCAL}:{REMOTE}"
+    assert created.data == {"LocalServer": LOCAL, "RemoteServer": REMOTE, "Status": "Running"}
+    cluster = cb.sim.cluster
+    assert cluster is not None
+    assert (cluster.local_server, cluster.remote_server, cluster.port) == (LOCAL, REMOTE, 81)
+    assert (cluster.remote_public_key, cluster.remote_private_key) == (REMOTE_PUBLIC, REMOTE_PRIVATE)
+    assert REMOTE_PRIVATE not in cb.everything_sent()
+    assert no_leftovers()
+
+
+def test_update_in_place_alters_the_cluster_and_keeps_the_id(cb: CloudBasicEnv) -> None:
+    old = props(cb)
+    created = cb.stack.send("Create", TYPE, "Cluster", old)
+    new = {
+        **old,
+        "RemoteServer": "10.0.3.10",
+        "Port": "444",
+        "RemoteCredentialsSecretArn": key_secret(
+            cb, "REMOTEPUBLICKEY00002", "Second/Private+Key/abcdefghijklmnopqrstu"
+        ),
+    }
+    updated = cb.stack.send(
+        "Update", TYPE, "Cluster", new, physical_id=created.physical_id, old_properties=old
+    )
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.physical_id == created.physical_id
+    assert updated.data["RemoteServer"] == "10.0.3.10"
+    cluster = cb.sim.cluster
+    assert cluster is not None
+    assert (cluster.remote_server, cluster.port, cluster.remote_public_key) == (
+        "10.0.3.10",
+        444,
+        "REMOTEPUBLICKEY00002",
+    )
+    assert action_calls(cb, "AlterCluster") == 1
+    assert "Second/Private+Key" not in cb.everything_sent()
+
+
+def test_a_local_server_change_replaces_the_cluster(cb: CloudBasicEnv) -> None:
+    old = props(cb)
+    created = cb.stack.send("Create", TYPE, "Cluster", old)
+    with CloudBasicSimulator() as other:
+        assert other.admin_keys is not None
+        access, secret = other.admin_keys
+        keys = cb.sm.create_secret(
+            Name="cloudbasic/other",
+            SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+        )["ARN"]
+        new = {**old, "LocalServer": "10.0.1.20", "ApiUrl": other.url, "CredentialsSecretArn": keys}
+        updated = cb.stack.send(
+            "Update", TYPE, "Cluster", new, physical_id=created.physical_id, old_properties=old
+        )
+        assert updated.status == "SUCCESS", updated.reason
+        assert updated.physical_id == f"hacluster:10.0.1.20:{REMOTE}"
+        assert other.cluster is not None
+        assert cb.sim.cluster is not None, "the old cluster is left for CloudFormation's Delete"
+        cleanup = cb.stack.send("Delete", TYPE, "Cluster", old, physical_id=created.physical_id)
+        assert cleanup.status == "SUCCESS", cleanup.reason
+        assert cb.sim.cluster is None
+        assert other.cluster is not None
+
+
+def test_delete_keeps_the_local_node_standalone_without_sending_keys(cb: CloudBasicEnv) -> None:
+    given = props(cb)
+    created = cb.stack.send("Create", TYPE, "Cluster", given)
+    deleted = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=created.physical_id)
+    assert (deleted.status, deleted.physical_id) == ("SUCCESS", created.physical_id)
+    assert cb.sim.cluster is None
+
+
+def test_delete_keeping_the_remote_node_sends_its_key_pair(cb: CloudBasicEnv) -> None:
+    given = props(cb, StandaloneServerOnDelete=REMOTE)
+    created = cb.stack.send("Create", TYPE, "Cluster", given)
+    deleted = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=created.physical_id)
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert cb.sim.cluster is None
+
+
+def test_delete_when_not_clustered_succeeds_without_calling_delete_cluster(cb: CloudBasicEnv) -> None:
+    given = props(cb)
+    deleted = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=f"hacluster:{LOCAL}:{REMOTE}")
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert "not clustered" in deleted.reason
+    assert action_calls(cb, "DeleteCluster") == 0
+
+
+@pytest.mark.parametrize("physical_id", ["failed-create-Cluster-0123abcd", "Cluster-ABCDEF123456"])
+def test_delete_of_an_id_this_type_never_made_touches_nothing(cb: CloudBasicEnv, physical_id: str) -> None:
+    deleted = cb.stack.send("Delete", TYPE, "Cluster", props(cb), physical_id=physical_id)
+    assert (deleted.status, deleted.physical_id) == ("SUCCESS", physical_id)
+    assert cb.sim.calls == []
+
+
+def test_create_on_an_appliance_already_clustered_fails_and_its_rollback_leaves_that_cluster(
+    cb: CloudBasicEnv,
+) -> None:
+    first = cb.stack.send("Create", TYPE, "Cluster", props(cb))
+    assert first.status == "SUCCESS"
+    given = props(cb, RemoteServer="10.0.9.9")
+    second = cb.stack.send("Create", TYPE, "Other", given)
+    assert second.status == "FAILED"
+    assert is_placeholder(second.physical_id)
+    assert second.reason.startswith("[ApiError 400] CloudBasic CreateCluster failed with HTTP 400")
+    assert "already part of a cluster" in second.reason
+    assert "(RequestId " in second.reason
+    rollback = cb.stack.send("Delete", TYPE, "Other", given, physical_id=second.physical_id)
+    assert rollback.status == "SUCCESS"
+    assert cb.sim.cluster is not None
+    assert cb.sim.cluster.remote_server == REMOTE
+
+
+def test_wait_for_remote_polls_until_the_remote_service_runs(cb: CloudBasicEnv) -> None:
+    stopped = json.dumps({"status": "Running", "remoteStatus": "Stopped"})
+    cb.sim.faults.add("ReplicationServiceStatus", status=200, body=stopped, times=2)
+    created = cb.stack.send("Create", TYPE, "Cluster", props(cb, WaitForRemote="true"))
+    assert created.status == "SUCCESS", created.reason
+    assert created.invocations == 3
+    assert created.data["Status"] == "Running"
+    assert no_leftovers()
+
+
+def test_server_errors_on_the_status_call_are_retried(cb: CloudBasicEnv) -> None:
+    cb.sim.faults.fail_times("ReplicationServiceStatus", 2, status=502)
+    created = cb.stack.send("Create", TYPE, "Cluster", props(cb))
+    assert created.status == "SUCCESS", created.reason
+    assert action_calls(cb, "CreateCluster") == 1
+
+
+def test_a_lost_create_answer_reports_the_id_so_the_rollback_can_dissolve_it(cb: CloudBasicEnv) -> None:
+    cb.sim.faults.add("CreateCluster", malformed=True)
+    given = props(cb)
+    created = cb.stack.send("Create", TYPE, "Cluster", given)
+    assert created.status == "FAILED"
+    assert created.physical_id == f"hacluster:{LOCAL}:{REMOTE}"
+    assert cb.sim.cluster is not None
+    rollback = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=created.physical_id)
+    assert rollback.status == "SUCCESS"
+    assert cb.sim.cluster is None
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"Port": "abc"}, "Port: input should be a valid integer"),
+        ({"Port": "70000"}, "Port"),
+        ({"StandaloneServerOnDelete": "10.9.9.9"}, "StandaloneServerOnDelete must be the LocalServer"),
+        ({"RemoteSrever": "x"}, "RemoteSrever: unknown property"),
+        ({"SigningService": "s3"}, "SigningService"),
+        ({"ApiUrl": "ftp://appliance"}, "ApiUrl: value error, must be an http(s)://host[:port] URL"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_property(
+    cb: CloudBasicEnv, change: dict[str, Any], named: str
+) -> None:
+    created = cb.stack.send("Create", TYPE, "Cluster", {**props(cb), **change})
+    assert created.status == "FAILED"
+    assert named in created.reason
+    assert cb.sim.calls == []
+
+
+def test_a_remote_key_secret_without_the_key_pair_names_its_property(cb: CloudBasicEnv) -> None:
+    arn = cb.sm.create_secret(Name="cloudbasic/bad", SecretString=json.dumps({"publicKey": "x"}))["ARN"]
+    created = cb.stack.send("Create", TYPE, "Cluster", props(cb, RemoteCredentialsSecretArn=arn))
+    assert created.status == "FAILED"
+    assert "RemoteCredentialsSecretArn: secret" in created.reason
+    assert "AccessKeyId and SecretAccessKey" in created.reason
+    assert cb.sim.calls == []
+
+
+def test_signing_overrides_reach_the_appliance(cb: CloudBasicEnv) -> None:
+    created = cb.stack.send(
+        "Create", TYPE, "Cluster", props(cb, SigningService="cbr", SigningRegion="us-east-1")
+    )
+    assert created.status == "SUCCESS", created.reason
