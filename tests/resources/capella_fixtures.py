@@ -5,17 +5,22 @@ real handler of functions/capella_provider/app.py driven by ``LocalStack`` like 
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cbprovider.capella import CapellaClient
 
 from simulators.capella import CapellaSimulator
+from simulators.capella.state import HostedCluster
 from simulators.cloudformation import ResponseReceiver
+from simulators.server import Request, Response
 from simulators.stack import LocalStack, local_aws
 
 APP = Path(__file__).resolve().parents[2] / "functions" / "capella_provider" / "app.py"
@@ -36,9 +41,25 @@ def load_handler() -> Any:
     return module.lambda_handler
 
 
+class LossyCapellaSimulator(CapellaSimulator):
+    """The Capella simulator, able to carry out the next cluster create and then answer 502 instead of 202
+    (what a client sees when the response to a create that happened is lost on the way).
+    """
+
+    lose_next_create = False
+
+    def handle(self, request: Request) -> Response:
+        response = super().handle(request)
+        if self.lose_next_create and (request.method, request.path) == ("POST", "/v3/clusters"):
+            self.lose_next_create = False
+            if response.status == 202:
+                return Response.json(502, {"errorType": "BadGateway", "message": "upstream timed out"})
+        return response
+
+
 @dataclass
 class CapellaWorld:
-    sim: CapellaSimulator
+    sim: LossyCapellaSimulator
     stack: LocalStack
     secrets: Any
     credentials_arn: str
@@ -54,9 +75,23 @@ class CapellaWorld:
     def healthy_cluster(self) -> str:
         return self.sim.add_clusters(self.project(), 1)[0]
 
+    def cluster(self, cluster_id: str) -> HostedCluster:
+        """The simulator's record of a hosted cluster."""
+        found = self.sim.clusters[cluster_id]
+        assert isinstance(found, HostedCluster)
+        return found
+
+    def client(self) -> CapellaClient:
+        """A client of the simulator, for setting the scene the way another API user would."""
+        return CapellaClient(self.sim.url, (self.sim.access_key, self.sim.secret_key))
+
+    def everything_sent(self) -> str:
+        """Every response body CloudFormation received, as one text."""
+        return json.dumps([r.body for r in self.stack.receiver.responses])
+
 
 def make_world(
-    monkeypatch: pytest.MonkeyPatch, receiver: ResponseReceiver, aws: Any, sim: CapellaSimulator
+    monkeypatch: pytest.MonkeyPatch, receiver: ResponseReceiver, aws: Any, sim: LossyCapellaSimulator
 ) -> CapellaWorld:
     secrets = aws.client("secretsmanager")
     keys = json.dumps({"AccessKey": sim.access_key, "SecretKey": sim.secret_key})
@@ -68,11 +103,34 @@ def make_world(
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iterator[CapellaWorld]:
-    with (
-        local_aws() as aws,
-        CapellaSimulator(deploy_seconds=0.6, destroy_seconds=0.3, scale_seconds=0.3) as sim,
-    ):
+    sim = LossyCapellaSimulator(deploy_seconds=0.6, destroy_seconds=0.3, scale_seconds=0.3)
+    with local_aws() as aws, sim:
         yield make_world(monkeypatch, cfn_receiver, aws, sim)
+
+
+@pytest.fixture
+def logged(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> Iterator[Callable[[], str]]:
+    """Everything logged at DEBUG and above, as records, as the Powertools JSON lines and as output."""
+    from cbprovider.runtime.log import logger
+
+    caplog.set_level(logging.DEBUG)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    target = logging.getLogger(logger.service)
+    target.addHandler(handler)
+
+    def everything() -> str:
+        out, err = capfd.readouterr()
+        records = " ".join(str(vars(r)) for r in caplog.records)
+        return records + caplog.text + stream.getvalue() + out + err
+
+    try:
+        yield everything
+    finally:
+        target.removeHandler(handler)
 
 
 def cluster_properties(project_id: str, **overrides: Any) -> dict[str, Any]:
