@@ -141,6 +141,23 @@ def test_replacement_properties_make_a_new_cluster(world: CapellaWorld) -> None:
     assert old_id in world.sim.clusters, "CloudFormation deletes the old one afterwards"
 
 
+def test_spelling_a_default_or_changing_case_does_not_replace(world: CapellaWorld) -> None:
+    props = cluster_properties(world.project())
+    cluster_id = _created(world, props)
+    respelled = {
+        **props,
+        "Environment": "hosted",
+        "SingleAZ": "False",
+        "ProjectId": props["ProjectId"].upper(),
+    }
+    outcome = world.stack.send(
+        "Update", CLUSTER, "Cluster", respelled, physical_id=cluster_id, old_properties=props
+    )
+    assert outcome.status == "SUCCESS", outcome.reason
+    assert outcome.physical_id == cluster_id
+    assert len(world.sim.clusters) == 1
+
+
 def test_a_failed_deploy_reports_the_cluster_and_the_rollback_delete_removes_it(world: CapellaWorld) -> None:
     world.sim.fail_next_deploy()
     failed = world.stack.send("Create", CLUSTER, "Cluster", cluster_properties(world.project()))

@@ -60,6 +60,9 @@ FAILURES = frozenset(
 )
 
 
+REPLACEMENT_DEFAULTS = {"Environment": "hosted"}
+
+
 class ClusterNameTaken(ProviderError):
     """A cluster of that name exists in the project and was not created by this request."""
 
@@ -110,6 +113,16 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return is_capella_id(physical_id)
+
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+        """As the base rule, but a default written out (``Environment: hosted``) or a change of case
+        (``SingleAZ: "False"`` -> ``"false"``, an upper-case UUID) does not replace a cluster.
+        """
+        return any(
+            _comparable(new.get(name, REPLACEMENT_DEFAULTS.get(name)))
+            != _comparable(old.get(name, REPLACEMENT_DEFAULTS.get(name)))
+            for name in self.replacement_properties
+        )
 
     # -- create ----------------------------------------------------------------------------------
     @staticmethod
@@ -257,6 +270,11 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
         if not client.delete_cluster(cluster_id, deadline=req.deadline):
             return Done(cluster_id, reason="already deleted")
         return InProgress(cluster_id, {"op": "destroy"}, retry_after=POLL_SECONDS)
+
+
+def _comparable(value: Any) -> Any:
+    """The six replacement properties are all case-insensitive scalars (names, regions, CIDRs, UUIDs)."""
+    return str(value).strip().lower() if isinstance(value, str | bool) else value
 
 
 def _epoch(text: str) -> float | None:
