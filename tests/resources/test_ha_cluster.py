@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import ssl
+import stat
+import subprocess
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +25,7 @@ LOCAL = "10.0.1.10"
 REMOTE = "10.0.2.10"
 REMOTE_PUBLIC = "REMOTEPUBLICKEY00001"
 REMOTE_PRIVATE = "Remote/Private+Key/0123456789abcdefghijk"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 def key_secret(cb: CloudBasicEnv, public: str = REMOTE_PUBLIC, private: str = REMOTE_PRIVATE) -> str:
@@ -223,3 +231,87 @@ def test_signing_overrides_reach_the_appliance(cb: CloudBasicEnv) -> None:
         "Create", TYPE, "Cluster", props(cb, SigningService="cbr", SigningRegion="us-east-1")
     )
     assert created.status == "SUCCESS", created.reason
+
+
+# -- connection overrides: TLS trust ------------------------------------------------------------------
+@pytest.fixture
+def tls_sim(tmp_path: Path) -> Iterator[tuple[CloudBasicSimulator, str]]:
+    """A CloudBasic simulator behind TLS with a fresh self-signed certificate: ``(simulator, PEM)``."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed; cannot make a self-signed certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with CloudBasicSimulator() as sim:
+        server = sim._server
+        assert server is not None
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        yield sim, cert.read_text()
+
+
+def test_a_ca_bundle_secret_lets_the_provider_trust_a_self_signed_appliance(
+    cb: CloudBasicEnv, tls_sim: tuple[CloudBasicSimulator, str]
+) -> None:
+    sim, pem = tls_sim
+    assert sim.admin_keys is not None
+    access, secret = sim.admin_keys
+    keys = cb.sm.create_secret(
+        Name="cloudbasic/tls-admin",
+        SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+    )["ARN"]
+    bundle = cb.sm.create_secret(Name="cloudbasic/ca", SecretString=pem)["ARN"]
+    given = props(cb, ApiUrl=f"https://127.0.0.1:{sim.port}", CredentialsSecretArn=keys)
+    untrusted = cb.stack.send("Create", TYPE, "Cluster", given)
+    assert untrusted.status == "FAILED"
+    assert "could not reach the API" in untrusted.reason
+    assert sim.cluster is None
+    trusted = cb.stack.send("Create", TYPE, "Cluster", {**given, "CaBundleSecretArn": bundle})
+    assert trusted.status == "SUCCESS", trusted.reason
+    assert sim.cluster is not None
+
+
+def test_a_ca_bundle_is_written_once_to_a_private_file(cb: CloudBasicEnv) -> None:
+    from cbprovider.resources.cloudbasic_connection import ca_bundle_file
+
+    pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ0E=\n-----END CERTIFICATE-----\n"
+    arn = cb.sm.create_secret(Name="cloudbasic/ca-file", SecretString=pem)["ARN"]
+    path = ca_bundle_file(arn)
+    assert Path(path).read_text() == pem
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert ca_bundle_file(arn) == path
+
+
+def test_a_ca_bundle_secret_without_a_certificate_names_its_property(cb: CloudBasicEnv) -> None:
+    arn = cb.sm.create_secret(Name="cloudbasic/not-a-ca", SecretString="hello")["ARN"]
+    created = cb.stack.send("Create", TYPE, "Cluster", props(cb, CaBundleSecretArn=arn))
+    assert created.status == "FAILED"
+    assert "CaBundleSecretArn: secret" in created.reason
+    assert "PEM" in created.reason
+    assert cb.sim.calls == []
+
+
+@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+def test_sample_events_parse_and_classify(name: str) -> None:
+    from cbprovider.resources.ha_cluster import HACluster
+    from cbprovider.runtime.properties import parse_properties
+
+    event = json.loads((EVENTS / f"cloudbasic-ha-cluster-{name}.json").read_text())
+    resource = HACluster()
+    assert event["ResourceType"] == resource.type_name
+    assert all(isinstance(value, str) for value in event["ResourceProperties"].values())
+    parse_properties(resource.properties_model, event["ResourceProperties"])
+    if event["RequestType"] == "Update":
+        parse_properties(resource.properties_model, event["OldResourceProperties"])
+        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        assert replaces == (name == "update-replace")
+    if event["RequestType"] != "Create":
+        assert resource.owns_physical_id(event["PhysicalResourceId"])

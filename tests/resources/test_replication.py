@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ TYPE = "Custom::CloudBasicReplication"
 SOURCE_PASSWORD = 'Src-pa;55"w0rd'
 REPLICA_PASSWORD = "Rep-Pa55w0rd-4711"
 ROTATED_PASSWORD = "Rot-Pa55w0rd-0815"
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 def props(cb: CloudBasicEnv, **overrides: Any) -> dict[str, Any]:
@@ -399,3 +403,63 @@ def test_without_an_api_url_the_reason_names_api_url(
     assert "ApiUrl: not set" in created.reason
     overridden = cb.stack.send("Create", TYPE, "Replica", props(cb, ApiUrl=cb.sim.url))
     assert overridden.status == "SUCCESS", overridden.reason
+
+
+def test_no_password_reaches_the_log_even_at_debug_level(
+    cb: CloudBasicEnv, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cbprovider.runtime.log import logger
+
+    caplog.set_level(logging.DEBUG)
+    previous = logger.log_level
+    logger.setLevel("DEBUG")
+    try:
+        given = props(cb, WaitFor="Seeded")
+        created = cb.stack.send("Create", TYPE, "Replica", given)
+        cb.sim.faults.add("AlterReplication", status=400)
+        failed = cb.stack.send(
+            "Update", TYPE, "Replica", {**given, "ReplicationName": "y"}, physical_id=created.physical_id,
+            old_properties=given,
+        )  # fmt: skip
+    finally:
+        logger.setLevel(previous)
+    assert (created.status, failed.status) == ("SUCCESS", "FAILED")
+    out = capsys.readouterr()
+    seen = cb.everything_sent() + caplog.text + out.out + out.err
+    assert cb.log.getvalue(), "the log was captured"
+    for secret in (SOURCE_PASSWORD, REPLICA_PASSWORD):
+        assert secret not in seen
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+def test_sample_events_parse_and_classify(cb: CloudBasicEnv, name: str) -> None:
+    from cbprovider.resources.replication import Replication
+    from cbprovider.runtime.properties import parse_properties
+
+    event = json.loads((EVENTS / f"cloudbasic-replication-{name}.json").read_text())
+    resource = Replication()
+    assert event["ResourceType"] == resource.type_name
+    assert all(isinstance(leaf, str) for leaf in _leaves(event["ResourceProperties"]))
+    parse_properties(resource.properties_model, event["ResourceProperties"])
+    if event["RequestType"] == "Update":
+        new, old = event["ResourceProperties"], event["OldResourceProperties"]
+        # The sample names secrets of another account: stand moto secrets with the same roles in for them.
+        stand_ins: dict[str, str] = {}
+        for properties in (new, old):
+            for role in ("Source", "Destination"):
+                arn = properties[role]["SecretArn"]
+                host = "sales-db.example.internal" if role == "Source" else "replica-db.example.internal"
+                stand_ins.setdefault(arn, cb.rds_secret(host=host, password="sample"))
+                properties[role]["SecretArn"] = stand_ins[arn]
+        parse_properties(resource.properties_model, old)
+        assert resource.requires_replacement(new, old) == (name == "update-replace")
+    if event["RequestType"] != "Create":
+        assert resource.owns_physical_id(event["PhysicalResourceId"])
