@@ -1,0 +1,85 @@
+"""The sample events (events/capella-*.json) and the example stack (examples/capella.yaml) fit the types."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cbprovider.resources.capella_cluster import CapellaCluster
+from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties, check
+from cbprovider.resources.capella_database_user import CapellaDatabaseUser
+from cbprovider.resources.capella_project import CapellaProject
+from cbprovider.runtime import ResourceType
+from cbprovider.runtime.properties import parse_properties
+
+ROOT = Path(__file__).resolve().parents[2]
+TYPES: dict[str, ResourceType[Any]] = {
+    "project": CapellaProject(),
+    "cluster": CapellaCluster(),
+    "database-user": CapellaDatabaseUser(),
+}
+
+
+def _scalars(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _scalars(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _scalars(v)]
+    return [value]
+
+
+@pytest.mark.parametrize("kind", sorted(TYPES))
+@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+def test_sample_events_parse_and_classify(kind: str, name: str) -> None:
+    event = json.loads((ROOT / "events" / f"capella-{kind}-{name}.json").read_text())
+    resource = TYPES[kind]
+    assert event["ResourceType"] == resource.type_name
+    assert event["ResponseURL"].startswith("https://")
+    assert all(isinstance(s, str) for s in _scalars(event["ResourceProperties"])), (
+        "CloudFormation sends strings"
+    )
+    props = parse_properties(resource.properties_model, event["ResourceProperties"])
+    if isinstance(props, CapellaClusterProperties):
+        check(props)
+    if event["RequestType"] == "Update":
+        parse_properties(resource.properties_model, event["OldResourceProperties"])
+        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        assert replaces == (name == "update-replace")
+    if event["RequestType"] != "Create":
+        assert resource.owns_physical_id(event["PhysicalResourceId"])
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short-form tags (``!Ref``, ``!GetAtt``...) as ``{"!Tag": value}``."""
+
+
+def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {f"!{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _tagged)
+
+
+def test_the_example_stack_uses_only_known_properties_and_the_exported_tokens() -> None:
+    template = yaml.load((ROOT / "examples" / "capella.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506
+    by_type = {resource.type_name: resource for resource in TYPES.values()}
+    seen = set()
+    for resource in template["Resources"].values():
+        declared = by_type[resource["Type"]]
+        seen.add(resource["Type"])
+        props = resource["Properties"]
+        token = props["ServiceToken"]["!ImportValue"]["Fn::Sub"]
+        assert token == "${ProviderStack}-" + resource["Type"].removeprefix("Custom::") + "ServiceToken"
+        known = {field.alias for field in declared.properties_model.model_fields.values()}
+        assert set(props) <= known, set(props) - known
+    assert seen == set(by_type)
+    assert template["Resources"]["OrdersCluster"]["Properties"]["ServiceTimeout"] == 3600
