@@ -1,0 +1,77 @@
+"""One handler invocation in a fresh interpreter, with its memory measured (run by ``cbctl.bench.memory``).
+
+Reads a JSON spec on stdin: ``function`` (a ``functions/`` folder), ``event``, ``env`` and ``secrets``
+(name -> JSON value, created in moto's Secrets Manager; any string ``secret:<name>`` in ``event`` or
+``env`` becomes that secret's ARN). Inside moto it loads the handler, then measures the invocation
+alone: with ``trace`` true the ``tracemalloc`` peak, else the growth of ``ru_maxrss`` (tracemalloc's own
+bookkeeping would inflate it). Prints one JSON line last.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import sys
+import tracemalloc
+from typing import Any
+
+SECRET_REF = "secret:"  # noqa: S105  # a placeholder prefix, not a password
+
+
+def substitute(value: Any, arns: dict[str, str]) -> Any:
+    if isinstance(value, str) and value.startswith(SECRET_REF):
+        return arns[value[len(SECRET_REF) :]]
+    if isinstance(value, dict):
+        return {k: substitute(v, arns) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, arns) for v in value]
+    return value
+
+
+def maxrss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def main() -> int:
+    spec = json.load(sys.stdin)
+    from cbctl.bench.scenarios import load_handler
+    from simulators.stack import LambdaContext, local_aws
+
+    with local_aws() as boto3:
+        sm = boto3.client("secretsmanager")
+        arns = {
+            name: str(sm.create_secret(Name=name, SecretString=json.dumps(value))["ARN"])
+            for name, value in spec["secrets"].items()
+        }
+        os.environ.update(substitute(spec["env"], arns))
+        event = substitute(spec["event"], arns)
+        handler = load_handler(spec["function"])
+        gc.collect()
+        before = maxrss_bytes()
+        peak = 0
+        if spec.get("trace"):
+            tracemalloc.start()
+        result = handler(event, LambdaContext(seconds=60.0))
+        if spec.get("trace"):
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        after = maxrss_bytes()
+    summary = result if isinstance(result, dict) else {}
+    print(
+        json.dumps(
+            {
+                "peak": peak,
+                "maxrss_before": before,
+                "maxrss_after": after,
+                "status": summary.get("status"),
+                "healthy": summary.get("healthy"),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

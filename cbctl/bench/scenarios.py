@@ -1,0 +1,142 @@
+"""Resource types the overhead and memory items drive: simulator, secrets, environment, properties.
+
+A scenario is entered inside ``simulators.stack.local_aws()`` (it writes its secrets to moto's Secrets
+Manager) and yields everything needed to send Create/Update/Delete for its type through the real
+handler of ``functions/<function>/app.py``, and to send the same API calls with plain ``requests``.
+``Custom::CloudBasicReplication`` is preferred; ``Custom::CapellaProject`` is the fallback while the
+replication type is not in the layer.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from cbctl.bench.machine import REPO
+
+LAYER_RESOURCES = REPO / "layers" / "provider" / "cbprovider" / "resources"
+
+
+@dataclass
+class Scenario:
+    type_name: str
+    function: str
+    url: str
+    auth: requests.auth.AuthBase
+    create: dict[str, Any]
+    update: dict[str, Any]
+    """Properties of an in-place Update (same physical id)."""
+    objects: Callable[[], set[str]]
+    """The ids of the objects of this type the simulator holds now."""
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def load_handler(function: str) -> Any:
+    """A fresh import of ``functions/<function>/app.py`` (its own Provider), as Lambda would load it."""
+    path = REPO / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"{function}_app_{uuid.uuid4().hex}", path)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+def _secret(sm: Any, name: str, value: dict[str, Any]) -> str:
+    return str(sm.create_secret(Name=f"{name}-{uuid.uuid4().hex[:8]}", SecretString=json.dumps(value))["ARN"])
+
+
+def _rds_secret(sm: Any, host: str, database: str | None) -> str:
+    value: dict[str, Any] = {
+        "engine": "sqlserver",
+        "host": host,
+        "port": 1433,
+        "username": "admin",
+        "password": "Bench-Pa55w0rd-1",
+    }
+    if database:
+        value["dbname"] = database
+    return _secret(sm, f"rds/{host}", value)
+
+
+@contextmanager
+def replication(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
+    from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth
+
+    from simulators.cloudbasic import CloudBasicSimulator
+
+    sm = boto3.client("secretsmanager")
+    with CloudBasicSimulator(latency=latency) as sim:
+        assert sim.admin_keys is not None
+        access, secret = sim.admin_keys
+        keys = _secret(sm, "cloudbasic/admin", {"AccessKeyId": access, "SecretAccessKey": secret})
+        props: dict[str, Any] = {
+            "Source": {"SecretArn": _rds_secret(sm, "sales-db.example.internal", "Sales")},
+            "Destination": {
+                "SecretArn": _rds_secret(sm, "replica-db.example.internal", None),
+                "Database": "SalesReplica",
+            },
+            "ReplicationName": "sales-dr",
+        }
+        with environment(CLOUDBASIC_API_URL=sim.url, CLOUDBASIC_CREDENTIALS_SECRET_ARN=keys):
+            yield Scenario(
+                type_name="Custom::CloudBasicReplication",
+                function="cloudbasic_provider",
+                url=sim.url,
+                auth=CloudBasicSigV4Auth(access, secret),
+                create=props,
+                update={**props, "ReplicationName": "sales-dr-renamed", "ParallelTablesLimit": "4"},
+                objects=lambda: set(sim.replications),
+            )
+
+
+@contextmanager
+def capella_project(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
+    from cbprovider.capella.signing import CapellaHmacAuth
+
+    from simulators.capella import CapellaSimulator
+
+    sm = boto3.client("secretsmanager")
+    with CapellaSimulator(latency=latency) as sim:
+        keys = {"AccessKey": sim.access_key, "SecretKey": sim.secret_key}
+        first, second = _secret(sm, "capella/a", keys), _secret(sm, "capella/b", keys)
+        with environment(CAPELLA_API_URL=sim.url):
+            yield Scenario(
+                type_name="Custom::CapellaProject",
+                function="capella_provider",
+                url=sim.url,
+                auth=CapellaHmacAuth(sim.access_key, sim.secret_key),
+                create={"Name": "bench", "CredentialsSecretArn": first},
+                update={"Name": "bench", "CredentialsSecretArn": second},
+                objects=lambda: set(sim.projects),
+            )
+
+
+def available() -> Callable[..., Any]:
+    """The preferred scenario whose resource module exists in the layer."""
+    if (LAYER_RESOURCES / "replication.py").exists():
+        return replication
+    if (LAYER_RESOURCES / "capella_project.py").exists():
+        return capella_project
+    raise RuntimeError("neither cbprovider/resources/replication.py nor capella_project.py exists yet")

@@ -1,0 +1,51 @@
+"""The bench's pieces run at tiny sizes and render tables (no timing is asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cbctl.bench import coldstart, monitor, overhead, signing
+from cbctl.bench.report import render
+from cbctl.bench.table import Table
+
+
+def rows_of(table: Table) -> list[list[str]]:
+    assert table.rows, table.title
+    assert all(len(row) == len(table.columns) for row in table.rows)
+    return table.rows
+
+
+def test_table_renders_markdown_and_checks_its_width():
+    table = Table("T", "intro", ["a", "b"])
+    table.add("x|y", 2)
+    assert "| x\\|y | 2 |" in table.markdown()
+    with pytest.raises(ValueError, match="columns"):
+        table.add("only one")
+
+
+def test_signing_measures_all_three_signers():
+    table = signing.measure(batch=20, batches=1)
+    assert [row[0] for row in rows_of(table)][1] == "botocore `SigV4Auth.add_auth` alone"
+
+
+def test_census_of_a_handler_lists_heavy_groups():
+    data = coldstart.census(coldstart.handler_target("capella_provider"))
+    groups = coldstart.loaded_groups(data["modules"])
+    assert any(group.startswith("crhelper") for group in groups)
+    assert data["maxrss_kb"] > 0
+
+
+def test_monitor_pass_checks_every_replication():
+    done = monitor.run_pass(3, 2, latency=0.0)
+    assert done.ok == 4
+    assert done.problems == 0
+    assert done.calls >= 4
+
+
+def test_overhead_round_trips_succeed_and_leave_nothing(tmp_path):
+    table = overhead.measure(rounds=1)
+    assert [row[0] for row in rows_of(table)] == ["Create", "Update", "Delete"]
+    assert any("{'rules': [], 'poll_state': []}" in note for note in table.notes)
+    document = render([table], command="python -m cbctl.bench", seconds=1.0)
+    assert document.startswith("# Benchmarks")
+    assert "## How to reproduce" in document
