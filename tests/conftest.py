@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+pytest_plugins = ["tests.leakcheck"]
+
 if TYPE_CHECKING:
     from simulators.capella import CapellaSimulator
     from simulators.cloudbasic import CloudBasicSimulator

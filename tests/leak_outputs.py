@@ -1,0 +1,69 @@
+"""Where a secret could show up during a test: log records, CloudFormation responses, captured output.
+
+- Log records: a handler on the root logger and on every logger that does not propagate (Powertools'
+  ``service`` loggers), attached before each test phase; a record is kept as its message, its ``extra``
+  values and its exception text, unformatted (what any formatter could print).
+- CloudFormation responses: the raw bodies every ``ResponseReceiver`` started in the test captured (the
+  receivers are found through the simulators the secret ledger saw start).
+- Printed output: the report's captured stdout/stderr/log sections (Powertools and EMF print to stdout).
+  Output a test reads itself through ``capsys``/``capfd`` is that test's to check.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+class RecordingHandler(logging.Handler):
+    """Keeps the text of every record it sees (level NOTSET: the loggers' own levels decide)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self._texts: list[str] = []
+        self._text_lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            parts = [record.getMessage()]
+        except Exception:
+            parts = [str(record.msg), repr(record.args)]
+        parts.extend(repr(v) for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS)
+        if record.exc_info and record.exc_info[1] is not None:
+            parts.append(logging.Formatter().formatException(record.exc_info))
+        if record.exc_text:
+            parts.append(record.exc_text)
+        with self._text_lock:
+            self._texts.append(f"{record.name}: " + " ".join(parts))
+
+    def drain(self) -> list[str]:
+        with self._text_lock:
+            texts, self._texts = self._texts, []
+        return texts
+
+
+HANDLER = RecordingHandler()
+
+
+def attach() -> None:
+    """Put the handler on the root logger and on every non-propagating logger that exists now."""
+    loggers = [logging.getLogger()]
+    for item in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(item, logging.Logger) and not item.propagate:
+            loggers.append(item)
+    for logger in loggers:
+        if HANDLER not in logger.handlers:
+            logger.addHandler(HANDLER)
+
+
+def response_bodies(simulators: list[Any]) -> Iterator[tuple[str, str]]:
+    """``(request id, raw body)`` of every response the receivers among ``simulators`` captured."""
+    for simulator in simulators:
+        for captured in list(getattr(simulator, "responses", ()) or ()):
+            raw = getattr(captured, "raw", None)
+            if isinstance(raw, bytes):
+                yield str(getattr(captured, "request_id", "?")), raw.decode("utf-8", errors="replace")
