@@ -232,7 +232,9 @@ def test_a_create_whose_answer_was_lost_is_adopted(world: CapellaWorld) -> None:
     assert list(world.sim.clusters) == [created.physical_id]
 
 
-def test_a_recent_same_named_cluster_is_adopted_and_an_old_one_refused(world: CapellaWorld) -> None:
+def test_a_recent_same_named_cluster_in_the_same_place_is_adopted_and_others_refused(
+    world: CapellaWorld,
+) -> None:
     project_id = world.project()
     props = cluster_properties(project_id)
     earlier = world.client().create_cluster(create_body_of(props))
@@ -240,6 +242,10 @@ def test_a_recent_same_named_cluster_is_adopted_and_an_old_one_refused(world: Ca
     assert adopted.status == "SUCCESS", adopted.reason
     assert adopted.physical_id == earlier
     assert len(world.sim.clusters) == 1
+
+    elsewhere = world.stack.send("Create", CLUSTER, "Elsewhere", {**props, "Cidr": "10.0.32.0/20"})
+    assert elsewhere.status == "FAILED"
+    assert "[ClusterNameTaken] Name:" in elsewhere.reason
 
     world.sim.clusters[earlier].created_at = "2020-01-01T00:00:00.000Z"
     refused = world.stack.send("Create", CLUSTER, "Other", props)

@@ -4,9 +4,10 @@ Physical id: the cluster id (the UUID ending the ``Location`` of the 202). Every
 ``InProgress`` and is continued by ``poll`` (state ``{"op": ...}``) until the status settles, within the
 resource's ``ServiceTimeout``:
 
-- Create: look for a cluster of the same name in the project first. One created in the last
-  ``ADOPT_WINDOW`` seconds is taken to be ours from an attempt whose response was lost and is adopted;
-  an older one is refused (adopting it would let this stack delete a cluster it never made). Then
+- Create: look for a hosted cluster of the same name in the project first. One created in the last
+  ``ADOPT_WINDOW`` seconds in the same provider, region and CIDR is taken to be ours from an attempt
+  whose response was lost and is adopted; any other is refused (adopting it would let this stack delete
+  a cluster it never made, and a name that is unique in its project is what makes the look-up safe). Then
   ``POST`` (noting the id at once), and poll until ``healthy``; a failure status (``deploymentFailed``)
   is FAILED with the cluster id, so the rollback Delete removes it. If the ``POST`` itself ends in a
   connection error or a 5xx the request may still have been carried out: the project is listed again
@@ -127,25 +128,33 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
     # -- create ----------------------------------------------------------------------------------
     @staticmethod
     def _same_name(client: CapellaClient, req: Req) -> list[str]:
-        """Ids of the project's clusters named like this one (the one being replaced excluded)."""
+        """Ids of the project's hosted clusters named like this one (the one being replaced excluded)."""
         props = req.properties
         return [
             summary.id
             for summary in client.list_clusters(props.project_id, deadline=req.deadline)
-            if summary.name == props.name and summary.id != req.physical_id
+            if summary.name == props.name
+            and summary.id != req.physical_id
+            and summary.environment in ("hosted", "")
         ]
 
     @staticmethod
     def _adoptable(client: CapellaClient, req: Req, existing: list[str]) -> str | None:
-        """The recent same-named cluster to adopt; ``ClusterNameTaken`` if only older ones exist."""
+        """The same-named cluster to adopt: created recently, in the same place (provider, region and
+        CIDR); ``ClusterNameTaken`` if the name is held by any other.
+        """
         if not existing:
             return None
+        props = req.properties
+        wanted = (props.provider, props.region, props.cidr)
         now = time.time()
         recent: list[tuple[float, str]] = []
         for cluster_id in existing:
             cluster = client.get_cluster(cluster_id, deadline=req.deadline)
             created = _epoch(cluster.created_at)
-            if created is not None and now - created <= ADOPT_WINDOW:
+            place = (cluster.provider, cluster.region, cluster.cidr)
+            same_place = [_comparable(v) for v in place] == [_comparable(v) for v in wanted]
+            if created is not None and now - created <= ADOPT_WINDOW and same_place:
                 recent.append((created, cluster_id))
         if recent:
             adopted = max(recent)[1]
