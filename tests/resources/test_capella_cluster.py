@@ -118,6 +118,18 @@ def test_servers_scale_in_place(world: CapellaWorld) -> None:
     assert nothing_left()
 
 
+def test_status_reads_that_fail_are_tried_again_at_the_next_poll(world: CapellaWorld) -> None:
+    """A 500 that outlasts the client's retries (a short invocation) does not fail the deploy."""
+    world.sim.faults.fail_times("GET /v3/clusters/{id}/status", 4, status=500)
+    created = world.stack.send(
+        "Create", CLUSTER, "Cluster", cluster_properties(world.project()), context_seconds=9.0
+    )
+    assert created.status == "SUCCESS", created.reason
+    failures = [c for c in world.sim.calls if c.key == "GET /v3/clusters/{id}/status" and c.status == 500]
+    assert len(failures) == 4
+    assert nothing_left()
+
+
 def test_an_update_waits_for_a_busy_cluster(world: CapellaWorld) -> None:
     """The cluster is still deploying (made by an earlier request): v3 refuses updates until it settles."""
     props = cluster_properties(world.project())
