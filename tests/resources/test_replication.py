@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from cbprovider.resources import sql_connection as sql
 from cbprovider.runtime import is_placeholder
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulators.stack import LocalStack
 from tests.resources.conftest import CloudBasicEnv
@@ -179,6 +181,12 @@ def test_update_of_a_create_only_option_succeeds_and_says_it_is_not_applied(cb: 
     assert updated.status == "SUCCESS", updated.reason
     assert updated.physical_id == created.physical_id
     assert "ReplicateViews" in updated.reason
+    new["Source"] = {**old["Source"], "EncryptDataInTransit": "true"}
+    again = cb.stack.send("Update", TYPE, "Replica", new, physical_id=created.physical_id, old_properties=old)
+    assert again.status == "SUCCESS", again.reason
+    assert (
+        "ReplicateViews, Source.EncryptDataInTransit apply only when a replication is created" in again.reason
+    )
 
 
 @pytest.mark.parametrize("change", ["destination-database", "source-host", "method", "tde"])
@@ -463,3 +471,10 @@ def test_sample_events_parse_and_classify(cb: CloudBasicEnv, name: str) -> None:
         assert resource.requires_replacement(new, old) == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["Data Source", "User ID", "Password", "App"]), st.text()), max_size=4)
+)
+def test_connection_string_values_survive_quoting(pairs: list[tuple[str, str]]) -> None:
+    assert sql.parse(sql.build(pairs)) == [(key.lower(), value) for key, value in pairs]

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
+from pydantic.alias_generators import to_pascal
 
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
@@ -398,18 +399,13 @@ def _alterations_of(p: ReplicationProperties) -> dict[str, Any]:
 
 
 def _create_only_changes(p: ReplicationProperties, old: ReplicationProperties | None) -> list[str]:
+    """The changed properties that only CreateReplication takes (AlterReplication cannot apply them)."""
     if old is None:
         return []
-    names = [_pascal(name) for name in CREATE_ONLY if getattr(p, name) != getattr(old, name)]
-    if p.source.create_options() != old.source.create_options():
-        names.append("Source options")
-    if p.destination.create_options() != old.destination.create_options():
-        names.append("Destination options")
+    names = [to_pascal(name) for name in CREATE_ONLY if getattr(p, name) != getattr(old, name)]
+    names += [f"Source.{name}" for name in p.source.changed_create_options(old.source)]
+    names += [f"Destination.{name}" for name in p.destination.changed_create_options(old.destination)]
     return names
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
 
 
 def _databases(p: ReplicationProperties) -> tuple[ResolvedEndpoint, ResolvedEndpoint]:

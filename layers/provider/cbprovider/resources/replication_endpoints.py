@@ -11,9 +11,10 @@ else (its ``repr`` hides it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import field_validator, model_validator
+from pydantic.alias_generators import to_pascal
 
 from cbprovider.resources import sql_connection as sql
 from cbprovider.runtime.properties import PropertiesModel, ValidationFailed
@@ -21,6 +22,9 @@ from cbprovider.runtime.secrets import read_secret_json
 
 ROLE_FIELDS = frozenset({"secret_arn", "connection_string", "database"})
 """What says which server and database an endpoint is (the rest are create-time options)."""
+SECRET_MAX_AGE = 5
+"""Seconds a database secret is cached: long enough for the reads of one request, short enough that an
+Update right after a rotation sends the new password (the runtime's default keeps secrets 5 minutes)."""
 
 
 class Endpoint(PropertiesModel):
@@ -52,9 +56,13 @@ class Endpoint(PropertiesModel):
             raise ValueError("give exactly one of SecretArn or ConnectionString")
         return self
 
-    def create_options(self) -> dict[str, Any]:
-        """The options that only CreateReplication takes, as the model holds them."""
-        return self.model_dump(exclude=set(ROLE_FIELDS))
+    def changed_create_options(self, old: Endpoint) -> list[str]:
+        """PascalCase names of the options only CreateReplication takes that differ from ``old``."""
+        new_values, old_values = self.model_dump(by_alias=True), old.model_dump(by_alias=True)
+        roles = {to_pascal(name) for name in ROLE_FIELDS}
+        return [
+            name for name, value in new_values.items() if name not in roles and old_values.get(name) != value
+        ]
 
 
 class SourceEndpoint(Endpoint):
@@ -112,7 +120,7 @@ def identity_of(address: str) -> tuple[str, str] | None:
 
 def _from_secret(endpoint: Endpoint, arn: str, role: str) -> ResolvedEndpoint:
     context = f"{role}.SecretArn"
-    secret = read_secret_json(arn, field_context=context)
+    secret = read_secret_json(arn, field_context=context, max_age=SECRET_MAX_AGE)
     host, user, password = secret.get("host"), secret.get("username"), secret.get("password")
     for name, value in (("host", host), ("username", user), ("password", password)):
         if not isinstance(value, str) or not value:
