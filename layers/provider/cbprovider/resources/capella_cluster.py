@@ -29,7 +29,7 @@ poll instead of failing the operation.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -101,16 +101,7 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
         cluster_id = str(req.physical_id)
         op = str(state.get("op"))
         with client_for(req.properties, req) as client:
-            if op in ("deploy", "scale"):
-                step = lambda: self._until_healthy(client, req, cluster_id, op)  # noqa: E731
-            elif op == "settle-update":
-                step = lambda: self._settle_then_update(client, req, cluster_id)  # noqa: E731
-            elif op in ("settle-delete", "destroy"):
-                requested = op == "destroy"
-                step = lambda: self._delete_step(client, req, cluster_id, requested=requested)  # noqa: E731
-            else:
-                raise ProviderError(f"unknown poll state {op!r} for {self.type_name}")
-            return self._tolerant(step, cluster_id, dict(state))
+            return self._tolerant(lambda: self._step(client, req, cluster_id, op), cluster_id, dict(state))
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return is_capella_id(physical_id)
@@ -187,6 +178,16 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
             )
             return new[0]
 
+    def _step(self, client: CapellaClient, req: Req, cluster_id: str, op: str) -> Outcome:
+        """One poll of the operation ``op`` (the ``op`` of the last ``InProgress`` state)."""
+        if op in ("deploy", "scale"):
+            return self._until_healthy(client, req, cluster_id, op)
+        if op == "settle-update":
+            return self._settle_then_update(client, req, cluster_id)
+        if op in ("settle-delete", "destroy"):
+            return self._delete_step(client, req, cluster_id, requested=op == "destroy")
+        raise ProviderError(f"unknown poll state {op!r} for {self.type_name}")
+
     # -- waits -----------------------------------------------------------------------------------
     @staticmethod
     def _status(client: CapellaClient, req: Req, cluster_id: str) -> str | None:
@@ -217,10 +218,13 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
             {"ClusterId": cluster_id, "Status": cluster.status, "EndpointsSrv": cluster.endpoints_srv or ""},
         )
 
-    def _tolerant(self, step: Any, cluster_id: str, state: Mapping[str, Any] | None = None) -> Outcome:
+    @staticmethod
+    def _tolerant(
+        step: Callable[[], Outcome], cluster_id: str, state: Mapping[str, Any] | None = None
+    ) -> Outcome:
         """``step()``, or (after a connection error or a 5xx) another poll with the same state."""
         try:
-            outcome: Outcome = step()
+            outcome = step()
         except ApiConnectionError as error:
             reason = error.reason
         except ApiError as error:
