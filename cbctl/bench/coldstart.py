@@ -4,7 +4,9 @@ Each figure is the median over ``repeats`` fresh interpreters of ``perf_counter`
 around the import alone (so interpreter start-up is not in it), next to the same for a bare crhelper
 handler. Whole-process wall time (start-up included, measured by the parent) is compared with
 ``python -c pass``. A separate census child records which heavy modules the import loaded, which botocore
-data files (service models) it opened (an audit hook on ``open``) and the resident set size after it.
+data files (service models) it opened (an audit hook on ``open``) and its peak resident set size
+(``VmHWM``: ``ru_maxrss`` would report the parent's peak, since ``subprocess`` may start the child with
+``vfork`` and Linux carries the old address space's high-water mark across ``exec``).
 One warm-up child per target runs first so that bytecode caches exist (a Lambda layer built by
 ``sam build`` ships the ``.pyc`` pip compiles for the dependencies, but not for copied sources).
 """
@@ -66,8 +68,12 @@ sys.path[:0] = {paths!r}
 {statement}
 import json, resource
 modules = sorted(sys.modules)
-print(json.dumps({{"modules": modules, "opened": opened,
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+try:
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"modules": modules, "opened": opened, "maxrss_kb": peak_kb}}))
 """
 
 

@@ -5,9 +5,9 @@ The simulators and the CloudFormation response receiver run in this process; the
 of a clean interpreter that only imported the handler (the cold-start census child, no moto). The
 invocation is measured in two children: the ``tracemalloc`` peak (Python-level allocations during the
 call, moto's in-process answers to the handler's AWS calls included) and, without tracemalloc, the
-growth of ``ru_maxrss`` (the whole process: C-level allocations such as OpenSSL and pydantic-core too,
-but only above the high-water mark moto's import already set). The estimate for Lambda is *after
-import* plus the larger of the two.
+growth of the peak RSS (``VmHWM``, else ``ru_maxrss``): the whole process, C-level allocations such as
+OpenSSL and pydantic-core too, but only above the high-water mark moto's import already set. The
+estimate for Lambda is *after import* plus the larger of the two.
 """
 
 from __future__ import annotations
@@ -66,14 +66,14 @@ def measure() -> Table:
         f"One invocation per handler, each in a fresh interpreter, against a {LAMBDA_MB} MB Lambda. "
         "*After import*: peak RSS of a clean interpreter that imported the handler. During the "
         "invocation (two separate children, outcomes shown): the tracemalloc peak (Python allocations, "
-        "moto's in-process answers included) and the growth of `ru_maxrss` without tracemalloc (whole "
+        "moto's in-process answers included) and the growth of peak RSS (`VmHWM`) without tracemalloc (whole "
         "process, above the mark moto's import set). *Estimate* = after import + the larger of the two.",
         [
             "handler",
             "invocation",
             "after import",
             "tracemalloc peak",
-            "maxrss growth",
+            "peak RSS growth",
             "estimate",
             "of 128 MB",
         ],
@@ -136,6 +136,10 @@ def measure() -> Table:
                 mib(estimate),
                 f"{estimate / (LAMBDA_MB * 1024 * 1024):.0%}",
             )
+    table.notes.append(
+        "Lambda's own runtime interface client adds a few MiB on top; the invocation figures cover the "
+        "first request of a container, which is also where boto3 loads its service models."
+    )
     return table
 
 

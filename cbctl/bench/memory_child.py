@@ -31,6 +31,18 @@ def substitute(value: Any, arns: dict[str, str]) -> Any:
 
 
 def maxrss_bytes() -> int:
+    """This address space's peak RSS (``VmHWM``), else ``ru_maxrss``.
+
+    ``ru_maxrss`` alone can report the parent's peak: ``subprocess`` may start the child with ``vfork``
+    and Linux keeps the old address space's high-water mark across ``exec``.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
