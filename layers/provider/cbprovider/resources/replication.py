@@ -33,6 +33,7 @@ from pydantic.alias_generators import to_pascal
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
 from cbprovider.resources.replication_endpoints import (
+    ROLE_FIELDS,
     DestinationEndpoint,
     ResolvedEndpoint,
     SourceEndpoint,
@@ -129,18 +130,13 @@ class Replication(ResourceType[ReplicationProperties]):
         if (new_props.replication_method, new_props.tde) != (old_props.replication_method, old_props.tde):
             return True
         for role in ("Source", "Destination"):
-            new_end = getattr(new_props, role.lower())
-            old_end = getattr(old_props, role.lower())
-            if new_end.model_dump(
-                include={"secret_arn", "connection_string", "database"}
-            ) == old_end.model_dump(include={"secret_arn", "connection_string", "database"}):
+            new_end, old_end = getattr(new_props, role.lower()), getattr(old_props, role.lower())
+            if new_end.model_dump(include=ROLE_FIELDS) == old_end.model_dump(include=ROLE_FIELDS):
                 continue
             try:
-                old_identity = resolve(old_end, f"Old{role}").identity
+                old_identity = resolve(old_end, role).identity
             except ValidationFailed:
-                logger.warning(
-                    "The old endpoint cannot be resolved any more: replacing", extra={"role": role}
-                )
+                logger.warning("The old endpoint cannot be resolved: replacing", extra={"role": role})
                 return True
             if resolve(new_end, role).identity != old_identity:
                 return True
