@@ -15,13 +15,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from simulators.cloudbasic import CloudBasicSimulator
-from simulators.cloudformation import ResponseReceiver
-from simulators.stack import LocalStack, local_aws
+if TYPE_CHECKING:
+    from simulators.cloudbasic import CloudBasicSimulator
+    from simulators.cloudformation import ResponseReceiver
+    from simulators.stack import LocalStack
 
 HANDLER = Path(__file__).resolve().parents[2] / "functions" / "cloudbasic_provider" / "app.py"
 
@@ -67,6 +68,9 @@ def load_handler(name: str) -> Any:
 
 @pytest.fixture
 def cb(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iterator[CloudBasicEnv]:
+    from simulators.cloudbasic import CloudBasicSimulator
+    from simulators.stack import LocalStack, local_aws
+
     stream = io.StringIO()
     log_handler = logging.StreamHandler(stream)
     with local_aws() as boto3, CloudBasicSimulator(seeding_seconds=0.6) as sim:
