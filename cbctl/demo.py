@@ -79,13 +79,14 @@ class Driver:
         expect: str = "SUCCESS",
         **kwargs: Any,
     ) -> Any:
-        shown = {k: v for k, v in properties.items() if k != "ServiceToken"}
+        shown = {k: _short(v) for k, v in properties.items() if k not in ("ServiceToken", "ApiUrl")}
         physical = kwargs.get("physical_id")
         self.t.line(
             f"\n> {request_type} {resource_type} {logical_id}" + (f" [{physical}]" if physical else "")
         )
         self.t.line("  properties: " + json.dumps(shown, sort_keys=True))
         first_calls = [len(sim.calls) for sim in self.sims]
+        kwargs.setdefault("poll_interval", 0.3)
         outcome = self.stack.send(request_type, resource_type, logical_id, properties, **kwargs)
         calls = [c for sim, first in zip(self.sims, first_calls, strict=True) for c in sim.calls_since(first)]
         calls.sort(key=lambda c: c.at)
@@ -106,6 +107,15 @@ class Driver:
         if body["Status"] != expect:
             self.t.failures.append(f"{request_type} {logical_id}: {body['Status']} (expected {expect})")
         return outcome
+
+
+def _short(value: Any) -> Any:
+    """Secret ARNs shown by their name only, to keep the transcript readable."""
+    if isinstance(value, str) and value.startswith("arn:aws:secretsmanager:"):
+        return "secret:" + value.rsplit(":", 1)[-1]
+    if isinstance(value, dict):
+        return {k: _short(v) for k, v in value.items()}
+    return value
 
 
 def _summarise(calls: list[Any]) -> Iterator[str]:
