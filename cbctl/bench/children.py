@@ -23,6 +23,7 @@ class ChildResult:
     data: dict[str, Any]
     wall_seconds: float
     """Start to exit of the process, measured by the parent."""
+    stderr: str = ""
 
 
 def run_python(
@@ -31,6 +32,7 @@ def run_python(
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
     timeout: float = 120.0,
+    capture_stderr: bool = False,
 ) -> ChildResult:
     """Run ``python <args>`` from the repository root; the last stdout line must be a JSON object."""
     child_env = dict(os.environ)
@@ -55,4 +57,4 @@ def run_python(
     data = json.loads(lines[-1]) if lines else {}
     if not isinstance(data, dict):
         raise ChildFailed("child did not print a JSON object last")
-    return ChildResult(data, wall)
+    return ChildResult(data, wall, done.stderr if capture_stderr else "")

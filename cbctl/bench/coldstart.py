@@ -150,8 +150,8 @@ def service_models(opened: list[str]) -> str:
     return ", ".join(services) if services else "none"
 
 
-def measure(repeats: int = 15) -> tuple[Table, Table, Table]:
-    """(import times, modules pulled in, first request path)."""
+def measure(repeats: int = 15) -> tuple[Table, Table, Table, Table]:
+    """(import times, where the import time goes, modules pulled in, first request path)."""
     targets = [handler_target(name) for name in FUNCTIONS] + [BARE_CRHELPER, PASS]
     timings = {t.label: median_run(t, repeats) for t in targets}
     crhelper_import = timings[BARE_CRHELPER.label][0]
@@ -200,4 +200,46 @@ def measure(repeats: int = 15) -> tuple[Table, Table, Table]:
             first.add(name, f"{type_name} (`{module}`)", "not written yet", "-")
         else:
             first.add(name, f"{type_name} (`{module}`)", ms(first_import), ms(setup))
-    return times, pulled, first
+    return times, where_it_goes(max(3, repeats // 2)), pulled, first
+
+
+PACKAGE_SHARES: dict[str, tuple[str, ...]] = {
+    "botocore + boto3 + s3transfer": ("botocore", "boto3", "s3transfer", "jmespath", "dateutil", "six"),
+    "requests + urllib3": ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "chardet"),
+    "pydantic": ("pydantic", "pydantic_core", "annotated_types", "typing_extensions", "typing_inspection"),
+    "Powertools": ("aws_lambda_powertools",),
+    "crhelper": ("crhelper",),
+    "cbprovider": ("cbprovider", "app"),
+}
+OTHER = "standard library and other"
+
+
+def self_times(statement: str, paths: tuple[str, ...]) -> dict[str, float]:
+    """Seconds of import self time per ``PACKAGE_SHARES`` group, from ``python -X importtime``."""
+    script = f"import sys\nsys.path[:0] = {list(paths)!r}\n{statement}\nprint('{{}}')"
+    done = run_python(["-X", "importtime", "-c", script], capture_stderr=True)
+    shares: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        _, self_us, _, name = (part.strip() for part in line.replace("import time:", "|").split("|"))
+        top = name.split(".")[0]
+        group = next((g for g, tops in PACKAGE_SHARES.items() if top in tops), OTHER)
+        shares[group] = shares.get(group, 0.0) + int(self_us) / 1e6
+    return shares
+
+
+def where_it_goes(repeats: int = 7) -> Table:
+    """Import self time per package group for each handler (medians of ``repeats`` runs)."""
+    columns = [*PACKAGE_SHARES, OTHER]
+    table = Table(
+        "Cold start: where the handler import goes",
+        f"`python -X importtime`, each module's own import time summed by the package it belongs to, "
+        f"median of {repeats} fresh interpreters. `-X importtime` itself slows imports, so compare the "
+        "columns with each other rather than with the table above.",
+        ["module", *columns],
+    )
+    for target in [handler_target(name) for name in FUNCTIONS] + [BARE_CRHELPER]:
+        runs = [self_times(target.statement, target.paths) for _ in range(repeats)]
+        table.add(target.label, *(ms(statistics.median(run.get(c, 0.0) for run in runs)) for c in columns))
+    return table

@@ -49,3 +49,9 @@ def test_overhead_round_trips_succeed_and_leave_nothing(tmp_path):
     document = render([table], command="python -m cbctl.bench", seconds=1.0)
     assert document.startswith("# Benchmarks")
     assert "## How to reproduce" in document
+
+
+def test_import_self_time_is_attributed_to_package_groups():
+    shares = coldstart.self_times("import pydantic", ())
+    assert shares["pydantic"] > 0
+    assert set(shares) <= {*coldstart.PACKAGE_SHARES, coldstart.OTHER}
