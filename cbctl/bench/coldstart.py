@@ -97,17 +97,22 @@ PASS = Target("python -c pass", "pass")
 
 
 def median_run(target: Target, repeats: int) -> tuple[float, float, float | None, float | None]:
-    """Median import, wall, first-request-module import and first-request setup seconds."""
-    script = _TIMING_CHILD.format(
-        paths=list(target.paths), statement=target.statement, first_module=target.first_module
-    )
-    run_python(["-c", script])
+    """Median import and wall seconds, then (in separate children, so that the wall time is the
+    import's alone) median first-request-module import and first-request set-up seconds."""
+    plain = _TIMING_CHILD.format(paths=list(target.paths), statement=target.statement, first_module="")
+    run_python(["-c", plain])
     imports, walls, firsts, setups = [], [], [], []
     for _ in range(repeats):
-        result = run_python(["-c", script])
+        result = run_python(["-c", plain])
         imports.append(float(result.data["import"]))
         walls.append(result.wall_seconds)
-        if result.data["first"] is not None:
+    if target.first_module:
+        script = _TIMING_CHILD.format(
+            paths=list(target.paths), statement=target.statement, first_module=target.first_module
+        )
+        run_python(["-c", script])
+        for _ in range(repeats):
+            result = run_python(["-c", script])
             firsts.append(float(result.data["first"]))
             setups.append(float(result.data["setup"]))
     return (
