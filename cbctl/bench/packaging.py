@@ -33,6 +33,10 @@ LAMBDA_PLATFORM = [
 SKIPPED = ("__pycache__",)
 
 
+class LayerNotBuilt(RuntimeError):
+    """pip could install the layer's requirements neither for Lambda's platform nor for this one."""
+
+
 def pip_install(target: Path, *, lambda_platform: bool) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     command += ["--target", str(target), "-r", str(REQUIREMENTS)]
@@ -79,7 +83,7 @@ def build_layer(work: Path) -> tuple[Path, str]:
         how = f"LOCAL platform (the Lambda-platform download failed: {error[:160]})"
         local = pip_install(site, lambda_platform=False)
         if local.returncode != 0:
-            raise RuntimeError(f"pip could not install the layer: {local.stderr.strip()[-300:]}")
+            raise LayerNotBuilt(f"pip could not install the layer: {local.stderr.strip()[-300:]}")
     shutil.copytree(LAYER_DIR / "cbprovider", site / "cbprovider", ignore=shutil.ignore_patterns(*SKIPPED))
     return root, how
 
@@ -87,40 +91,53 @@ def build_layer(work: Path) -> tuple[Path, str]:
 def measure() -> list[Table]:
     with tempfile.TemporaryDirectory(prefix="cbbench-layer-") as tmp:
         work = Path(tmp)
-        root, how = build_layer(work)
-        site = root / "python"
-        layer = Table(
-            "Layer size",
-            f"`pip install --target python -r layers/provider/requirements.txt` for the {how}, plus "
-            "`cbprovider`, then zipped (deflate). Lambda limits: 50 MiB zipped upload, 250 MiB unzipped "
-            "for the function and all its layers.",
-            ["what", "unzipped", "zipped"],
+        try:
+            layer = measure_layer(work)
+        except LayerNotBuilt as error:
+            layer = Table("Layer size", "Not measured: the layer could not be built.", ["what", "why"])
+            layer.add("whole layer", str(error).replace("\n", " ")[:300])
+        return [layer, measure_functions(work)]
+
+
+def measure_layer(work: Path) -> Table:
+    root, how = build_layer(work)
+    site = root / "python"
+    layer = Table(
+        "Layer size",
+        f"`pip install --target python -r layers/provider/requirements.txt` for the {how}, plus "
+        "`cbprovider`, then zipped (deflate). Lambda limits: 50 MiB zipped upload, 250 MiB unzipped "
+        "for the function and all its layers.",
+        ["what", "unzipped", "zipped"],
+    )
+    layer.add("whole layer", mib(unzipped_size(root)), mib(zipped_size(root, work / "layer.zip")))
+    layer.add(
+        "of which `cbprovider`",
+        mib(unzipped_size(site / "cbprovider")),
+        mib(zipped_size(site / "cbprovider", work / "cbprovider.zip")),
+    )
+    for name, size in top_packages(site):
+        layer.add(f"largest: `{name}`", mib(size), "-")
+    shipped_aws = [n for n in ("boto3", "botocore", "s3transfer") if (site / n).exists()]
+    layer.notes.append(
+        "boto3/botocore in the layer: "
+        + (", ".join(shipped_aws) + " (pulled in by a dependency)" if shipped_aws else "no (as intended)")
+    )
+    return layer
+
+
+def measure_functions(work: Path) -> Table:
+    functions = Table(
+        "Function packages",
+        "Each `functions/<name>/` folder zipped (without `__pycache__`), as `sam build` uploads it.",
+        ["function", "files", "unzipped", "zipped"],
+    )
+    for folder in sorted(p for p in (REPO / "functions").iterdir() if p.is_dir()):
+        archive = work / f"{folder.name}.zip"
+        size = zipped_size(folder, archive)
+        functions.add(
+            folder.name,
+            len(files_under(folder)),
+            f"{unzipped_size(folder):,} B",
+            f"{size:,} B",
         )
-        layer.add("whole layer", mib(unzipped_size(root)), mib(zipped_size(root, work / "layer.zip")))
-        layer.add(
-            "of which `cbprovider`",
-            mib(unzipped_size(site / "cbprovider")),
-            mib(zipped_size(site / "cbprovider", work / "cbprovider.zip")),
-        )
-        for name, size in top_packages(site):
-            layer.add(f"largest: `{name}`", mib(size), "-")
-        shipped_aws = [n for n in ("boto3", "botocore", "s3transfer") if (site / n).exists()]
-        layer.notes.append(
-            "boto3/botocore in the layer: "
-            + (", ".join(shipped_aws) + " (pulled in by a dependency)" if shipped_aws else "no (as intended)")
-        )
-        functions = Table(
-            "Function packages",
-            "Each `functions/<name>/` folder zipped (without `__pycache__`), as `sam build` uploads it.",
-            ["function", "files", "unzipped", "zipped"],
-        )
-        for folder in sorted(p for p in (REPO / "functions").iterdir() if p.is_dir()):
-            archive = work / f"{folder.name}.zip"
-            size = zipped_size(folder, archive)
-            functions.add(
-                folder.name,
-                len(files_under(folder)),
-                f"{unzipped_size(folder):,} B",
-                f"{size:,} B",
-            )
-        return [layer, functions]
+    return functions

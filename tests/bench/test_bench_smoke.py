@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cbctl.bench import coldstart, monitor, overhead, signing
+from cbctl.bench import coldstart, monitor, overhead, packaging, signing
+from cbctl.bench.memory_child import substitute
 from cbctl.bench.report import render
 from cbctl.bench.table import Table
 
@@ -55,3 +56,14 @@ def test_import_self_time_is_attributed_to_package_groups():
     shares = coldstart.self_times("import pydantic", ())
     assert shares["pydantic"] > 0
     assert set(shares) <= {*coldstart.PACKAGE_SHARES, coldstart.OTHER}
+
+
+def test_every_function_folder_is_zipped(tmp_path):
+    table = packaging.measure_functions(tmp_path)
+    assert {row[0] for row in rows_of(table)} >= {"cloudbasic_provider", "capella_provider"}
+
+
+def test_memory_spec_secret_references_become_arns():
+    arns = {"admin": "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf"}
+    spec = {"A": ["secret:admin", "plain"], "B": {"C": "secret:admin"}, "D": 1}
+    assert substitute(spec, arns) == {"A": [arns["admin"], "plain"], "B": {"C": arns["admin"]}, "D": 1}
