@@ -1,0 +1,236 @@
+"""The resource types under evidence: how to make valid properties, an in-place change, and what exists.
+
+``objects(world)`` lists the API objects of the type as the physical ids the provider would give them
+(lower-cased), minus those seeded before the test: the fault matrix compares it with what the stack
+believes exists to find orphans. CloudBasic users cannot be deleted (no DeleteUser) and an activation
+cannot be undone without a licence, so for those two the objects are the provider-owned keys secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.evidence.world import INSTANCE_ID, World
+
+Props = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Subject:
+    row: str
+    type_name: str
+    family: str
+    make_props: Callable[[World], Props]
+    change: Callable[[World, Props], Props]
+    """Properties for an in-place Update of ``make_props``'s resource."""
+    objects: Callable[[World], set[str]]
+    fault_keys: tuple[str, str, str]
+    """The simulator fault key of the call each of Create, Update, Delete is about (``*``: any call)."""
+    activated: bool = True
+    """Whether the CloudBasic appliance starts activated."""
+    update_calls_api: bool = True
+    delete_calls_api: bool = True
+
+
+def _owned(world: World) -> set[str]:
+    return {tag.lower() for tag in world.owned_secrets().values()}
+
+
+# -- CloudBasic ---------------------------------------------------------------------------------------------
+def _rds(world: World, host: str, password: str, database: str | None = "Sales") -> str:
+    value: Props = {
+        "engine": "sqlserver",
+        "host": host,
+        "port": 1433,
+        "username": "admin",
+        "password": password,
+    }
+    if database:
+        value["dbname"] = database
+    return world.secret(value)
+
+
+def replication_props(world: World) -> Props:
+    return {
+        "Source": {"SecretArn": _rds(world, "sales-db.example.internal", "Src-Pa55word-1234")},
+        "Destination": {
+            "SecretArn": _rds(world, "replica-db.example.internal", "Rep-Pa55word-5678", None),
+            "Database": "SalesReplica",
+        },
+        "ReplicationName": "sales-dr",
+    }
+
+
+def _replications(world: World) -> set[str]:
+    return {r.lower() for r in world.cloudbasic.replications} - world.baseline
+
+
+def ha_props(world: World) -> Props:
+    keys = world.secret(
+        {"AccessKeyId": "REMOTEPUBLICKEY00001", "SecretAccessKey": "Remote/Private+Key/0123456789"}
+    )
+    return {"LocalServer": "10.0.1.10", "RemoteServer": "10.0.2.10", "RemoteCredentialsSecretArn": keys}
+
+
+def _clusters(world: World) -> set[str]:
+    cluster = world.cloudbasic.cluster
+    return set() if cluster is None else {f"hacluster:{cluster.local_server}:{cluster.remote_server}".lower()}
+
+
+def user_props(world: World) -> Props:
+    return {
+        "Email": "etl@example.com",
+        "UserName": "etl",
+        "FirstName": "Etl",
+        "LastName": "Service",
+        "PasswordSecretArn": world.secret("Etl-Pa55word-2468"),
+        "IsAdmin": "false",
+    }
+
+
+def activation_props(world: World) -> Props:
+    return {
+        "InstanceId": INSTANCE_ID,
+        "Email": "dba@example.com",
+        "PasswordSecretArn": world.secret("Init-Pa55word-7d1e"),
+        "ActivationKeySecretArn": world.secret({"activationKey": "5f0c2a51-9c1e-4b0e-a8a6-3f1d0c2b7e94"}),
+        "AgreeToEula": "true",
+    }
+
+
+def _same_appliance_other_url(world: World, props: Props) -> Props:
+    """A connection-only change (the same appliance, the URL written with a trailing slash)."""
+    return {**props, "ApiUrl": world.api.url + "/"}
+
+
+# -- Capella ------------------------------------------------------------------------------------------------
+def project_props(world: World) -> Props:
+    return {"Name": "orders"}
+
+
+def _projects(world: World) -> set[str]:
+    return {p.lower() for p in world.capella.projects} - world.baseline
+
+
+def cluster_props(world: World) -> Props:
+    project = world.capella.add_project("evidence")
+    world.baseline.add(project.lower())
+    return {
+        "ProjectId": project,
+        "Name": "orders",
+        "Description": "orders cache",
+        "Provider": "aws",
+        "Region": "us-east-1",
+        "Cidr": "10.0.16.0/20",
+        "SingleAZ": "false",
+        "Servers": [
+            {
+                "Size": "3",
+                "Compute": "m5.xlarge",
+                "Services": ["data", "index", "query"],
+                "Storage": {"Type": "GP3", "Size": "50", "Iops": "3000"},
+            }
+        ],
+        "SupportPackage": {"Type": "DeveloperPro", "Timezone": "GMT"},
+        "ServiceTimeout": "900",
+    }
+
+
+def _live_clusters(world: World) -> set[str]:
+    sim = world.capella
+    live = {c.lower() for c in sim.clusters if sim.cluster_status(c) not in (None, "destroying")}
+    return live - world.baseline
+
+
+def database_user_props(world: World) -> Props:
+    sim = world.capella
+    project = sim.add_project("evidence")
+    cluster = sim.add_clusters(project, 1)[0]
+    world.baseline |= {project.lower(), cluster.lower()}
+    return {
+        "ClusterId": cluster,
+        "UserName": "app",
+        "PasswordSecretArn": world.secret({"password": "Str0ng!Passw0rd-one"}),
+        "AllBucketsAccess": "data_reader",
+    }
+
+
+def _database_users(world: World) -> set[str]:
+    return {f"{c}/{u}".lower() for c, users in world.capella.cluster_users.items() for u in users}
+
+
+SUBJECTS: tuple[Subject, ...] = (
+    Subject(
+        "Replication",
+        "Custom::CloudBasicReplication",
+        "cloudbasic",
+        replication_props,
+        lambda w, p: {**p, "ReplicationName": "sales-dr-2"},
+        _replications,
+        ("CreateReplication", "AlterReplication", "DeleteReplication"),
+    ),
+    Subject(
+        "HACluster",
+        "Custom::CloudBasicHACluster",
+        "cloudbasic",
+        ha_props,
+        lambda w, p: {**p, "Port": "82"},
+        _clusters,
+        ("CreateCluster", "AlterCluster", "DeleteCluster"),
+    ),
+    Subject(
+        "User",
+        "Custom::CloudBasicUser",
+        "cloudbasic",
+        user_props,
+        _same_appliance_other_url,
+        _owned,
+        ("CreateUser", "*", "*"),
+        update_calls_api=False,
+        delete_calls_api=False,
+    ),
+    Subject(
+        "Activation",
+        "Custom::CloudBasicActivation",
+        "cloudbasic",
+        activation_props,
+        _same_appliance_other_url,
+        _owned,
+        ("ActivateInstance", "*", "DeactivateInstance"),
+        activated=False,
+        update_calls_api=False,
+    ),
+    Subject(
+        "CapellaProject",
+        "Custom::CapellaProject",
+        "capella",
+        project_props,
+        lambda w, p: {**p, "ApiUrl": w.api.url},
+        _projects,
+        ("POST /v2/projects", "GET /v2/projects/{id}", "DELETE /v2/projects/{id}"),
+    ),
+    Subject(
+        "CapellaCluster",
+        "Custom::CapellaCluster",
+        "capella",
+        cluster_props,
+        lambda w, p: {**p, "Description": "orders cache, resized"},
+        _live_clusters,
+        ("POST /v3/clusters", "PUT /v3/clusters/{id}/meta", "DELETE /v3/clusters/{id}"),
+    ),
+    Subject(
+        "CapellaDbUser",
+        "Custom::CapellaDatabaseUser",
+        "capella",
+        database_user_props,
+        lambda w, p: {**p, "AllBucketsAccess": "data_writer"},
+        _database_users,
+        (
+            "POST /v3/clusters/{id}/users",
+            "POST /v3/clusters/{id}/users",
+            "DELETE /v3/clusters/{id}/users/{username}",
+        ),
+    ),
+)

@@ -1,0 +1,121 @@
+"""One resource type's world for evidence tests: moto, its API simulator, the response receiver and the
+real provider handler's type mapping, driven by ``LocalStack`` like CloudFormation drives it.
+
+The handler is the provider function of functions/<name>/app.py, loaded afresh inside moto; the
+``Provider`` serving the requests has exactly that function's type mapping and timing, except a short
+delay between response PUT attempts (``Timing(response_base_delay=0.01)``), so that a response URL
+that fails twice costs milliseconds instead of a second and a half.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulators.capella import CapellaSimulator
+from simulators.cloudbasic import CloudBasicSimulator
+from simulators.cloudformation import ResponseReceiver
+from simulators.server import Simulator
+from simulators.stack import LocalStack, local_aws
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = {
+    "cloudbasic": ROOT / "functions/cloudbasic_provider/app.py",
+    "capella": ROOT / "functions/capella_provider/app.py",
+}
+INSTANCE_ID = "i-0123456789abcdef0"
+OWNED_PREFIX = "cfn-replication-provider/"
+PHYSICAL_TAG = "cfn-replication-provider:physical-id"
+
+
+def provider_for(family: str) -> Any:
+    """The provider function's type mapping and timing, with fast response retries (call inside moto)."""
+    from cbprovider.runtime import Provider, Timing
+
+    spec = importlib.util.spec_from_file_location(f"evidence_{family}_app_{uuid.uuid4().hex}", APPS[family])
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    mapping = dict(module.lambda_handler._declared)
+    assert mapping, f"{APPS[family]} declares no resource types"
+    return Provider(mapping, timing=Timing(response_base_delay=0.01))
+
+
+@dataclass
+class World:
+    family: str
+    stack: LocalStack
+    receiver: ResponseReceiver
+    sm: Any
+    api: Simulator
+    """The simulator the resource type talks to (CloudBasic or Capella)."""
+    baseline: set[str] = field(default_factory=set)
+    """API objects that existed before the test's requests (seeded prerequisites)."""
+
+    @property
+    def cloudbasic(self) -> CloudBasicSimulator:
+        assert isinstance(self.api, CloudBasicSimulator)
+        return self.api
+
+    @property
+    def capella(self) -> CapellaSimulator:
+        assert isinstance(self.api, CapellaSimulator)
+        return self.api
+
+    def secret(self, value: str | dict[str, Any]) -> str:
+        text = value if isinstance(value, str) else json.dumps(value)
+        return str(self.sm.create_secret(Name=f"evidence/{uuid.uuid4().hex[:12]}", SecretString=text)["ARN"])
+
+    def owned_secrets(self) -> dict[str, str]:
+        """Live provider-owned secrets: ARN -> the physical id they are tagged with ("" when untagged)."""
+        found: dict[str, str] = {}
+        for page in self.sm.get_paginator("list_secrets").paginate():
+            for entry in page.get("SecretList", []):
+                if entry.get("DeletedDate") or not str(entry.get("Name", "")).startswith(OWNED_PREFIX):
+                    continue
+                tags = {t.get("Key"): t.get("Value") for t in entry.get("Tags", [])}
+                found[str(entry["ARN"])] = str(tags.get(PHYSICAL_TAG, ""))
+        return found
+
+
+@contextmanager
+def world(family: str, monkeypatch: pytest.MonkeyPatch, *, activated: bool = True) -> Iterator[World]:
+    """A world for a resource type of ``family`` (``cloudbasic`` or ``capella``)."""
+    with ExitStack() as stack:
+        aws = stack.enter_context(local_aws())
+        receiver = stack.enter_context(ResponseReceiver())
+        sm = aws.client("secretsmanager")
+        api: Simulator
+        if family == "cloudbasic":
+            cb = stack.enter_context(
+                CloudBasicSimulator(
+                    seeding_seconds=0.2, promote_seconds=0.2, instance_id=INSTANCE_ID, activated=activated
+                )
+            )
+            monkeypatch.setenv("CLOUDBASIC_API_URL", cb.url)
+            if cb.admin_keys is None:
+                monkeypatch.delenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", raising=False)
+            else:
+                keys = {"AccessKeyId": cb.admin_keys[0], "SecretAccessKey": cb.admin_keys[1]}
+                arn = sm.create_secret(Name="cloudbasic/admin", SecretString=json.dumps(keys))["ARN"]
+                monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", arn)
+            api = cb
+        else:
+            cap = stack.enter_context(
+                CapellaSimulator(deploy_seconds=0.2, destroy_seconds=0.1, scale_seconds=0.1)
+            )
+            keys = {"AccessKey": cap.access_key, "SecretKey": cap.secret_key}
+            arn = sm.create_secret(Name="capella/keys", SecretString=json.dumps(keys))["ARN"]
+            monkeypatch.setenv("CAPELLA_API_URL", cap.url)
+            monkeypatch.setenv("CAPELLA_CREDENTIALS_SECRET_ARN", arn)
+            api = cap
+        yield World(family, LocalStack(provider_for(family), receiver), receiver, sm, api)
