@@ -183,6 +183,9 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = sim.name
+        # Headers and body go out in two writes; without TCP_NODELAY the body waits for the client's
+        # delayed ACK (about 40 ms a call).
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the call log records what matters."""
