@@ -1,0 +1,195 @@
+"""Hostile API answers to the parsers: only the library's typed errors come out, and entities never expand.
+
+CloudBasic: ``codec.decode_response`` / ``codec.decode_error`` get any bytes. Capella: the response helpers
+get ``requests.Response`` objects, and the client itself reads random bodies and statuses from a real
+HTTP server (lists with pagination, single objects, a create's ``Location``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from cbprovider.capella import CapellaClient
+from cbprovider.capella.responses import api_error, json_object, location_id
+from cbprovider.cloudbasic.codec import decode_error, decode_response
+from cbprovider.deadline import Deadline
+from cbprovider.errors import ApiError, ProviderError, ResponseFormatError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from requests.structures import CaseInsensitiveDict
+
+from simulators.server import Request, Response, Simulator
+from tests.evidence.hostile import BILLION_LAUGHS, ENTITY_BOMBS, EXTERNAL_ENTITY, QUADRATIC_BLOWUP, api_bodies
+
+TYPED = (ApiError, ResponseFormatError)
+MANY = settings(max_examples=8 * (settings.default.max_examples if settings.default else 25))
+"""The pure parsers are cheap: eight times the profile's examples."""
+ACTIONS = st.sampled_from(["CreateReplication", "ReplicationStatus", "CreateUser", "GetReplicationsList"])
+
+
+def _no_expansion(text: str) -> None:
+    assert "lollollol" not in text
+    assert "root:" not in text
+    assert "x" * 6000 not in text
+
+
+# -- CloudBasic codec -------------------------------------------------------------------------------------
+@MANY
+@given(action=ACTIONS, body=api_bodies)
+def test_decode_response_gives_a_mapping_or_a_format_error(action: str, body: bytes) -> None:
+    try:
+        value = decode_response(action, body)
+    except ResponseFormatError as error:
+        _no_expansion(str(error))
+        return
+    assert isinstance(value, dict)
+    _no_expansion(repr(value))
+
+
+@MANY
+@given(action=ACTIONS, status=st.integers(400, 599), body=api_bodies)
+def test_decode_error_gives_an_api_error_or_a_format_error(action: str, status: int, body: bytes) -> None:
+    try:
+        error = decode_error(action, status, body)
+    except ResponseFormatError as refused:
+        _no_expansion(str(refused))
+        return
+    assert isinstance(error, ApiError)
+    assert error.status == status
+    _no_expansion(str(error))
+
+
+@pytest.mark.parametrize("body", ENTITY_BOMBS, ids=["billion-laughs", "external", "parameter", "quadratic"])
+def test_entity_declarations_are_refused_quickly(body: bytes) -> None:
+    started = time.monotonic()
+    with pytest.raises(ResponseFormatError) as answer:
+        decode_response("CreateReplication", body)
+    with pytest.raises(ResponseFormatError) as error:
+        decode_error("CreateReplication", 400, body)
+    assert time.monotonic() - started < 5.0
+    for text in (str(answer.value), str(error.value)):
+        _no_expansion(text)
+
+
+# -- Capella response helpers -----------------------------------------------------------------------------
+def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = body
+    response.headers = CaseInsensitiveDict(headers or {"Content-Type": "application/json"})
+    response.encoding = None
+    return response
+
+
+@MANY
+@given(status=st.integers(400, 599), body=api_bodies)
+def test_capella_error_bodies_always_become_api_errors(status: int, body: bytes) -> None:
+    error = api_error(_response(status, body), "GET /v3/clusters")
+    assert isinstance(error, ApiError)
+    assert error.status == status
+    _no_expansion(str(error))
+
+
+@MANY
+@given(body=api_bodies)
+def test_capella_json_objects_or_format_errors(body: bytes) -> None:
+    try:
+        value = json_object(_response(200, body), "GET /v3/clusters/{id}")
+    except ResponseFormatError:
+        return
+    assert hasattr(value, "keys")
+
+
+@MANY
+@given(location=st.one_of(st.none(), st.text(max_size=80), st.sampled_from(["/v3/clusters/", "x/../../etc"])))
+def test_capella_locations_give_a_uuid_or_a_format_error(location: str | None) -> None:
+    headers = {} if location is None else {"Location": location.replace("\r", "").replace("\n", "")}
+    try:
+        found = location_id(_response(202, b"", headers), "POST /v3/clusters")
+    except ResponseFormatError:
+        return
+    assert len(found) == 36
+
+
+# -- the Capella client over HTTP -------------------------------------------------------------------------
+class ScriptedServer(Simulator):
+    """Answers every request with the status, body and headers last given to ``script``."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = Response(200, b"{}")
+
+    def script(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.answer = Response(status, body, {"Content-Type": "application/json", **(headers or {})})
+
+    def handle(self, request: Request) -> Response:
+        return self.answer
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as server:
+        yield server
+
+
+CLUSTER = "0b5f3a52-2c3c-4d52-9d7e-5a1f0f7c2a11"
+CALLS: dict[str, Callable[[CapellaClient, Deadline], Any]] = {
+    "list_projects": lambda c, d: c.list_projects(deadline=d),
+    "list_clusters": lambda c, d: c.list_clusters(deadline=d),
+    "list_database_users": lambda c, d: c.list_database_users(CLUSTER, deadline=d),
+    "get_project": lambda c, d: c.get_project(CLUSTER, deadline=d),
+    "get_cluster": lambda c, d: c.get_cluster(CLUSTER, deadline=d),
+    "get_cluster_status": lambda c, d: c.get_cluster_status(CLUSTER, deadline=d),
+    "create_project": lambda c, d: c.create_project("p", deadline=d),
+}
+
+
+@given(
+    call=st.sampled_from(sorted(CALLS)),
+    status=st.sampled_from([200, 201, 202, 204, 400, 401, 404, 409, 422]),
+    body=api_bodies,
+)
+def test_capella_client_raises_only_typed_errors(
+    scripted: ScriptedServer, call: str, status: int, body: bytes
+) -> None:
+    scripted.script(status, body)
+    caught: ProviderError | None = None
+    with CapellaClient(scripted.url, ("access-key", "secret-key-secret-key")) as client:
+        try:
+            CALLS[call](client, Deadline.after(10))
+        except TYPED as error:
+            caught = error
+    if caught is not None:
+        _no_expansion(str(caught))
+        assert not isinstance(caught, ApiError) or caught.status == status
+
+
+def test_a_list_that_claims_endless_pages_ends_at_the_deadline(scripted: ScriptedServer) -> None:
+    """The same page again and again, with a cursor that promises a billion pages: the client keeps
+    asking (a page without a new item does not stop it), so only the deadline ends the listing."""
+    body = b'{"cursor": {"pages": {"page": 1, "next": 2, "last": 1000000000}}, "data": [{"id": "same"}]}'
+    scripted.script(200, body)
+    started = time.monotonic()
+    with (
+        CapellaClient(scripted.url, ("access-key", "secret-key-secret-key")) as client,
+        pytest.raises(ProviderError),
+    ):
+        client.list_projects(deadline=Deadline.after(1))
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY, QUADRATIC_BLOWUP])
+def test_capella_never_parses_xml(scripted: ScriptedServer, body: bytes) -> None:
+    scripted.script(200, body, {"Content-Type": "application/xml"})
+    with (
+        CapellaClient(scripted.url, ("access-key", "secret-key-secret-key")) as client,
+        pytest.raises(ResponseFormatError) as error,
+    ):
+        client.get_cluster(CLUSTER, deadline=Deadline.after(5))
+    _no_expansion(str(error.value))
