@@ -315,3 +315,19 @@ def test_sample_events_parse_and_classify(name: str) -> None:
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
+
+
+def test_a_local_server_change_on_the_same_appliance_fails_with_an_explanation(cb: CloudBasicEnv) -> None:
+    old = props(cb)
+    created = cb.stack.send("Create", TYPE, "Cluster", old)
+    new = {**old, "LocalServer": "appliance-a.example.internal"}
+    updated = cb.stack.send(
+        "Update", TYPE, "Cluster", new, physical_id=created.physical_id, old_properties=old
+    )
+    assert updated.status == "FAILED"
+    assert updated.physical_id == created.physical_id
+    assert "[ReplacementRefused]" in updated.reason
+    assert "already part of a cluster" in updated.reason
+    assert "must be another appliance" in updated.reason
+    assert cb.sim.cluster is not None
+    assert cb.sim.cluster.local_server == LOCAL

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
-from cbprovider.errors import ApiConnectionError, ApiError, ResponseFormatError
+from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for, read_key_pair
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.log import logger
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 ID_PREFIX = "hacluster:"
 REMOTE_POLL_SECONDS = 60
 _NOT_CLUSTERED = ("not part of a cluster", "not clustered", "is not in a cluster")
+
+
+class ReplacementRefused(ProviderError):
+    """The appliance refused the new cluster of a replacing update (most often: it is the same node)."""
 
 
 class HAClusterProperties(CloudBasicConnection):
@@ -94,6 +98,12 @@ class HACluster(ResourceType[HAClusterProperties]):
             except ApiError as error:
                 if error.status >= 500:
                     req.note_physical_id(physical_id)
+                    raise
+                if req.request_type == "Update":
+                    raise ReplacementRefused(
+                        f"{error}. A LocalServer change replaces the cluster: the new LocalServer must be "
+                        "another appliance (its ApiUrl), one that is not clustered yet"
+                    ) from None
                 raise
             req.note_physical_id(physical_id)
             return self._answer(client, req, physical_id)
