@@ -18,6 +18,9 @@ Choices where the API reference is silent:
 - The id is recorded for a rollback only once CreateCluster succeeded or its outcome is unknown
   (timeout, 5xx, unreadable answer): a refused CreateCluster (4xx, e.g. the appliance is already in
   another cluster) must not lead a rollback Delete to dissolve a cluster this resource never made.
+- A replacing update (new ``LocalServer``) creates the cluster on the appliance at ``ApiUrl`` before
+  CloudFormation deletes the old one, so the new LocalServer must be another, unclustered appliance; a
+  refusal says so (``ReplacementRefused``).
 """
 
 from __future__ import annotations
