@@ -11,11 +11,10 @@ gets. Nothing leaves this machine.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,18 +46,6 @@ class Transcript:
 
     def line(self, text: str = "") -> None:
         print(text, file=self.out)
-
-
-def load_handler(function: str) -> Callable[[Mapping[str, Any], Any], object]:
-    """The ``lambda_handler`` of ``functions/<function>/app.py``, imported as Lambda would."""
-    path = ROOT / "functions" / function / "app.py"
-    spec = importlib.util.spec_from_file_location(f"demo_{function}_app", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    handler: Callable[[Mapping[str, Any], Any], object] = module.lambda_handler
-    return handler
 
 
 class Driver:
@@ -162,7 +149,7 @@ def _secret(boto3: Any, name: str, value: Mapping[str, Any]) -> str:
 
 def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_seconds: float) -> None:
     from simulators.cloudbasic import CloudBasicSimulator
-    from simulators.stack import LocalStack
+    from simulators.stack import LocalStack, load_handler
 
     with CloudBasicSimulator(activated=False, seeding_seconds=seeding_seconds, promote_seconds=1.0) as sim:
         t.section(f"CloudBasic appliance (simulator at {sim.url})")
@@ -326,7 +313,7 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
 
 def capella_scenario(t: Transcript, boto3: Any, receiver: Any, deploy_seconds: float) -> None:
     from simulators.capella import CapellaSimulator
-    from simulators.stack import LocalStack
+    from simulators.stack import LocalStack, load_handler
 
     with CapellaSimulator(deploy_seconds=deploy_seconds, destroy_seconds=1.0, scale_seconds=1.0) as sim:
         t.section(f"Couchbase Capella (simulator at {sim.url})")

@@ -12,6 +12,7 @@ Used by the resource tests, the fault matrix and ``cbctl demo``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import time
@@ -19,9 +20,12 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from simulators.cloudformation import CapturedResponse, ResponseReceiver
+
+FUNCTIONS = Path(__file__).resolve().parents[1] / "functions"
 
 STATE_TABLE = "provider-state"
 REGION = "us-east-1"
@@ -30,6 +34,22 @@ FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:provider"
 RULE_PREFIX = "cfnprov-"
 
 Handler = Callable[[Mapping[str, Any], Any], object]
+
+
+def load_handler(function: str) -> Handler:
+    """``lambda_handler`` of a fresh import of ``functions/<function>/app.py``, as a new Lambda container.
+
+    Each call imports the module anew (its own Provider, clients and caches); import it inside
+    ``local_aws()`` so that the AWS clients it makes talk to moto.
+    """
+    path = FUNCTIONS / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"{function}_app_{uuid.uuid4().hex}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = module.lambda_handler
+    return handler
 
 
 @contextmanager

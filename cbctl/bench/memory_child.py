@@ -48,8 +48,7 @@ def maxrss_bytes() -> int:
 
 def main() -> int:
     spec = json.load(sys.stdin)
-    from cbctl.bench.scenarios import load_handler
-    from simulators.stack import LambdaContext, local_aws
+    from simulators.stack import LambdaContext, load_handler, local_aws
 
     with local_aws() as boto3:
         sm = boto3.client("secretsmanager")

@@ -21,7 +21,7 @@ from typing import Any
 
 from cbctl.bench.nodelay import simulators_without_nagle
 from cbctl.bench.recording import recording, replay
-from cbctl.bench.scenarios import Scenario, available, load_handler
+from cbctl.bench.scenarios import Scenario, available
 from cbctl.bench.table import Table, ms, ratio
 
 OPERATIONS = ("Create", "Update", "Delete")
@@ -115,7 +115,7 @@ def one_round(local: Any, scenario: Scenario, samples: dict[str, Samples], index
 
 def measure(*, rounds: int = 10) -> Table:
     from simulators.cloudformation import ResponseReceiver
-    from simulators.stack import LocalStack, local_aws
+    from simulators.stack import LocalStack, load_handler, local_aws
 
     factory = available()
     samples = {operation: Samples() for operation in OPERATIONS}

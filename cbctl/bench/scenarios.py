@@ -9,7 +9,6 @@ replication type is not in the layer.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import uuid
@@ -50,17 +49,6 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def load_handler(function: str) -> Any:
-    """A fresh import of ``functions/<function>/app.py`` (its own Provider), as Lambda would load it."""
-    path = REPO / "functions" / function / "app.py"
-    spec = importlib.util.spec_from_file_location(f"{function}_app_{uuid.uuid4().hex}", path)
-    if spec is None or spec.loader is None:
-        raise RuntimeError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
 
 
 def _secret(sm: Any, name: str, value: dict[str, Any]) -> str:

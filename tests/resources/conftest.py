@@ -7,14 +7,12 @@ and the database secrets in Secrets Manager) and the runtime's JSON log captured
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -23,8 +21,6 @@ if TYPE_CHECKING:
     from simulators.cloudbasic import CloudBasicSimulator
     from simulators.cloudformation import ResponseReceiver
     from simulators.stack import LocalStack
-
-HANDLER = Path(__file__).resolve().parents[2] / "functions" / "cloudbasic_provider" / "app.py"
 
 
 @dataclass
@@ -56,20 +52,10 @@ class CloudBasicEnv:
         return bodies + self.log.getvalue()
 
 
-def load_handler(name: str) -> Any:
-    """A fresh import of the CloudBasic provider function's module (its own Provider and clients)."""
-    spec = importlib.util.spec_from_file_location(name, HANDLER)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
-
-
 @pytest.fixture
 def cb(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iterator[CloudBasicEnv]:
     from simulators.cloudbasic import CloudBasicSimulator
-    from simulators.stack import LocalStack, local_aws
+    from simulators.stack import LocalStack, load_handler, local_aws
 
     stream = io.StringIO()
     log_handler = logging.StreamHandler(stream)
@@ -87,7 +73,7 @@ def cb(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Itera
         )
         monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
         monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", keys["ARN"])
-        stack = LocalStack(load_handler(f"cloudbasic_provider_app_{uuid.uuid4().hex}"), cfn_receiver)
+        stack = LocalStack(load_handler("cloudbasic_provider"), cfn_receiver)
         try:
             yield CloudBasicEnv(stack, sim, sm, stream, cfn_receiver)
         finally:

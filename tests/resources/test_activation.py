@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import logging
@@ -15,14 +14,13 @@ import pytest
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
-from simulators.stack import LocalStack, local_aws
+from simulators.stack import LocalStack, load_handler, local_aws
 
 TYPE = "Custom::CloudBasicActivation"
 INSTANCE = "i-0123456789abcdef0"
 OTHER_INSTANCE = "i-0fedcba9876543210"
 PASSWORD = "Init-Pa55word-7d1e"
 LICENCE = "5f0c2a51-9c1e-4b0e-a8a6-3f1d0c2b7e94"
-HANDLER = Path(__file__).resolve().parents[2] / "functions" / "cloudbasic_provider" / "app.py"
 
 
 @dataclass
@@ -41,15 +39,6 @@ class Env:
 
     def secret_exists(self, arn: str) -> bool:
         return not self.sm.describe_secret(SecretId=arn).get("DeletedDate")
-
-
-def load_handler() -> Any:
-    spec = importlib.util.spec_from_file_location("cloudbasic_provider_app_activation", HANDLER)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
 
 
 @pytest.fixture
@@ -75,7 +64,7 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
             "AgreeToEula": "true",
         }
         try:
-            yield Env(LocalStack(load_handler(), cfn_receiver), sim, sm, props, stream)
+            yield Env(LocalStack(load_handler("cloudbasic_provider"), cfn_receiver), sim, sm, props, stream)
         finally:
             logging.getLogger(logger.service).removeHandler(log_handler)
 

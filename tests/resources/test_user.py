@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import io
 import json
 import logging
@@ -16,11 +15,10 @@ import pytest
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
-from simulators.stack import LocalStack, local_aws
+from simulators.stack import LocalStack, load_handler, local_aws
 
 TYPE = "Custom::CloudBasicUser"
 PASSWORD = "Console-Pa55word-91c4"
-HANDLER = Path(__file__).resolve().parents[2] / "functions" / "cloudbasic_provider" / "app.py"
 
 
 @dataclass
@@ -37,15 +35,6 @@ class Env:
 
     def secret_exists(self, arn: str) -> bool:
         return not self.sm.describe_secret(SecretId=arn).get("DeletedDate")
-
-
-def load_handler() -> Any:
-    spec = importlib.util.spec_from_file_location("cloudbasic_provider_app_user", HANDLER)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
 
 
 @pytest.fixture
@@ -76,7 +65,14 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
             "IsAdmin": "false",
         }
         try:
-            yield Env(LocalStack(load_handler(), cfn_receiver), cfn_receiver, sim, sm, props, stream)
+            yield Env(
+                LocalStack(load_handler("cloudbasic_provider"), cfn_receiver),
+                cfn_receiver,
+                sim,
+                sm,
+                props,
+                stream,
+            )
         finally:
             logging.getLogger(logger.service).removeHandler(log_handler)
 
