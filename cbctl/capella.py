@@ -19,16 +19,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 from cbprovider.capella.client import DEFAULT_URL, CapellaClient
 from cbprovider.capella.responses import format_error
-from cbprovider.errors import ProviderError
+
+from cbctl.credentials import from_environment, from_secret
 
 ENV_URL = "CAPELLA_API_URL"
 ENV_ACCESS_KEY = "CAPELLA_ACCESS_KEY"
 ENV_SECRET_KEY = "CAPELLA_SECRET_KEY"  # noqa: S105 (the name of an environment variable)
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
-
-
-class CredentialsError(ProviderError):
-    """The Capella key pair could not be loaded. The message names the source, never key material."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -111,48 +108,5 @@ def _print_json(value: Any) -> None:
 def load_credentials(secret_arn: str | None) -> tuple[str, str] | None:
     """The key pair from the secret if one is named, else from the environment (``None`` if unset)."""
     if secret_arn:
-        return secret_credentials(secret_arn)
-    access_key = os.environ.get(ENV_ACCESS_KEY, "")
-    secret_key = os.environ.get(ENV_SECRET_KEY, "")
-    if not access_key and not secret_key:
-        return None
-    if not access_key or not secret_key:
-        raise CredentialsError(f"set both {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, not only one of them")
-    return access_key, secret_key
-
-
-def secret_credentials(secret_arn: str) -> tuple[str, str]:
-    """Read ``{"AccessKey": ..., "SecretKey": ...}`` from Secrets Manager (in the ARN's region)."""
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    region = _arn_region(secret_arn)
-    try:
-        secrets = (
-            boto3.client("secretsmanager", region_name=region) if region else boto3.client("secretsmanager")
-        )
-        value = secrets.get_secret_value(SecretId=secret_arn)
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise CredentialsError(
-            f"could not read secret {secret_arn}: {error.get('Code', 'error')}: {error.get('Message', '')}"
-        ) from None
-    except BotoCoreError as exc:
-        raise CredentialsError(f"could not read secret {secret_arn}: {type(exc).__name__}: {exc}") from None
-    try:
-        data = json.loads(value.get("SecretString") or "")
-    except ValueError:
-        data = None
-    access_key = data.get("AccessKey") if isinstance(data, dict) else None
-    secret_key = data.get("SecretKey") if isinstance(data, dict) else None
-    if not isinstance(access_key, str) or not isinstance(secret_key, str) or not access_key or not secret_key:
-        raise CredentialsError(
-            f"secret {secret_arn} must be a JSON object with AccessKey and SecretKey strings"
-        )
-    return access_key, secret_key
-
-
-def _arn_region(value: str) -> str | None:
-    """``arn:aws:secretsmanager:<region>:...`` -> region; ``None`` for a plain secret name."""
-    parts = value.split(":")
-    return parts[3] or None if len(parts) > 3 and parts[0] == "arn" else None
+        return from_secret(secret_arn, "AccessKey", "SecretKey")
+    return from_environment(ENV_ACCESS_KEY, ENV_SECRET_KEY)
