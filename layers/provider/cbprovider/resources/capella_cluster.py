@@ -9,9 +9,12 @@ resource's ``ServiceTimeout``:
   whose response was lost and is adopted; any other is refused (adopting it would let this stack delete
   a cluster it never made, and a name that is unique in its project is what makes the look-up safe). Then
   ``POST`` (noting the id at once), and poll until ``healthy``; a failure status (``deploymentFailed``)
-  is FAILED with the cluster id, so the rollback Delete removes it. If the ``POST`` itself ends in a
-  connection error or a 5xx the request may still have been carried out: the project is listed again
-  and a new cluster of that name is adopted.
+  is FAILED with the cluster id, so the rollback Delete removes it. If the ``POST``'s outcome is unknown
+  (timed out, connection lost after sending, 500/502/504) the cluster may exist all the same: ``InProgress``
+  under the placeholder id, and each poll looks the name up again (the adoption rule above, the cluster
+  being replaced excluded) until the cluster is found and adopted, or its absence is conclusive (FAILED
+  with the placeholder: nothing to roll back; see ``capella_pending``). An adopted cluster's deploy is
+  followed from the next poll on, so that any failure is reported under the cluster's id.
 - Update in place: ``Name``/``Description`` -> ``PUT meta``; ``SupportPackage`` -> ``PUT support``;
   ``Servers`` -> ``PUT servers``, then poll until ``healthy`` again. A cluster that is still busy
   (deploying, scaling, ...) is waited for first. Without readable old properties every part is sent.
@@ -30,7 +33,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cbprovider.capella.errors import ClusterFailedError
@@ -42,7 +44,9 @@ from cbprovider.resources.capella_cluster_spec import (
     servers_body,
 )
 from cbprovider.resources.capella_connection import client_for, is_capella_id
+from cbprovider.resources.capella_pending import PendingCreate, epoch_of, outcome_unknown, verify
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
+from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 
 if TYPE_CHECKING:
@@ -81,8 +85,18 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
     def create(self, req: Req) -> Outcome:
         check(req.properties)
         with client_for(req.properties, req) as client:
-            existing = self._same_name(client, req)
-            cluster_id = self._adoptable(client, req, existing) or self._post(client, req, existing)
+            replacing = req.physical_id
+            cluster_id = self._adoptable(client, req, self._same_name(client, req, replacing))
+            if cluster_id is None:
+                since = time.time()
+                try:
+                    cluster_id = client.create_cluster(create_body(req.properties), deadline=req.deadline)
+                except ProviderError as error:
+                    if not outcome_unknown(error):
+                        raise
+                    pending = PendingCreate.after(error, name=req.properties.name, since=since)
+                    placeholder = placeholder_id(req.logical_id, req.request_id)
+                    return pending.in_progress(placeholder, replacing=replacing or "")
             req.note_physical_id(cluster_id)
             return self._tolerant(lambda: self._until_healthy(client, req, cluster_id, "deploy"), cluster_id)
 
@@ -100,7 +114,10 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
     def poll(self, req: Req, state: Mapping[str, Any]) -> Outcome:
         cluster_id = str(req.physical_id)
         op = str(state.get("op"))
+        pending = PendingCreate.from_state(state)
         with client_for(req.properties, req) as client:
+            if pending is not None:
+                return self._verify(client, req, pending, str(state.get("replacing") or ""))
             return self._tolerant(lambda: self._step(client, req, cluster_id, op), cluster_id, dict(state))
 
     def owns_physical_id(self, physical_id: str) -> bool:
@@ -118,14 +135,16 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
 
     # -- create ----------------------------------------------------------------------------------
     @staticmethod
-    def _same_name(client: CapellaClient, req: Req) -> list[str]:
-        """Ids of the project's hosted clusters named like this one (the one being replaced excluded)."""
+    def _same_name(client: CapellaClient, req: Req, replacing: str | None) -> list[str]:
+        """Ids of the project's hosted clusters named like this one (``replacing``, the one being
+        replaced, excluded).
+        """
         props = req.properties
         return [
             summary.id
             for summary in client.list_clusters(props.project_id, deadline=req.deadline)
             if summary.name == props.name
-            and summary.id != req.physical_id
+            and summary.id != replacing
             and summary.environment in ("hosted", "")
         ]
 
@@ -142,7 +161,7 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
         recent: list[tuple[float, str]] = []
         for cluster_id in existing:
             cluster = client.get_cluster(cluster_id, deadline=req.deadline)
-            created = _epoch(cluster.created_at)
+            created = epoch_of(cluster.created_at)
             place = (cluster.provider, cluster.region, cluster.cidr)
             same_place = [_comparable(v) for v in place] == [_comparable(v) for v in wanted]
             if created is not None and now - created <= ADOPT_WINDOW and same_place:
@@ -159,24 +178,23 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
             "Name or remove that cluster"
         )
 
-    @staticmethod
-    def _post(client: CapellaClient, req: Req, existing: list[str]) -> str:
-        try:
-            return client.create_cluster(create_body(req.properties), deadline=req.deadline)
-        except (ApiConnectionError, ApiError) as error:
-            if isinstance(error, ApiError) and error.status < 500:
-                raise
-            try:
-                again = CapellaCluster._same_name(client, req)
-            except ProviderError:
-                raise error from None
-            new = [cluster_id for cluster_id in again if cluster_id not in existing]
-            if not new:
-                raise
-            logger.warning(
-                "The create was carried out although its answer was lost", extra={"cluster_id": new[0]}
-            )
-            return new[0]
+    def _verify(self, client: CapellaClient, req: Req, pending: PendingCreate, replacing: str) -> Outcome:
+        """One look-up for the cluster of a ``POST`` whose outcome was unknown (``req.physical_id`` is
+        the placeholder until it is found).
+        """
+        found = verify(
+            pending,
+            lambda: self._adoptable(client, req, self._same_name(client, req, replacing or None)),
+            what="cluster",
+            physical_id=str(req.physical_id),
+            extra={"replacing": replacing},
+        )
+        if not isinstance(found, str):
+            return found
+        req.note_physical_id(found)
+        # The runtime reports a failed poll under the id of the last InProgress (the placeholder here):
+        # the deploy is followed from the next poll, whose failures name the cluster.
+        return InProgress(found, {"op": "deploy"}, retry_after=POLL_SECONDS)
 
     def _step(self, client: CapellaClient, req: Req, cluster_id: str, op: str) -> Outcome:
         """One poll of the operation ``op`` (the ``op`` of the last ``InProgress`` state)."""
@@ -288,12 +306,3 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
 def _comparable(value: Any) -> Any:
     """The six replacement properties are all case-insensitive scalars (names, regions, CIDRs, UUIDs)."""
     return str(value).strip().lower() if isinstance(value, str | bool) else value
-
-
-def _epoch(text: str) -> float | None:
-    """Epoch seconds of an ISO 8601 time (``2024-01-02T03:04:05.678Z``); ``None`` if unreadable."""
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.timestamp() if when.tzinfo is not None else None

@@ -11,19 +11,43 @@ logged or put in a reason. v3 has no user update: when ``PasswordSecretArn``, ``
 ``Buckets`` change, the user is deleted and created again under the same name (the physical id is
 kept; connections with the old password fail from then on). ``UserName`` and ``ClusterId`` replace.
 A rotated value in the same secret is applied the next time one of those properties changes.
+
+A create whose outcome is unknown (timed out, connection lost after sending, 500/502/504) may have made
+the user: its id is noted and the create returns ``InProgress`` under ``<ClusterId>/<UserName>``; each
+poll lists the cluster's users and the user is adopted once listed. When its absence is conclusive (see
+``capella_pending``) the create ends in FAILED with that same id, not a placeholder: the runtime reports a
+failed poll under the id of the last ``InProgress``, and keeping the real id there means every way the
+verification can end (absent, a look-up refused, the ServiceTimeout) leaves a rollback Delete that
+removes the user if it exists, and finds nothing (404, SUCCESS) if it does not. A clear refusal (409: the
+name is taken, possibly by someone else's user; any other 4xx, a 429/503 after retries, a refused
+connection) is FAILED with the placeholder, so that the rollback never deletes a user this stack did not
+make. The v3 user list carries no creation time, so a same-named user made by someone else before a
+create whose answer was lost would be adopted: the one case the look-up cannot tell apart.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+import time
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from cbprovider.capella.models import BucketAccess
+from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
+from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.secret_text import read_secret_text
-from cbprovider.runtime import Done, Outcome, PropertiesModel, Request, ResourceType, ValidationFailed
+from cbprovider.runtime import (
+    Done,
+    InProgress,
+    Outcome,
+    PropertiesModel,
+    Request,
+    ResourceType,
+    ValidationFailed,
+)
 from cbprovider.runtime.log import logger
 
 PASSWORD_RULES = (
@@ -98,17 +122,42 @@ class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
         check(props)
         password = read_password(props.password_secret_arn)
         physical_id = physical_id_of(props.cluster_id, props.user_name)
+        since = time.time()
         with client_for(props, req) as client:
-            client.create_database_user(
-                props.cluster_id,
-                props.user_name,
-                password,
-                all_buckets_access=props.all_buckets_access,
-                buckets=self._buckets(props),
-                deadline=req.deadline,
-            )
+            try:
+                client.create_database_user(
+                    props.cluster_id,
+                    props.user_name,
+                    password,
+                    all_buckets_access=props.all_buckets_access,
+                    buckets=self._buckets(props),
+                    deadline=req.deadline,
+                )
+            except ProviderError as error:
+                if not outcome_unknown(error):
+                    raise
+                req.note_physical_id(physical_id)
+                return PendingCreate.after(error, name=props.user_name, since=since).in_progress(physical_id)
         req.note_physical_id(physical_id)
         return Done(physical_id, self._data(props))
+
+    def poll(self, req: Req, state: Mapping[str, Any]) -> Outcome:
+        """Continues a create whose outcome was unknown (the only operation that polls)."""
+        pending = PendingCreate.from_state(state)
+        if pending is None:
+            raise ProviderError(f"unknown poll state for {self.type_name}")
+        props = req.properties
+        physical_id = physical_id_of(props.cluster_id, props.user_name)
+
+        def listed() -> str | None:
+            users = client.list_database_users(props.cluster_id, deadline=req.deadline)
+            return physical_id if any(user.username == props.user_name for user in users) else None
+
+        with client_for(props, req) as client:
+            found = verify(pending, listed, what="database user", physical_id=physical_id)
+        if isinstance(found, InProgress):
+            return found
+        return Done(found, self._data(props))
 
     def update(self, req: Req) -> Outcome:
         new, old = req.properties, req.old_properties

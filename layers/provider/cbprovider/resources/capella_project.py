@@ -3,21 +3,43 @@
 Physical id: the project id (a UUID, from the 201 body). ``Name`` replaces (v3 has no project update);
 an in-place Update (only the connection overrides changed) checks that the project still exists.
 Create looks for nothing first: project names need not be unique, and a duplicate delivery of the same
-request is answered once by the runtime. Delete: 204, or 404 when already gone; a project that still
-holds clusters cannot be deleted (400), which becomes a FAILED naming the project.
+request is answered once by the runtime. A create whose outcome is unknown (timed out, connection lost
+after sending, 500/502/504, or a 201 whose body cannot be read) is not reported as failed: it returns
+``InProgress`` under the placeholder id and each poll lists the projects for one named like this one and
+created since the call was sent (less ``CREATED_SKEW`` for clock differences); that one is adopted, none
+ends in FAILED with the placeholder once absence is conclusive (see ``capella_pending``), and two or more
+(another creator used the same name at the same moment) end in FAILED naming them, since adopting the
+wrong one would let this stack delete a project it never made. Delete: 204, or 404 when already gone; a
+project that still holds clusters cannot be deleted (400), which becomes a FAILED naming the project.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
+from cbprovider.resources.capella_pending import PendingCreate, epoch_of, outcome_unknown, verify
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
+from cbprovider.runtime.ids import placeholder_id
+
+if TYPE_CHECKING:
+    from cbprovider.capella import CapellaClient
+
+CREATED_SKEW = 60
+"""Seconds a project's ``createdAt`` may lie before the create was sent (clocks differ) and still match."""
 
 
 class ProjectNotEmpty(ProviderError):
     """The project still holds clusters, so Capella refuses to delete it."""
+
+
+class ProjectAmbiguous(ProviderError):
+    """Several projects of the name appeared while a create's outcome was unknown."""
 
 
 class CapellaProjectProperties(CapellaConnection):
@@ -30,10 +52,34 @@ class CapellaProject(ResourceType[CapellaProjectProperties]):
     replacement_properties = frozenset({"Name"})
 
     def create(self, req: Request[CapellaProjectProperties]) -> Outcome:
+        since = time.time()
         with client_for(req.properties, req) as client:
-            project = client.create_project(req.properties.name, deadline=req.deadline)
+            try:
+                project = client.create_project(req.properties.name, deadline=req.deadline)
+            except ProviderError as error:
+                if not outcome_unknown(error):
+                    raise
+                pending = PendingCreate.after(error, name=req.properties.name, since=since)
+                return pending.in_progress(placeholder_id(req.logical_id, req.request_id))
         req.note_physical_id(project.id)
         return Done(project.id, {"ProjectId": project.id})
+
+    def poll(self, req: Request[CapellaProjectProperties], state: Mapping[str, Any]) -> Outcome:
+        """Continues a create whose outcome was unknown (the only operation that polls)."""
+        pending = PendingCreate.from_state(state)
+        if pending is None:
+            raise ProviderError(f"unknown poll state for {self.type_name}")
+        with client_for(req.properties, req) as client:
+            found = verify(
+                pending,
+                lambda: self._created_since(client, req, pending),
+                what="project",
+                physical_id=str(req.physical_id),
+            )
+        if not isinstance(found, str):
+            return found
+        req.note_physical_id(found)
+        return Done(found, {"ProjectId": found})
 
     def update(self, req: Request[CapellaProjectProperties]) -> Outcome:
         project_id = str(req.physical_id)
@@ -57,3 +103,22 @@ class CapellaProject(ResourceType[CapellaProjectProperties]):
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return is_capella_id(physical_id)
+
+    @staticmethod
+    def _created_since(
+        client: CapellaClient, req: Request[CapellaProjectProperties], pending: PendingCreate
+    ) -> str | None:
+        """The id of the one project named ``pending.name`` created since the call was sent, if any."""
+        earliest = pending.since - CREATED_SKEW
+        found = []
+        for project in client.list_projects(deadline=req.deadline):
+            created = epoch_of(project.created_at)
+            if project.name == pending.name and created is not None and created >= earliest:
+                found.append(project.id)
+        if len(found) > 1:
+            raise ProjectAmbiguous(
+                f"Name: the project create {pending.cause}, and {len(found)} projects named "
+                f"{pending.name!r} appeared since ({', '.join(found)}); none is adopted, since this stack "
+                "cannot tell which one it made. Delete the one it made, or choose a unique Name"
+            )
+        return found[0] if found else None

@@ -1,0 +1,168 @@
+"""A Capella create whose outcome is unknown, checked at later polls instead of being reported as failed.
+
+v3 has no idempotency keys, so when a create call times out, loses its connection after the request
+went out, answers 500/502/504, or answers 2xx with a body that cannot be read, the object may exist
+without the provider knowing its id. Reporting FAILED then would give CloudFormation a placeholder id,
+its rollback Delete would remove nothing, and the object would be orphaned. Instead the resource type
+returns ``PendingCreate.in_progress`` and, at each poll, ``verify`` looks the object up by name:
+
+- found: its id is adopted (the type notes it and carries on);
+- absent: looked up again at the next poll, until absence is conclusive, which needs ``VERIFY_LOOKUPS``
+  look-ups and, from when the call gave up, as long again as the call had been outstanding (a server
+  that had not answered after N seconds is given N more to finish). Then ``CreateNotCarriedOut``;
+- a look-up that fails with a connection error, a 5xx or a 429 is tried again at the next poll (the
+  resource's ``ServiceTimeout`` bounds the whole wait).
+
+Deployed, polls are a minute apart, so absence is only concluded a minute or more after the create
+(the Capella references give no processing time for a create; the API answers creates in seconds).
+A refused connection, a 429 or a 503 (the transport's "not processed" answers) and any other 4xx are
+clear refusals: nothing was created and they fail at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from cbprovider.errors import (
+    ApiConnectionError,
+    ApiError,
+    DeadlineExceeded,
+    ProviderError,
+    ResponseFormatError,
+)
+from cbprovider.runtime import InProgress
+from cbprovider.runtime.log import logger
+
+VERIFY_KEY = "verify"
+"""The poll state key that marks a pending create (its value is the name looked for)."""
+VERIFY_POLL_SECONDS = 60
+VERIFY_LOOKUPS = 2
+NOT_PROCESSED = frozenset({429, 503})
+"""Statuses that say the server did not act (the transport retries them even for a create)."""
+NOT_SENT = ("connection refused", "no attempt was made")
+"""Starts of ``ApiConnectionError.reason`` (cbprovider.transport) for a request that never reached the
+server: refused connections are retried by the transport, and no attempt means nothing was sent.
+"""
+
+
+class CreateNotCarriedOut(ProviderError):
+    """A create whose answer was lost or unreadable did not take effect: the object never appeared."""
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """Whether a create call that raised ``error`` may nevertheless have been carried out."""
+    if isinstance(error, ApiConnectionError):
+        return not error.reason.startswith(NOT_SENT)
+    if isinstance(error, ApiError):
+        return error.status >= 500 and error.status not in NOT_PROCESSED
+    return isinstance(error, ResponseFormatError | DeadlineExceeded)
+
+
+def epoch_of(text: str) -> float | None:
+    """Epoch seconds of a Capella ISO 8601 time (``2024-01-02T03:04:05.678Z``); ``None`` if unreadable."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.timestamp() if when.tzinfo is not None else None
+
+
+def _cause(error: BaseException) -> str:
+    """What happened to the create call, in a few words (kept in the poll state, shown in a reason)."""
+    if isinstance(error, ApiConnectionError):
+        return f"got no answer ({error.reason})"[:120]
+    if isinstance(error, ApiError):
+        return f"answered HTTP {error.status}"
+    if isinstance(error, ResponseFormatError):
+        return "answered with an unreadable body"
+    return "ran out of time"
+
+
+@dataclass(frozen=True)
+class PendingCreate:
+    """The small state of a create being verified (``to_state``/``from_state`` round-trip it)."""
+
+    name: str
+    """The name the object is looked up by."""
+    since: float
+    """Epoch seconds just before the create call was sent."""
+    settle_at: float
+    """Epoch seconds before which an absent object proves nothing."""
+    cause: str
+    lookups: int = 0
+    """Look-ups so far that answered and did not find the object."""
+
+    @classmethod
+    def after(cls, error: BaseException, *, name: str, since: float) -> PendingCreate:
+        """The state for a create sent at ``since`` that just ended in ``error``."""
+        now = time.time()
+        logger.warning(
+            "The create's outcome is unknown: looking for the object at the next poll",
+            extra={"error": type(error).__name__, "object_name": name},
+        )
+        return cls(name=name, since=since, settle_at=now + max(0.0, now - since), cause=_cause(error))
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            VERIFY_KEY: self.name,
+            "since": round(self.since, 3),
+            "settleAt": round(self.settle_at, 3),
+            "cause": self.cause,
+            "lookups": self.lookups,
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> PendingCreate | None:
+        """The pending create in a poll state, or ``None`` for a state of another operation."""
+        if VERIFY_KEY not in state:
+            return None
+        return cls(
+            name=str(state[VERIFY_KEY]),
+            since=float(state.get("since", 0.0)),
+            settle_at=float(state.get("settleAt", 0.0)),
+            cause=str(state.get("cause", "")),
+            lookups=int(state.get("lookups", 0)),
+        )
+
+    def in_progress(self, physical_id: str, **extra: Any) -> InProgress:
+        """Look again at the next poll; ``physical_id`` is what a failure meanwhile reports."""
+        return InProgress(physical_id, {**self.to_state(), **extra}, retry_after=VERIFY_POLL_SECONDS)
+
+
+def verify(
+    pending: PendingCreate,
+    find: Callable[[], str | None],
+    *,
+    what: str,
+    physical_id: str,
+    extra: Mapping[str, Any] | None = None,
+) -> str | InProgress:
+    """One look-up by ``find`` (the id of the object, or ``None``): the id found, or ``InProgress`` (same
+    ``physical_id`` and ``extra`` state) to look again; ``CreateNotCarriedOut`` once absence is conclusive.
+    """
+    state = dict(extra or {})
+    try:
+        found = find()
+    except ApiConnectionError as error:
+        logger.warning("The look-up failed; trying again at the next poll", extra={"error": error.reason})
+        return pending.in_progress(physical_id, **state)
+    except ApiError as error:
+        if error.status < 500 and error.status != 429:
+            raise
+        logger.warning("The look-up failed; trying again at the next poll", extra={"status": error.status})
+        return pending.in_progress(physical_id, **state)
+    if found is not None:
+        logger.info("The create had been carried out: adopting the object", extra={"physical_id": found})
+        return found
+    looked = replace(pending, lookups=pending.lookups + 1)
+    now = time.time()
+    if looked.lookups >= VERIFY_LOOKUPS and now >= looked.settle_at:
+        raise CreateNotCarriedOut(
+            f"the {what} create call {looked.cause}, and no {what} named {looked.name!r} appeared in "
+            f"{looked.lookups} look-ups over {int(now - looked.since)} s: the create did not take effect"
+        )
+    return looked.in_progress(physical_id, **state)
