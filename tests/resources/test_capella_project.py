@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Mapping
+from typing import Any
 
 from tests.resources import capella_fixtures
 from tests.resources.capella_fixtures import PROJECT, CapellaWorld, nothing_left
 
 world = capella_fixtures.world
+
+SHORT_CONTEXT = 9.0
+"""A Lambda with 9 s left: with the runtime's 5 s backstop and 3 s work reserves, API calls get 1 s."""
+SLOW = 1.3
+"""Longer than those 1 s: the create call times out, and the simulator carries it out afterwards."""
 
 
 def test_create_update_in_place_and_delete(world: CapellaWorld) -> None:
@@ -110,3 +118,109 @@ def test_credentials_are_required_and_checked(world: CapellaWorld, monkeypatch) 
     )
     assert good.status == "SUCCESS", good.reason
     assert world.sim.secret_key not in json.dumps([r.body for r in world.stack.receiver.responses])
+
+
+def _posts(world: CapellaWorld) -> int:
+    return sum(call.key == "POST /v2/projects" for call in world.sim.calls)
+
+
+def test_a_create_that_times_out_is_found_at_the_next_poll_and_adopted(world: CapellaWorld) -> None:
+    world.sim.faults.add("POST /v2/projects", delay=SLOW)
+    created = world.stack.send("Create", PROJECT, "Project", {"Name": "late"}, context_seconds=SHORT_CONTEXT)
+    assert created.status == "SUCCESS", created.reason
+    assert list(world.sim.projects) == [created.physical_id]
+    assert created.data == {"ProjectId": created.physical_id}
+    assert created.invocations > 1, "found by a poll, not by the request's own invocation"
+    assert _posts(world) == 1
+    assert nothing_left()
+
+
+def test_a_create_answered_with_an_unreadable_body_is_adopted(world: CapellaWorld) -> None:
+    world.sim.faults.add("POST /v2/projects", malformed=True)
+    created = world.stack.send("Create", PROJECT, "Project", {"Name": "garbled"})
+    assert created.status == "SUCCESS", created.reason
+    assert list(world.sim.projects) == [created.physical_id]
+    assert world.sim.projects[created.physical_id].name == "garbled"
+    assert nothing_left()
+
+
+def test_a_create_that_did_not_take_effect_fails_with_the_placeholder(world: CapellaWorld) -> None:
+    world.sim.faults.add("POST /v2/projects", drop=True)
+    failed = world.stack.send("Create", PROJECT, "Project", {"Name": "lost"})
+    assert failed.status == "FAILED"
+    assert failed.physical_id.startswith("failed-create-Project-")
+    assert "[CreateNotCarriedOut]" in failed.reason
+    assert "no project named 'lost' appeared" in failed.reason
+    assert "did not take effect" in failed.reason
+    assert failed.invocations >= 3, "absence is concluded only after two look-ups"
+    assert world.sim.projects == {}
+    assert nothing_left()
+
+    calls = len(world.sim.calls)
+    rollback = world.stack.send(
+        "Delete", PROJECT, "Project", {"Name": "lost"}, physical_id=failed.physical_id
+    )
+    assert rollback.status == "SUCCESS"
+    assert len(world.sim.calls) == calls
+
+
+def test_an_older_namesake_is_not_adopted_and_two_new_ones_are_refused(world: CapellaWorld) -> None:
+    old = world.sim.add_project("shared")
+    world.sim.projects[old].created_at = "2020-01-01T00:00:00.000Z"
+    world.sim.faults.add("POST /v2/projects", malformed=True)
+    adopted = world.stack.send("Create", PROJECT, "Project", {"Name": "shared"})
+    assert adopted.status == "SUCCESS", adopted.reason
+    assert adopted.physical_id != old
+    assert adopted.physical_id in world.sim.projects
+
+    with world.client() as client:
+        other = client.create_project("shared").id
+    world.sim.faults.add("POST /v2/projects", malformed=True)
+    twin = world.stack.send("Create", PROJECT, "Twin", {"Name": "shared"})
+    assert twin.status == "FAILED"
+    assert twin.physical_id.startswith("failed-create-Twin-"), "none is adopted: the rollback touches none"
+    assert "[ProjectAmbiguous] Name:" in twin.reason
+    assert other in twin.reason
+    assert adopted.physical_id in twin.reason
+    assert old not in twin.reason
+    assert len(world.sim.projects) == 4
+    assert nothing_left()
+
+
+def test_clear_refusals_fail_at_once_without_looking(world: CapellaWorld) -> None:
+    world.sim.faults.add("POST /v2/projects", status=503, times=None)
+    busy = world.stack.send("Create", PROJECT, "Project", {"Name": "busy"}, context_seconds=SHORT_CONTEXT)
+    assert busy.status == "FAILED"
+    assert "[ApiError 503]" in busy.reason
+    assert busy.invocations == 1
+    world.sim.faults.clear()
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    props = {"Name": "nowhere", "ApiUrl": f"http://127.0.0.1:{closed_port}"}
+    refused = world.stack.send("Create", PROJECT, "Project", props, context_seconds=SHORT_CONTEXT)
+    assert refused.status == "FAILED"
+    assert "connection refused" in refused.reason
+    assert refused.invocations == 1
+    assert world.sim.projects == {}
+    assert nothing_left()
+
+
+def test_a_look_up_that_fails_is_tried_again_at_the_next_poll(world: CapellaWorld) -> None:
+    polls: list[str] = []
+
+    def on_invoke(kind: str, event: Mapping[str, Any]) -> None:
+        if kind == "poll":
+            polls.append(kind)
+            if len(polls) == 2:
+                world.sim.faults.clear()
+
+    world.stack.on_invoke = on_invoke
+    world.sim.faults.add("POST /v2/projects", malformed=True)
+    world.sim.faults.add("GET /v2/projects", status=500, times=None)
+    created = world.stack.send("Create", PROJECT, "Project", {"Name": "x"}, context_seconds=SHORT_CONTEXT)
+    assert created.status == "SUCCESS", created.reason
+    assert len(polls) == 2
+    assert list(world.sim.projects) == [created.physical_id]
+    assert nothing_left()
