@@ -6,10 +6,16 @@ import json
 from typing import Any
 
 from tests.resources import capella_fixtures
-from tests.resources.capella_fixtures import OTHER_PASSWORD, PASSWORD, USER, CapellaWorld
+from tests.resources.capella_fixtures import OTHER_PASSWORD, PASSWORD, USER, CapellaWorld, nothing_left
 
 world = capella_fixtures.world
 logged = capella_fixtures.logged
+
+USERS = "POST /v3/clusters/{id}/users"
+SHORT_CONTEXT = 9.0
+"""A Lambda with 9 s left: with the runtime's 5 s backstop and 3 s work reserves, API calls get 1 s."""
+SLOW = 1.3
+"""Longer than those 1 s: the create call times out, and the simulator carries it out afterwards."""
 
 
 def _props(world: CapellaWorld, cluster_id: str, **overrides: Any) -> dict[str, Any]:
@@ -174,3 +180,63 @@ def test_the_password_never_reaches_logs_or_responses(world: CapellaWorld, logge
     for secret in (PASSWORD, OTHER_PASSWORD, world.sim.secret_key):
         assert secret not in text
         assert secret not in world.everything_sent()
+
+
+def test_a_create_that_times_out_is_found_at_the_next_poll_and_adopted(world: CapellaWorld) -> None:
+    cluster_id = world.healthy_cluster()
+    props = _props(world, cluster_id)
+    world.sim.faults.add(USERS, delay=SLOW)
+    created = world.stack.send("Create", USER, "User", props, context_seconds=SHORT_CONTEXT)
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id == f"{cluster_id}/app"
+    assert created.data == {"UserName": "app", "ClusterId": cluster_id}
+    assert created.invocations > 1, "found by a poll, not by the request's own invocation"
+    assert set(world.sim.cluster_users[cluster_id]) == {"app"}
+    assert _user_calls(world).count(USERS) == 1
+    assert nothing_left()
+
+
+def test_a_create_that_did_not_take_effect_fails_and_the_rollback_finds_nothing(world: CapellaWorld) -> None:
+    cluster_id = world.healthy_cluster()
+    props = _props(world, cluster_id)
+    world.sim.faults.add(USERS, drop=True)
+    failed = world.stack.send("Create", USER, "User", props)
+    assert failed.status == "FAILED"
+    assert failed.physical_id == f"{cluster_id}/app", "the id is known: a rollback Delete can act on it"
+    assert "[CreateNotCarriedOut]" in failed.reason
+    assert "no database user named 'app' appeared" in failed.reason
+    assert failed.invocations >= 3, "absence is concluded only after two look-ups"
+    assert world.sim.cluster_users.get(cluster_id, {}) == {}
+    assert nothing_left()
+
+    rollback = world.stack.send("Delete", USER, "User", props, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert world.sim.cluster_users.get(cluster_id, {}) == {}
+
+
+def test_a_refused_look_up_ends_the_create_under_the_user_id(world: CapellaWorld) -> None:
+    """A look-up answered 404 (the cluster went away): FAILED under ClusterId/UserName, whose rollback
+    Delete then finds nothing to remove.
+    """
+    cluster_id = world.healthy_cluster()
+    props = _props(world, cluster_id)
+    world.sim.faults.add(USERS, drop=True)
+    world.sim.faults.add("GET /v3/clusters/{id}/users", status=404)
+    failed = world.stack.send("Create", USER, "User", props)
+    assert failed.status == "FAILED"
+    assert failed.physical_id == f"{cluster_id}/app"
+    assert "[ApiError 404]" in failed.reason
+    assert nothing_left()
+    rollback = world.stack.send("Delete", USER, "User", props, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason
+
+
+def test_an_unavailable_api_is_a_clear_refusal_with_the_placeholder(world: CapellaWorld) -> None:
+    cluster_id = world.healthy_cluster()
+    world.sim.faults.add(USERS, status=503, times=None)
+    busy = world.stack.send("Create", USER, "User", _props(world, cluster_id), context_seconds=SHORT_CONTEXT)
+    assert busy.status == "FAILED"
+    assert busy.physical_id.startswith("failed-create-User-"), "503: the server did not act"
+    assert "[ApiError 503]" in busy.reason
+    assert busy.invocations == 1
+    assert nothing_left()
