@@ -1,21 +1,20 @@
 """One resource type's world for evidence tests: moto, its API simulator, the response receiver and the
 real provider handler's type mapping, driven by ``LocalStack`` like CloudFormation drives it.
 
-The handler is the provider function of functions/<name>/app.py, loaded afresh inside moto; the
-``Provider`` serving the requests has exactly that function's type mapping and timing, except a short
-delay between response PUT attempts (``Timing(response_base_delay=0.01)``), so that a response URL
-that fails twice costs milliseconds instead of a second and a half.
+The handler is the provider function of functions/<name>/app.py, loaded afresh inside moto
+(``simulators.stack.load_handler``); the ``Provider`` serving the requests has exactly that function's
+type mapping and timing, except a short delay between response PUT attempts
+(``Timing(response_base_delay=0.01)``), so that a response URL that fails twice costs milliseconds
+instead of a second and a half.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,13 +23,9 @@ from simulators.capella import CapellaSimulator
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.server import Simulator
-from simulators.stack import LocalStack, local_aws
+from simulators.stack import LocalStack, load_handler, local_aws
 
-ROOT = Path(__file__).resolve().parents[2]
-APPS = {
-    "cloudbasic": ROOT / "functions/cloudbasic_provider/app.py",
-    "capella": ROOT / "functions/capella_provider/app.py",
-}
+FUNCTIONS = {"cloudbasic": "cloudbasic_provider", "capella": "capella_provider"}
 INSTANCE_ID = "i-0123456789abcdef0"
 OWNED_PREFIX = "cfn-replication-provider/"
 PHYSICAL_TAG = "cfn-replication-provider:physical-id"
@@ -40,13 +35,10 @@ def provider_for(family: str) -> Any:
     """The provider function's type mapping and timing, with fast response retries (call inside moto)."""
     from cbprovider.runtime import Provider, Timing
 
-    spec = importlib.util.spec_from_file_location(f"evidence_{family}_app_{uuid.uuid4().hex}", APPS[family])
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    mapping = dict(module.lambda_handler._declared)
-    assert mapping, f"{APPS[family]} declares no resource types"
+    handler = load_handler(FUNCTIONS[family])
+    assert isinstance(handler, Provider)
+    mapping = dict(handler._declared)
+    assert mapping, f"functions/{FUNCTIONS[family]}/app.py declares no resource types"
     return Provider(mapping, timing=Timing(response_base_delay=0.01))
 
 
