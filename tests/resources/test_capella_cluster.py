@@ -7,7 +7,7 @@ poll rule at once instead of every minute).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -330,3 +330,90 @@ def create_body_of(props: dict[str, Any]) -> dict[str, Any]:
     from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties
 
     return create_body(CapellaClusterProperties.model_validate(props))
+
+
+SHORT_CONTEXT = 9.0
+"""A Lambda with 9 s left: with the runtime's 5 s backstop and 3 s work reserves, API calls get 1 s."""
+SLOW = 1.3
+"""Longer than those 1 s: the create call times out, and the simulator carries it out afterwards."""
+
+
+def _posts(world: CapellaWorld) -> int:
+    return sum(c.key == "POST /v3/clusters" for c in world.sim.calls)
+
+
+def test_a_create_that_times_out_is_found_at_a_poll_adopted_and_deployed(world: CapellaWorld) -> None:
+    world.sim.faults.add("POST /v3/clusters", delay=SLOW)
+    props = cluster_properties(world.project())
+    created = world.stack.send("Create", CLUSTER, "Cluster", props, context_seconds=SHORT_CONTEXT)
+    assert created.status == "SUCCESS", created.reason
+    assert list(world.sim.clusters) == [created.physical_id]
+    assert created.data["Status"] == "healthy"
+    assert _posts(world) == 1
+    assert nothing_left()
+
+
+def test_a_create_that_did_not_take_effect_fails_with_the_placeholder(world: CapellaWorld) -> None:
+    world.sim.faults.add("POST /v3/clusters", drop=True)
+    props = cluster_properties(world.project())
+    failed = world.stack.send("Create", CLUSTER, "Cluster", props)
+    assert failed.status == "FAILED"
+    assert failed.physical_id.startswith("failed-create-Cluster-")
+    assert "[CreateNotCarriedOut]" in failed.reason
+    assert "no cluster named 'orders' appeared" in failed.reason
+    assert world.sim.clusters == {}
+    assert _posts(world) == 1
+    assert nothing_left()
+
+    calls = len(world.sim.calls)
+    rollback = world.stack.send("Delete", CLUSTER, "Cluster", props, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS"
+    assert len(world.sim.calls) == calls
+
+
+def test_an_adopted_cluster_whose_deploy_fails_is_reported_under_its_id(world: CapellaWorld) -> None:
+    """The look-ups fail until the deploy has failed, so the poll that adopts the cluster could already
+    see the failure: it is reported by a later poll, under the cluster's id rather than the placeholder.
+    """
+
+    def until_failed(kind: str, event: Mapping[str, Any]) -> None:
+        if kind != "poll":
+            return
+        world.sim.faults.clear()
+        if all(world.sim.cluster_status(c) != "deploymentFailed" for c in world.sim.clusters):
+            world.sim.faults.add("GET /v3/clusters", status=500, times=None)
+
+    world.sim.fail_next_deploy()
+    world.sim.faults.add("POST /v3/clusters", delay=SLOW)
+    world.stack.on_invoke = until_failed
+    props = cluster_properties(world.project())
+    failed = world.stack.send("Create", CLUSTER, "Cluster", props, context_seconds=SHORT_CONTEXT)
+    assert failed.status == "FAILED"
+    assert list(world.sim.clusters) == [failed.physical_id], "the rollback Delete can remove it"
+    assert "deploymentFailed" in failed.reason
+    assert nothing_left()
+
+    rollback = world.stack.send("Delete", CLUSTER, "Cluster", props, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert world.sim.clusters == {}
+
+
+def test_a_replacement_that_times_out_never_adopts_the_cluster_it_replaces(world: CapellaWorld) -> None:
+    """Only SingleAZ changes: the old cluster has the same name and place, and must not be taken."""
+    props = cluster_properties(world.project())
+    old_id = _created(world, props)
+    single = {**props, "SingleAZ": "true"}
+    world.sim.faults.add("POST /v3/clusters", delay=SLOW)
+    replaced = world.stack.send(
+        "Update",
+        CLUSTER,
+        "Cluster",
+        single,
+        physical_id=old_id,
+        old_properties=props,
+        context_seconds=SHORT_CONTEXT,
+    )
+    assert replaced.status == "SUCCESS", replaced.reason
+    assert replaced.physical_id != old_id
+    assert set(world.sim.clusters) == {old_id, replaced.physical_id}
+    assert nothing_left()
