@@ -29,6 +29,16 @@ from tests import leak_outputs, leak_secrets
 MARKER = "allow_secret_output"
 PROFILE = "cbprovider"
 MATRIX_PROPERTY = "fault_matrix_cell"
+
+# Leaks found in tests outside this plugin's area, reported like strict xfails until they are fixed: the
+# test is shown as xfailed while the leak is there, and fails once it is gone (remove the entry then).
+KNOWN_LEAKS: dict[str, str] = {
+    "tests/cloudbasic/test_cbctl.py::test_activate_instance_needs_no_credentials": (
+        "`cbctl cloudbasic call ActivateInstance` prints the answer as it came, privateKey (the first "
+        "admin's secret key) included; either cbctl masks it (or writes it to Secrets Manager) or the test "
+        "carries @pytest.mark.allow_secret_output"
+    ),
+}
 _checked_responses: pytest.StashKey[set[tuple[str, int]]] = pytest.StashKey()
 
 
@@ -38,6 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}: the test prints or logs a secret on purpose; the secret-leak check skips it",
     )
     leak_secrets.install()
+    leak_outputs.wrap_capture_fixture()
+    if config.getoption("capture", None) == "no":
+        leak_outputs.tee_standard_streams()
     _register_hypothesis_profile()
 
 
@@ -63,6 +76,8 @@ def _register_hypothesis_profile() -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     leak_secrets.LEDGER.reset()
     leak_outputs.HANDLER.drain()
+    leak_outputs.READ_BY_TESTS.drain()
+    leak_outputs.PRINTED.drain()
     leak_outputs.attach()
     item.stash[_checked_responses] = set()
 
@@ -83,20 +98,29 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     places = list(_outputs(item, report))
-    if item.get_closest_marker(MARKER) is not None or not places:
+    if item.get_closest_marker(MARKER) is not None:
         return report
     secrets = leak_secrets.LEDGER.values()
-    if not secrets:
-        return report
     leaks = sorted({(where, _fingerprint(s)) for where, text in places for s in secrets if s in text})
-    if leaks:
+    known = KNOWN_LEAKS.get(item.nodeid)
+    if leaks and known and report.passed:
+        report.outcome = "skipped"
+        report.wasxfail = f"known secret leak: {known}"
+    elif leaks:
         _fail(report, leaks)
+    elif known and report.when == "call" and report.passed:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"[XPASS(strict)] the known secret leak is gone; remove it from KNOWN_LEAKS: {known}"
+        )
     return report
 
 
 def _outputs(item: pytest.Item, report: pytest.TestReport) -> Iterator[tuple[str, str]]:
     for text in leak_outputs.HANDLER.drain():
         yield f"a log record ({text.split(':', 1)[0]})", text
+    yield "output the test read through capsys/capfd", leak_outputs.READ_BY_TESTS.drain()
+    yield "output printed with capture off", leak_outputs.PRINTED.drain()
     for title, content in report.sections:
         if title.endswith(f" {report.when}"):
             yield title.lower(), content

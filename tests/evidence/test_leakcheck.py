@@ -63,6 +63,12 @@ def test_leak_in_an_exception():
     raise ValueError("could not log in with " + PASSWORD)
 
 
+def test_leak_read_back_through_capsys(capsys):
+    make_secret()
+    print("password:", PASSWORD)
+    assert "password" in capsys.readouterr().out
+
+
 @pytest.mark.allow_secret_output
 def test_opted_out():
     make_secret()
@@ -91,13 +97,14 @@ def test_each_channel_is_caught_and_named_without_the_secret(
     )
     pytester.makepyfile(test_leaky=SUITE)
     result = pytester.runpytest_subprocess("-p", "tests.leakcheck", "-p", "no:cacheprovider", "-q")
-    result.assert_outcomes(passed=3, failed=5)
+    result.assert_outcomes(passed=3, failed=6)
     failures = {
         "test_leak_in_a_powertools_log_record": "a log record (cfn-replication-provider)",
         "test_leak_in_a_root_log_record_after_moto_is_gone": "a log record (some.library)",
         "test_leak_of_a_simulator_key_on_stdout": "captured stdout call",
         "test_leak_in_a_cloudformation_response": "the CloudFormation response for request r1",
         "test_leak_in_an_exception": "the exception or failure text of the call phase",
+        "test_leak_read_back_through_capsys": "output the test read through capsys/capfd",
     }
     text = result.stdout.str()
     for name, where in failures.items():
@@ -106,3 +113,19 @@ def test_each_channel_is_caught_and_named_without_the_secret(
     leak_lines = [line for line in result.stdout.lines if "appeared in" in line]
     assert leak_lines
     assert not [line for line in leak_lines if MOTO_PASSWORD in line]
+
+
+@pytest.mark.allow_secret_output
+def test_with_capture_off_printed_output_is_still_checked(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "PYTHONPATH",
+        os.pathsep.join([str(ROOT), str(ROOT / "layers/provider"), os.environ.get("PYTHONPATH", "")]),
+    )
+    pytester.makepyfile(test_leaky=SUITE)
+    result = pytester.runpytest_subprocess(
+        "-p", "tests.leakcheck", "-p", "no:cacheprovider", "-q", "-s", "-k", "simulator_key"
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*appeared in output printed with capture off*"])
