@@ -28,6 +28,8 @@ class Subject:
     objects: Callable[[World], set[str]]
     fault_keys: tuple[str, str, str]
     """The simulator fault key of the call each of Create, Update, Delete is about (``*``: any call)."""
+    remove: Callable[[World, str], None]
+    """Make the object of a physical id disappear behind the stack's back (for "already gone")."""
     activated: bool = True
     """Whether the CloudBasic appliance starts activated."""
     update_calls_api: bool = True
@@ -36,6 +38,37 @@ class Subject:
 
 def _owned(world: World) -> set[str]:
     return {tag.lower() for tag in world.owned_secrets().values()}
+
+
+def _remove_keys_secrets(world: World, physical_id: str) -> None:
+    for arn, tag in world.owned_secrets().items():
+        if tag.lower() == physical_id.lower():
+            world.sm.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+
+
+def _remove_replication(world: World, physical_id: str) -> None:
+    state = world.cloudbasic.state
+    with state.lock:
+        for key in [k for k in state.replications if k.lower() == physical_id.lower()]:
+            del state.replications[key]
+
+
+def _remove_ha_cluster(world: World, physical_id: str) -> None:
+    with world.cloudbasic.state.lock:
+        world.cloudbasic.state.cluster = None
+
+
+def _remove_capella(attribute: str) -> Callable[[World, str], None]:
+    def remove(world: World, physical_id: str) -> None:
+        state = world.capella.state
+        with state.lock:
+            if attribute == "cluster_users":
+                cluster_id, _, user = physical_id.partition("/")
+                state.cluster_users.get(cluster_id, {}).pop(user, None)
+            else:
+                getattr(state, attribute).pop(physical_id, None)
+
+    return remove
 
 
 # -- CloudBasic ---------------------------------------------------------------------------------------------
@@ -170,6 +203,7 @@ SUBJECTS: tuple[Subject, ...] = (
         lambda w, p: {**p, "ReplicationName": "sales-dr-2"},
         _replications,
         ("CreateReplication", "AlterReplication", "DeleteReplication"),
+        _remove_replication,
     ),
     Subject(
         "HACluster",
@@ -179,6 +213,7 @@ SUBJECTS: tuple[Subject, ...] = (
         lambda w, p: {**p, "Port": "82"},
         _clusters,
         ("CreateCluster", "AlterCluster", "DeleteCluster"),
+        _remove_ha_cluster,
     ),
     Subject(
         "User",
@@ -188,6 +223,7 @@ SUBJECTS: tuple[Subject, ...] = (
         _same_appliance_other_url,
         _owned,
         ("CreateUser", "*", "*"),
+        _remove_keys_secrets,
         update_calls_api=False,
         delete_calls_api=False,
     ),
@@ -199,6 +235,7 @@ SUBJECTS: tuple[Subject, ...] = (
         _same_appliance_other_url,
         _owned,
         ("ActivateInstance", "*", "DeactivateInstance"),
+        _remove_keys_secrets,
         activated=False,
         update_calls_api=False,
     ),
@@ -210,6 +247,7 @@ SUBJECTS: tuple[Subject, ...] = (
         lambda w, p: {**p, "ApiUrl": w.api.url},
         _projects,
         ("POST /v2/projects", "GET /v2/projects/{id}", "DELETE /v2/projects/{id}"),
+        _remove_capella("projects"),
     ),
     Subject(
         "CapellaCluster",
@@ -219,6 +257,7 @@ SUBJECTS: tuple[Subject, ...] = (
         lambda w, p: {**p, "Description": "orders cache, resized"},
         _live_clusters,
         ("POST /v3/clusters", "PUT /v3/clusters/{id}/meta", "DELETE /v3/clusters/{id}"),
+        _remove_capella("clusters"),
     ),
     Subject(
         "CapellaDbUser",
@@ -232,5 +271,6 @@ SUBJECTS: tuple[Subject, ...] = (
             "POST /v3/clusters/{id}/users",
             "DELETE /v3/clusters/{id}/users/{username}",
         ),
+        _remove_capella("cluster_users"),
     ),
 )

@@ -19,7 +19,8 @@ connection is closed before the call takes effect), ``slow`` (the first call wai
 while the Lambda has ``SHORT_CONTEXT`` seconds: with the runtime's reserves, 5 s backstop and 3 s of
 work margin, the work deadline is one second away). ``response-url-x2``: the response PUT fails twice.
 ``duplicate``: the same event is delivered twice. ``placeholder``/``unknown-id``: Delete of an id a
-failed Create returned, or of an id CloudFormation made up. ``5xx-forever`` also runs with the short
+failed Create returned, or of an id CloudFormation made up (no API call may be made). ``gone``: Delete
+of an object that was already removed outside the stack. ``5xx-forever`` also runs with the short
 context so that its retries end at the work deadline rather than after the transport's five attempts.
 
 The table of cells is printed at the end of the run (tests/leakcheck.py).
@@ -43,8 +44,9 @@ REQUESTS = ("Create", "Update", "Delete")
 SHORT_CONTEXT = 9.0
 SLOW_SECONDS = 1.3
 API_FAULTS = ("5xx-then-ok", "5xx-forever", "429", "4xx", "malformed", "drop", "slow")
-FAULTS = ("none", *API_FAULTS, "response-url-x2", "duplicate", "placeholder", "unknown-id")
-DELETE_ONLY = ("placeholder", "unknown-id")
+NOTHING_TO_TOUCH = ("placeholder", "unknown-id")
+DELETE_ONLY = (*NOTHING_TO_TOUCH, "gone")
+FAULTS = ("none", *API_FAULTS, "response-url-x2", "duplicate", *DELETE_ONLY)
 PLACEHOLDER = "failed-create-Thing-0a1b2c3d"
 UNKNOWN_ID = "evidence-stack-Thing-1X2Y3Z4W5V6U"
 
@@ -64,6 +66,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "duplicate": {"Create": S, "Update": S, "Delete": S},  # one response, one object
     "placeholder": {"Delete": S},  # nothing to remove, nothing touched
     "unknown-id": {"Delete": S},
+    "gone": {"Delete": S},  # the object was removed behind the stack's back: nothing left to do
 }
 
 # Cells whose right answer differs from the column's, with the reason.
@@ -195,6 +198,8 @@ def play(cell: Cell) -> str:
         physical_id = PLACEHOLDER
     elif fault == "unknown-id":
         physical_id = UNKNOWN_ID
+    elif fault == "gone" and physical_id is not None:
+        subject.remove(w, physical_id)
 
     event = w.stack.event(
         cell.request, subject.type_name, "Thing", props, physical_id=physical_id, old_properties=old_props
@@ -215,7 +220,7 @@ def play(cell: Cell) -> str:
         cell.check(hit, f"the fault on {key} was never hit")
 
     status = one_response(cell, outcome)
-    if fault in DELETE_ONLY:
+    if fault in NOTHING_TO_TOUCH:
         cell.check(len(w.api.calls) == calls_before, f"Delete of {physical_id} called the API")
     follow_up(cell, outcome, status, physical_id)
     no_orphans(cell)
@@ -285,7 +290,7 @@ def follow_up(cell: Cell, outcome: Outcome, status: str, physical_id: str | None
             cell.check(
                 back.physical_id == physical_id, f"rollback Update changed the id to {back.physical_id}"
             )
-    elif cell.fault not in DELETE_ONLY:
+    elif cell.fault not in NOTHING_TO_TOUCH:
         if status == F:
             again = w.stack.send("Delete", subject.type_name, "Thing", props, physical_id=physical_id)
             cell.check(again.status == S, f"Delete retried after the fault: {again.status} {again.reason}")
