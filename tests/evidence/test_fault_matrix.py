@@ -11,17 +11,18 @@ a Delete of the old id. Then it checks the lifecycle rules:
 - no orphan: the API objects of the type are exactly those the stack holds (``subjects.Subject.objects``),
   likewise the provider-owned secrets, and no poll rule or poll state is left (``LocalStack.leftovers``).
 
-Faults are armed on the call the request is about (``Subject.fault_keys``: CreateReplication, ``POST
-/v3/clusters``...; the cell fails if that call was not made):
-``5xx-then-ok`` (two 503s), ``5xx-forever`` (503 until cleared), ``429`` (one, ``Retry-After: 1``), ``4xx``
-(403 until cleared), ``malformed`` (the call takes effect, its answer is cut in half), ``drop`` (the
-connection is closed before the call takes effect), ``slow`` (the first call waits ``SLOW_SECONDS``
-while the Lambda has ``SHORT_CONTEXT`` seconds: with the runtime's reserves, 5 s backstop and 3 s of
-work margin, the work deadline is one second away). ``response-url-x2``: the response PUT fails twice.
-``duplicate``: the same event is delivered twice. ``placeholder``/``unknown-id``: Delete of an id a
-failed Create returned, or of an id CloudFormation made up (no API call may be made). ``gone``: Delete
-of an object that was already removed outside the stack. ``5xx-forever`` also runs with the short
-context so that its retries end at the work deadline rather than after the transport's five attempts.
+Faults are armed on the call the request is about (``Subject.fault_keys``: CreateReplication,
+``POST /v3/clusters``...; the cell fails if that call was not made): ``5xx-then-ok`` (one 503, then the
+real answer; the transport tests cover longer runs of retries), ``5xx-forever`` (503 until cleared),
+``429`` (one, ``Retry-After: 1``), ``4xx`` (403 until cleared), ``malformed`` (the call takes effect, its
+answer is cut in half), ``drop`` (the connection is closed before the call takes effect), ``slow`` (the
+call waits ``SLOW_SECONDS`` while the Lambda has ``SHORT_CONTEXT`` seconds: with the runtime's reserves,
+5 s backstop and 3 s of work margin, the work deadline is one second away). ``response-url-x2``: the
+response PUT fails twice. ``duplicate``: the same event is delivered twice. ``placeholder`` /
+``unknown-id``: Delete of an id a failed Create returned, or of an id CloudFormation made up (no API
+call may be made). ``gone``: Delete of an object that was already removed outside the stack.
+``5xx-forever`` also runs with the short context so that its retries end at the work deadline rather
+than after the transport's five attempts.
 
 The table of cells is printed at the end of the run (tests/leakcheck.py).
 """
@@ -230,7 +231,7 @@ def play(cell: Cell) -> str:
 def arm(w: World, fault: str, key: str, request_id: str) -> None:
     faults = w.api.faults
     if fault == "5xx-then-ok":
-        faults.fail_times(key, 2, status=503)
+        faults.fail_times(key, 1, status=503)
     elif fault == "5xx-forever":
         faults.add(key, status=503, times=None)
     elif fault == "429":
