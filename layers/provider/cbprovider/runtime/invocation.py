@@ -14,6 +14,10 @@ replaces each part of crhelper that breaks a CloudFormation user's expectations:
 - ``_send``: size-checked body, start of the reason kept, bounded retries (see ``response``).
 - ``_wait_for_cwlogs``: no 120 s sleep before a Delete response.
 - ``_setup_polling``/``_remove_polling``: see ``polling``.
+
+The final answer goes out once, through ``_finish``, whoever comes first (the handler or the backstop).
+A FAILED replacing Update whose new object already exists has that object deleted first (see
+``replacement``), since CloudFormation is told only the old id.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from cbprovider.runtime.polling import Poller, PollState, poll_minutes, state_ke
 from cbprovider.runtime.properties import parse_properties
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.redact import redact_event
+from cbprovider.runtime.replacement import new_object_ids, remove_new_object, with_suffix
 from cbprovider.runtime.resource import Done, InProgress, Outcome, Phase, Request, ResourceType
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender, Status
 from cbprovider.runtime.scrub import scrubbed_traceback
@@ -90,12 +95,16 @@ class Invocation(CfnResource):
         self._work_deadline = Deadline.after(
             max(0.0, remaining - self._timing.backstop_reserve - self._timing.work_reserve)
         )
+        self._backstop_deadline = Deadline.after(max(0.0, remaining - self._timing.backstop_reserve))
+        """When the backstop fires: the handler's own clean-up must be over by then."""
         self._responder = OneResponse(
             services.sender, self._event, Deadline.after(max(0.0, remaining - self._timing.send_reserve))
         )
         self._timer: threading.Timer | None = None
         self._request: Request[Any] | None = None
         self._poll: PollState | None = None
+        self._finish_lock = threading.Lock()
+        self._finishing = False
 
     # -- entry points ---------------------------------------------------------------------------
     def run_request(self) -> None:
@@ -141,7 +150,7 @@ class Invocation(CfnResource):
         finally:
             self._cancel_timer()
         if answer is not None:
-            self._answer(answer)
+            self._finish(answer, self._backstop_deadline)
             # A failure after the poll was (partly) set up: remove what was made.
             self._cleanup_poll()
         return {"answered": answer is not None}
@@ -157,7 +166,7 @@ class Invocation(CfnResource):
         finally:
             self._cancel_timer()
         if answer is not None:
-            self._answer(answer)
+            self._finish(answer, self._backstop_deadline)
             self._cleanup_poll()
         return {"answered": answer is not None}
 
@@ -218,7 +227,7 @@ class Invocation(CfnResource):
         self._services.poller.save(updated)
         if updated.minutes != poll.minutes:
             self._services.poller.reschedule(updated.key, updated.minutes)
-        if self._responder.sent is not None:
+        if self._finished():
             # The backstop answered while this poll ran: nothing must be left behind.
             self._cleanup_poll()
         logger.info(
@@ -228,6 +237,18 @@ class Invocation(CfnResource):
 
     def _build_request(
         self, resource: ResourceType[Any], phase: Phase, physical_id: str | None, service_deadline: Deadline
+    ) -> Request[Any]:
+        request = self._make_request(resource, phase, physical_id, self._work_deadline, service_deadline)
+        self._request = request
+        return request
+
+    def _make_request(
+        self,
+        resource: ResourceType[Any],
+        phase: Phase,
+        physical_id: str | None,
+        deadline: Deadline,
+        service_deadline: Deadline,
     ) -> Request[Any]:
         properties = parse_properties(resource.properties_model, self._event.get("ResourceProperties"))
         old = None
@@ -246,10 +267,9 @@ class Invocation(CfnResource):
             stack_id=self.StackId,
             request_id=self.RequestId,
             resource_type=str(self._event["ResourceType"]),
-            deadline=self._work_deadline,
+            deadline=deadline,
             service_deadline=service_deadline,
         )
-        self._request = request
         return request
 
     def _call(self, operation: Any, request: Request[Any], phase: Phase) -> Outcome:
@@ -303,7 +323,7 @@ class Invocation(CfnResource):
             raise ServiceTimeout(self._timeout_text(poll))
         self._services.poller.save(poll)
         self._services.poller.schedule(poll.key, self._context.invoked_function_arn, poll.minutes)
-        if self._responder.sent is not None:
+        if self._finished():
             # The backstop answered while the poll was being set up: nothing must be left behind.
             self._cleanup_poll()
         return None
@@ -343,11 +363,67 @@ class Invocation(CfnResource):
         event_id = str(self._event.get("PhysicalResourceId") or "")
         if event_id:
             return event_id
-        if self._poll is not None and self._poll.physical_id:
-            return self._poll.physical_id
+        # An object noted in this invocation is newer than the last InProgress's (e.g. one just
+        # adopted while the poll state still holds the placeholder of a create being verified).
         if self._request is not None and self._request.noted_physical_id:
             return self._request.noted_physical_id
+        if self._poll is not None and self._poll.physical_id:
+            return self._poll.physical_id
         return placeholder_id(self.LogicalResourceId or "resource", self.RequestId)
+
+    def _finish(self, answer: Answer, cleanup_deadline: Deadline) -> None:
+        """Send the final answer unless one is already under way (the handler's or the backstop's)."""
+        with self._finish_lock:
+            if self._finishing:
+                logger.info(
+                    "A response is already under way; not sending another", extra={"status": answer.status}
+                )
+                return
+            self._finishing = True
+        if answer.status == "FAILED":
+            answer = self._without_new_object(answer, cleanup_deadline)
+        self._answer(answer)
+
+    def _finished(self) -> bool:
+        with self._finish_lock:
+            return self._finishing
+
+    def _without_new_object(self, answer: Answer, deadline: Deadline) -> Answer:
+        """A replacing Update failed: delete the new object it made (CloudFormation only knows the old)."""
+        if self._event.get("RequestType") != "Update":
+            return answer
+        poll, request = self._poll, self._request
+        phase = poll.phase if poll is not None else request.phase if request is not None else None
+        if phase != "create":
+            return answer
+        try:
+            resource = self._services.resolve(str(self._event["ResourceType"]))
+        except Exception:
+            return answer
+        noted = request.noted_physical_id if request is not None else None
+        reported = poll.physical_id if poll is not None else None
+        new_ids = new_object_ids(
+            resource, str(self._event.get("PhysicalResourceId") or ""), [noted, reported]
+        )
+        if not new_ids:
+            return answer
+        if not resource.removes_failed_replacement:
+            logger.warning(
+                "The new object of a failed replacing update is left", extra={"physical_id": new_ids}
+            )
+            return answer
+        reason = answer.reason
+        for new_id in new_ids:
+            try:
+                removal = self._make_request(resource, "delete", new_id, deadline, deadline)
+            except ProviderError as error:
+                reason = with_suffix(
+                    reason,
+                    f"; could not remove the new {new_id}: {reason_for(error, request_id=self.RequestId)}",
+                )
+                continue
+            reason = with_suffix(reason, remove_new_object(resource, removal, self.RequestId))
+        return dataclasses.replace(answer, reason=reason)
 
     def _answer(self, answer: Answer) -> None:
         self.Status, self.Reason, self.PhysicalResourceId = answer.status, answer.reason, answer.physical_id
@@ -357,7 +433,9 @@ class Invocation(CfnResource):
     def _send(self, status: str | None = None, reason: str = "", send_response: Any = None) -> None:
         """crhelper's send, through the one-response guard."""
         final: Status = "FAILED" if status == "FAILED" else "SUCCESS"
-        self._answer(Answer(final, self.PhysicalResourceId or self._failure_id(), reason))
+        self._finish(
+            Answer(final, self.PhysicalResourceId or self._failure_id(), reason), self._backstop_deadline
+        )
 
     def _cfn_response(self, event: Any) -> None:
         self._send(self.Status or "SUCCESS", self.Reason)
@@ -381,16 +459,19 @@ class Invocation(CfnResource):
 
     def _timeout(self) -> None:
         """The backstop: the Lambda deadline is near and nothing was sent."""
-        if self._responder.sent is not None:
+        if self._finished():
             return
         logger.error("The function is about to time out: sending FAILED")
-        self._answer(
+        # Half of what is left before the response must be sent goes to removing a new object.
+        left = self._context.get_remaining_time_in_millis() / 1000.0 - self._timing.send_reserve
+        self._finish(
             Answer(
                 "FAILED",
                 self._failure_id(),
                 "[Timeout] the provider could not finish before its Lambda function's time limit "
                 f"({int(self._remaining_at_start)} s); the operation may still be going on",
-            )
+            ),
+            Deadline.after(max(0.0, left / 2)),
         )
         self._cleanup_poll()
 

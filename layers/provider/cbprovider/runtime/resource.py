@@ -90,6 +90,10 @@ class ResourceType(Generic[P]):
     properties_model: type[P]
     replacement_properties: frozenset[str] = frozenset()
     """Top-level PascalCase property names whose change replaces the object."""
+    removes_failed_replacement: bool = True
+    """When a replacing Update fails after its new object exists, the runtime calls ``delete`` for the
+    new id (CloudFormation only knows the old one then). Set False for a type whose ``delete`` cannot
+    tell the new object from the old one (it would remove the object the stack still holds)."""
 
     def create(self, req: Request[P]) -> Outcome:
         raise NotImplementedError
