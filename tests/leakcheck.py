@@ -149,18 +149,22 @@ def _fail(report: pytest.TestReport, leaks: Iterable[tuple[str, str]]) -> None:
 
 
 # -- fault matrix table ---------------------------------------------------------------------------------
-def record_matrix_cell(request: pytest.FixtureRequest, row: str, column: str, cell: str) -> None:
-    """Record one cell of the fault matrix (shown at the end of the run)."""
-    request.node.user_properties.append((MATRIX_PROPERTY, json.dumps([row, column, cell])))
+def record_matrix_cell(
+    request: pytest.FixtureRequest, row: str, column: str, cell: str, *, column_order: int = 0
+) -> None:
+    """Record one cell of the fault matrix (shown at the end of the run, columns by ``column_order``)."""
+    request.node.user_properties.append((MATRIX_PROPERTY, json.dumps([row, column, cell, column_order])))
 
 
 _cells: dict[tuple[str, str], str] = {}
+_column_order: dict[str, int] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name == MATRIX_PROPERTY and report.when == "call":
-            row, column, cell = json.loads(str(value))
+            row, column, cell, order = json.loads(str(value))
+            _column_order[column] = int(order)
             if report.outcome == "skipped" and hasattr(report, "wasxfail"):
                 cell = f"{cell} xfail"
             elif report.failed:
@@ -174,5 +178,5 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     from tests.evidence.matrix_table import render
 
     terminalreporter.section("fault matrix (resource x request, fault: response status / check)")
-    for line in render(_cells):
+    for line in render(_cells, _column_order):
         terminalreporter.write_line(line)

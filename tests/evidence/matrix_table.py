@@ -6,10 +6,13 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 
 
-def render(cells: Mapping[tuple[str, str], str]) -> Iterator[str]:
+def render(
+    cells: Mapping[tuple[str, str], str], column_order: Mapping[str, int] | None = None
+) -> Iterator[str]:
     """Lines of a fixed-width table of ``cells`` (keyed by row and column), then the counts."""
+    order = column_order or {}
     rows = sorted({row for row, _ in cells})
-    columns = sorted({column for _, column in cells})
+    columns = sorted({column for _, column in cells}, key=lambda c: (order.get(c, 0), c))
     row_width = max(len(r) for r in rows)
     widths = [max(len(c), *(len(cells.get((r, c), "-")) for r in rows)) for c in columns]
     yield " | ".join([" " * row_width, *(c.ljust(w) for c, w in zip(columns, widths, strict=True))])

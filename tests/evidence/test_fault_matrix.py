@@ -175,9 +175,8 @@ def test_fault_cell(
         cell = Cell(subject, request_type, fault, w)
         got = play(cell)
         row = f"{subject.row} {request_type}"
-        record_matrix_cell(
-            request, row, fault, f"{got}/{'OK' if got == want and not cell.problems else 'BAD'}"
-        )
+        verdict = "OK" if got == want and not cell.problems else "BAD"
+        record_matrix_cell(request, row, fault, f"{got}/{verdict}", column_order=FAULTS.index(fault))
         assert got == want, f"expected {want}, got {got}; other problems: {cell.problems}"
         assert not cell.problems, cell.problems
 
