@@ -10,36 +10,39 @@ a job that is already gone counts as deleted.
 
 Choices where the API reference is silent:
 - CreateReplication has no idempotency token. The job list is read before creating; if the create's
-  answer is lost (timeout, dropped connection, 5xx, unreadable body) the one new job with the same
-  source and destination is adopted, else the create fails saying the outcome is unknown.
+  answer is lost (timeout, dropped connection, 5xx other than 503, unreadable body) the one new job
+  with the same source and destination is adopted, at once or at the next polls (the appliance may
+  make the job after the call timed out), else the create fails saying it did not take effect (see
+  ``replication_pending``).
 - Options that only CreateReplication takes (ReplicateViews, ReplicateStoredProcedures,
   RebuildIndexes, the endpoints' encryption, change-tracking and Azure/seeding options) cannot be
   changed later: an Update that changes them succeeds without applying them, and says so in its reason.
 - ``ParallelTablesLimit`` is sent to AlterReplication as ``parallelReplicationLimit`` (12.51+).
 - GetAtt ``Status`` is ReplicationStatus's seeding status (``Running``, ``Success``, ``Failed``).
-- When a replacing Update fails after its new job was created, the new job is deleted before the
-  failure is reported (CloudFormation only knows the old id then).
+- When a replacing Update fails after its new job was created, the runtime deletes the new job before
+  the failure is reported (CloudFormation only knows the old id then).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic.alias_generators import to_pascal
 
-from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
+from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
 from cbprovider.resources.replication_endpoints import (
     ROLE_FIELDS,
     DestinationEndpoint,
     ResolvedEndpoint,
     SourceEndpoint,
-    identity_of,
     resolve,
 )
+from cbprovider.resources.replication_pending import PendingReplication, matching, outcome_unknown
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -49,6 +52,7 @@ from cbprovider.runtime import (
     ResourceType,
     ValidationFailed,
 )
+from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import parse_properties
 
@@ -107,10 +111,6 @@ class SeedingFailed(ProviderError):
     """ReplicationStatus reported the seeding as failed."""
 
 
-class CreateOutcomeUnknown(ProviderError):
-    """CreateReplication's answer was lost and no new job could be found."""
-
-
 class Replication(ResourceType[ReplicationProperties]):
     type_name = "Custom::CloudBasicReplication"
     properties_model = ReplicationProperties
@@ -147,13 +147,11 @@ class Replication(ResourceType[ReplicationProperties]):
         p = req.properties
         source, destination = resolve(p.source, "Source"), resolve(p.destination, "Destination")
         with client_for(p, req) as client:
-            replication_id = self._create_job(client, req, source, destination)
-            req.note_physical_id(replication_id)
-            try:
-                return self._after_create(client, req, replication_id, source, destination)
-            except Exception:
-                self._abandon_replacement(client, req, replication_id)
-                raise
+            created = self._create_job(client, req, source, destination)
+            if isinstance(created, InProgress):
+                return created
+            req.note_physical_id(created)
+            return self._after_create(client, req, created, source, destination)
 
     def _after_create(
         self,
@@ -182,11 +180,12 @@ class Replication(ResourceType[ReplicationProperties]):
         req: Request[ReplicationProperties],
         source: ResolvedEndpoint,
         destination: ResolvedEndpoint,
-    ) -> str:
+    ) -> str | InProgress:
+        """The new job's id, or ``InProgress`` to look for it at the next polls."""
         from cbprovider.cloudbasic import CreateReplicationRequest, Endpoint
 
         p = req.properties
-        before = {r.replication_id.lower() for r in client.get_replications_list()}
+        before = matching(client.get_replications_list(), source.identity, destination.identity)
         request = CreateReplicationRequest(
             source=Endpoint(source.connection_string, p.source.encrypt_data_in_transit, _source_extra(p)),
             destination=Endpoint(
@@ -199,39 +198,39 @@ class Replication(ResourceType[ReplicationProperties]):
             parallel_tables_limit=p.parallel_tables_limit,
             extra=_create_extra(p),
         )
+        since = time.time()
         try:
             return client.create_replication(request)
-        except (ApiConnectionError, ResponseFormatError, ApiError) as error:
-            if isinstance(error, ApiError) and error.status < 500:
+        except ProviderError as error:
+            if not outcome_unknown(error):
                 raise
-            found = self._find_new_job(client, before, source, destination)
-            if found is None:
-                raise CreateOutcomeUnknown(
-                    f"CreateReplication's answer was lost ({error}) and no new replication from "
-                    f"{source.database} to {destination.database} was found; check GetReplicationsList "
-                    "on the appliance before retrying"
-                ) from None
+            pending = PendingReplication.after(
+                error, source=source.identity, destination=destination.identity, before=before, since=since
+            )
+        found = pending.look(client).found if not req.deadline.expired() else None
+        if found is not None:
             logger.warning(
                 "CreateReplication's answer was lost: adopting the new job", extra={"replication_id": found}
             )
             return found
+        return pending.in_progress(placeholder_id(req.logical_id, req.request_id))
 
-    @staticmethod
-    def _find_new_job(
-        client: CloudBasicClient, before: set[str], source: ResolvedEndpoint, destination: ResolvedEndpoint
-    ) -> str | None:
-        try:
-            listed = client.get_replications_list()
-        except ProviderError:
-            return None
-        wanted = (source.identity, destination.identity)
-        new = [
-            r.replication_id
-            for r in listed
-            if r.replication_id.lower() not in before
-            and (identity_of(r.source or ""), identity_of(r.destination or "")) == wanted
-        ]
-        return new[0] if len(new) == 1 else None
+    def _verify(
+        self, client: CloudBasicClient, req: Request[ReplicationProperties], pending: PendingReplication
+    ) -> Outcome:
+        """One poll of a create whose outcome was unknown (``req.physical_id`` is the placeholder)."""
+        lookup = pending.look(client)
+        if not lookup.answered:
+            return pending.in_progress(str(req.physical_id))
+        found = lookup.found
+        if found is None:
+            return pending.looked_again().in_progress(str(req.physical_id))
+        logger.warning(
+            "The create had been carried out: adopting the new job", extra={"replication_id": found}
+        )
+        req.note_physical_id(found)
+        source, destination = _databases(req.properties)
+        return self._after_create(client, req, found, source, destination)
 
     def _seeding(
         self,
@@ -253,32 +252,14 @@ class Replication(ResourceType[ReplicationProperties]):
         )
 
     def poll(self, req: Request[ReplicationProperties], state: Mapping[str, Any]) -> Outcome:
+        """Continues a create being verified (``verify`` state) or a seeding (``WaitFor: Seeded``)."""
+        pending = PendingReplication.from_state(state)
         replication_id = str(req.physical_id)
         with client_for(req.properties, req) as client:
-            try:
-                status = client.replication_status(replication_id)
-                return self._seeding(req, replication_id, status.seeding_status, status.seeding_progress)
-            except SeedingFailed:
-                self._abandon_replacement(client, req, replication_id)
-                raise
-
-    @staticmethod
-    def _abandon_replacement(
-        client: CloudBasicClient, req: Request[ReplicationProperties], replication_id: str
-    ) -> None:
-        """A replacing Update failed: remove its new job, which CloudFormation never hears of."""
-        if req.request_type != "Update":
-            return
-        try:
-            client.delete_replication(replication_id)
-            logger.warning(
-                "Deleted the replacement job of a failed update", extra={"replication_id": replication_id}
-            )
-        except ProviderError as error:
-            logger.error(
-                "Could not delete the replacement job of a failed update",
-                extra={"replication_id": replication_id, "error": type(error).__name__},
-            )
+            if pending is not None:
+                return self._verify(client, req, pending)
+            status = client.replication_status(replication_id)
+        return self._seeding(req, replication_id, status.seeding_status, status.seeding_progress)
 
     # -- update ------------------------------------------------------------------------------------
     def update(self, req: Request[ReplicationProperties]) -> Outcome:
