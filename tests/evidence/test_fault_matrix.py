@@ -78,6 +78,11 @@ OVERRIDES: dict[tuple[str, str, str], tuple[str, str]] = {
         S,
         "CreateReplication's answer is unreadable, so the type looks the new job up and adopts it",
     ),
+    ("Replication", "Create", "slow"): (
+        S,
+        "CreateReplication's outcome is unknown, so the type looks for a new job between the same "
+        "databases at the next polls and adopts it once the appliance has made it",
+    ),
     ("CapellaCluster", "Create", "malformed"): (
         S,
         "the id comes from the 202's Location header; " + _NO_BODY,
@@ -103,18 +108,7 @@ OVERRIDES: dict[tuple[str, str, str], tuple[str, str]] = {
 }
 
 # Cells where the product misbehaves: strict xfail with the exact symptom (the fix is routed elsewhere).
-_LATE = (
-    " times out at the work deadline and the API carries it out afterwards; the FAILED response carries "
-    "a placeholder id, so CloudFormation's rollback Delete removes nothing and "
-)
-KNOWN_BAD: dict[tuple[str, str, str], str] = {
-    ("Replication", "Create", "slow"): (
-        "CreateReplication"
-        + _LATE
-        + "the job stays on the appliance (orphaned replication; the look-up by name ran before the job "
-        "existed)"
-    ),
-}
+KNOWN_BAD: dict[tuple[str, str, str], str] = {}
 
 
 def calls_api(subject: Subject, request: str) -> bool:
