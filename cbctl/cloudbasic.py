@@ -4,7 +4,13 @@ The URL comes from ``--url`` or ``CLOUDBASIC_API_URL``; the key pair from ``--cr
 (a Secrets Manager secret holding JSON ``{"AccessKeyId", "SecretAccessKey"}``) or from
 ``CLOUDBASIC_ACCESS_KEY_ID`` and ``CLOUDBASIC_SECRET_ACCESS_KEY``. ``--body`` is JSON with the camelCase
 keys of the API reference; ``--xml`` sends it as the documented XML (the answer is still printed as
-JSON). ActivateInstance is sent unsigned and needs no key pair. Key material is never printed.
+JSON). ActivateInstance is sent unsigned and needs no key pair.
+
+ActivateInstance and CreateUser answer with a private key that the API never shows again. cbctl does not
+print it by accident: pass ``--keys-secret-name NAME`` to store the pair in a new Secrets Manager secret
+(JSON ``AccessKeyId``/``SecretAccessKey``, the shape ``--credentials-secret-arn`` reads; its ARN is printed
+instead of the key), or ``--show-private-key`` to print it. Without either, those actions are refused
+before anything is sent.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ ENV_URL = "CLOUDBASIC_API_URL"
 ENV_ACCESS_KEY = "CLOUDBASIC_ACCESS_KEY_ID"
 ENV_SECRET_KEY = "CLOUDBASIC_SECRET_ACCESS_KEY"  # noqa: S105 (the name of an environment variable)
 UNSIGNED_ACTIONS = frozenset({"ActivateInstance"})
+KEY_ISSUING_ACTIONS = frozenset({"ActivateInstance", "CreateUser"})
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +52,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"Secrets Manager secret: JSON AccessKeyId, SecretAccessKey (default: ${ENV_ACCESS_KEY} etc.)",
     )
     call.add_argument("--ca-bundle", metavar="PATH", help="CA bundle that signed the server's certificate")
+    keys = call.add_mutually_exclusive_group()
+    keys.add_argument(
+        "--keys-secret-name",
+        metavar="NAME",
+        help="ActivateInstance/CreateUser: store the returned key pair in a new Secrets Manager secret",
+    )
+    keys.add_argument(
+        "--show-private-key",
+        action="store_true",
+        help="ActivateInstance/CreateUser: print the returned private key (it is never shown again)",
+    )
     call.set_defaults(func=functools.partial(run_call, parser=call))
 
 
@@ -75,6 +93,12 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         parser.error(f"--url must look like http(s)://host[:port] (got {url!r})")
     if args.ca_bundle and not os.path.isfile(args.ca_bundle):
         parser.error(f"--ca-bundle {args.ca_bundle!r} is not a file")
+    issues_keys = args.action in KEY_ISSUING_ACTIONS
+    if issues_keys and not (args.keys_secret_name or args.show_private_key):
+        parser.error(
+            f"{args.action} returns a private key that cannot be read again: pass --keys-secret-name NAME "
+            "to store it in Secrets Manager, or --show-private-key to print it"
+        )
     signed = args.action not in UNSIGNED_ACTIONS
     credentials = None
     if signed:
@@ -91,5 +115,24 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         url, credentials, service=args.service, region=args.region, ca_bundle=args.ca_bundle, xml=args.xml
     ) as client:
         answer = client.call(args.action, args.body, method=method, signed=signed)
+    if issues_keys and args.keys_secret_name:
+        answer = _store_keys(answer, args.keys_secret_name)
     print(json.dumps(answer, indent=2))
     return 0
+
+
+def _store_keys(answer: dict[str, Any], name: str) -> dict[str, Any]:
+    """Put the returned key pair in a new secret; the answer with the secret's ARN instead of the key."""
+    import boto3
+
+    public_key = answer.get("publicKey")
+    private_key = answer.get("privateKey")
+    if not isinstance(public_key, str) or not isinstance(private_key, str):
+        from cbprovider.errors import ResponseFormatError
+
+        raise ResponseFormatError(service="CloudBasic", operation="keys", reason="no publicKey/privateKey")
+    value = json.dumps({"AccessKeyId": public_key, "SecretAccessKey": private_key})
+    arn = boto3.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+    shown = {k: v for k, v in answer.items() if k != "privateKey"}
+    shown["keysSecretArn"] = arn
+    return shown

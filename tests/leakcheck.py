@@ -32,13 +32,7 @@ MATRIX_PROPERTY = "fault_matrix_cell"
 
 # Leaks found in tests outside this plugin's area, reported like strict xfails until they are fixed: the
 # test is shown as xfailed while the leak is there, and fails once it is gone (remove the entry then).
-KNOWN_LEAKS: dict[str, str] = {
-    "tests/cloudbasic/test_cbctl.py::test_activate_instance_needs_no_credentials": (
-        "`cbctl cloudbasic call ActivateInstance` prints the answer as it came, privateKey (the first "
-        "admin's secret key) included; either cbctl masks it (or writes it to Secrets Manager) or the test "
-        "carries @pytest.mark.allow_secret_output"
-    ),
-}
+KNOWN_LEAKS: dict[str, str] = {}
 _checked_responses: pytest.StashKey[set[tuple[str, int]]] = pytest.StashKey()
 
 

@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from cbctl.cli import main
 from simulators.cloudbasic import CloudBasicSimulator
+from simulators.stack import local_aws
 
 CBCTL = Path(sys.executable).parent / "cbctl"
 MISSING_ID = "998acaec-9211-4dac-b90b-196fd1d17993"
@@ -101,7 +102,7 @@ def test_bad_arguments_exit_2(
     assert env[1] not in err
 
 
-def test_activate_instance_needs_no_credentials(
+def test_activate_instance_needs_no_credentials_and_stores_the_keys_in_a_secret(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name in ("CLOUDBASIC_ACCESS_KEY_ID", "CLOUDBASIC_SECRET_ACCESS_KEY"):
@@ -112,11 +113,55 @@ def test_activate_instance_needs_no_credentials(
         "password": "Pw-123456",
         "agreeToEula": True,
     }
-    with CloudBasicSimulator(activated=False) as sim:
-        code, out, _ = _run(capsys, "ActivateInstance", "--url", sim.url, "--body", json.dumps(body))
+    with local_aws() as boto3, CloudBasicSimulator(activated=False) as sim:
+        code, out, _ = _run(
+            capsys,
+            "ActivateInstance",
+            "--url",
+            sim.url,
+            "--body",
+            json.dumps(body),
+            "--keys-secret-name",
+            "admin",
+        )
         assert code == 0
         assert sim.admin_keys
-        assert json.loads(out)["publicKey"] == sim.admin_keys[0]
+        printed = json.loads(out)
+        assert printed["publicKey"] == sim.admin_keys[0]
+        assert "privateKey" not in printed
+        stored = boto3.client("secretsmanager").get_secret_value(SecretId=printed["keysSecretArn"])
+        assert json.loads(stored["SecretString"]) == {
+            "AccessKeyId": sim.admin_keys[0],
+            "SecretAccessKey": sim.admin_keys[1],
+        }
+
+
+def test_key_issuing_actions_are_refused_unless_the_key_has_somewhere_to_go(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with CloudBasicSimulator(activated=False) as sim:
+        with pytest.raises(SystemExit) as exited:
+            _run(capsys, "ActivateInstance", "--url", sim.url, "--body", "{}")
+        assert exited.value.code == 2
+        assert "--keys-secret-name" in capsys.readouterr().err
+        assert sim.calls == []
+
+
+@pytest.mark.allow_secret_output
+def test_show_private_key_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
+    body = {
+        "email": "a@example.com",
+        "instanceId": "i-0123456789abcdef0",
+        "password": "Pw-1",
+        "agreeToEula": True,
+    }
+    with CloudBasicSimulator(activated=False) as sim:
+        code, out, _ = _run(
+            capsys, "ActivateInstance", "--url", sim.url, "--body", json.dumps(body), "--show-private-key"
+        )
+        assert code == 0
+        assert sim.admin_keys
+        assert json.loads(out)["privateKey"] == sim.admin_keys[1]
 
 
 def test_credentials_from_secrets_manager(
