@@ -188,14 +188,19 @@ def test_malformed_success_body_is_a_format_error(cloudbasic_sim: CloudBasicSimu
         client.replication_service_status()
 
 
-def test_entity_expansion_is_refused(cloudbasic_sim: CloudBasicSimulator) -> None:
+def test_entity_expansion_in_an_error_body_is_refused_and_keeps_the_status(
+    cloudbasic_sim: CloudBasicSimulator,
+) -> None:
     bomb = (
         '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
         "<ErrorResponse><RequestId>1</RequestId><Errors><Error>&b;</Error></Errors></ErrorResponse>"
     )
     cloudbasic_sim.faults.add("GetLogs", status=400, body=bomb)
-    with make_client(cloudbasic_sim, xml=True) as client, pytest.raises(ResponseFormatError):
+    with make_client(cloudbasic_sim, xml=True) as client, pytest.raises(ApiError) as raised:
         client.get_logs("998acaec-9211-4dac-b90b-196fd1d17993")
+    assert raised.value.status == 400
+    assert "aaaaaaaaaaaa" not in str(raised.value)
+    assert "unreadable error response" in str(raised.value)
 
 
 # -- TLS ---------------------------------------------------------------------------------------------------

@@ -189,7 +189,10 @@ def decode_error(action: str, status: int, body: bytes) -> ApiError:
     try:
         _, value = _parse(body)
     except _Forbidden as exc:
-        raise ResponseFormatError(service=SERVICE, operation=action, reason=str(exc)) from None
+        # Nothing was expanded; keep the HTTP status (a proxy's HTML page starts with <!DOCTYPE html>).
+        return ApiError(
+            service=SERVICE, operation=action, status=status, messages=[f"unreadable error response ({exc})"]
+        )
     except _Unreadable:
         return ApiError(service=SERVICE, operation=action, status=status, messages=[_garbage_summary(body)])
     if not isinstance(value, dict):
