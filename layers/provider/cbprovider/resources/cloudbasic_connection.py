@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import threading
 from typing import TYPE_CHECKING, Any, Literal
@@ -41,6 +42,9 @@ KEY_FIELDS = ("AccessKeyId", "SecretAccessKey")
 _PEM_MARKER = "-----BEGIN CERTIFICATE-----"
 
 
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
 class CloudBasicConnection(ResourceProperties):
     """The per-resource connection overrides every CloudBasic resource type accepts."""
 
@@ -49,11 +53,19 @@ class CloudBasicConnection(ResourceProperties):
     credentials_secret_arn: str | None = None
     """``CredentialsSecretArn``: the key pair secret; default ``CLOUDBASIC_CREDENTIALS_SECRET_ARN``."""
     signing_region: str | None = None
-    """``SigningRegion``: blank for 12.301+ (the default), ``us-east-1`` for older servers."""
+    """``SigningRegion``: blank for 12.301+ (the default), ``us-east-1`` for older servers (region-shaped)."""
     signing_service: Literal["cloudbasic", "cbr"] | None = None
     """``SigningService``: ``cloudbasic`` (the default) or ``cbr``."""
     ca_bundle_secret_arn: str | None = None
     """``CaBundleSecretArn``: a secret whose string is a PEM bundle trusted for the appliance's TLS."""
+
+    @field_validator("signing_region")
+    @classmethod
+    def _region_shaped(cls, value: str | None) -> str | None:
+        # It goes into the SigV4 credential scope: refuse what would break the signature, naming the property.
+        if value and not _REGION.fullmatch(value):
+            raise ValueError("must be blank or an AWS region name such as us-east-1")
+        return value
 
     @field_validator("api_url")
     @classmethod

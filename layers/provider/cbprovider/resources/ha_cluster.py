@@ -25,10 +25,11 @@ Choices where the API reference is silent:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for, read_key_pair
@@ -47,13 +48,25 @@ class ReplacementRefused(ProviderError):
     """The appliance refused the new cluster of a replacing update (most often: it is the same node)."""
 
 
+_SERVER_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.\-:]*[A-Za-z0-9])?")
+
+
 class HAClusterProperties(CloudBasicConnection):
-    local_server: str = Field(min_length=1)
-    remote_server: str = Field(min_length=1)
+    # An IP address or DNS name (at most 253 characters of letters, digits, '.', '-', ':' for IPv6):
+    # both go into the physical id, which must stay well inside CloudFormation's 4096-byte response.
+    local_server: str = Field(min_length=1, max_length=253)
+    remote_server: str = Field(min_length=1, max_length=253)
     port: int = Field(default=81, ge=1, le=65535)
     remote_credentials_secret_arn: str = Field(min_length=1)
     standalone_server_on_delete: str | None = None
     wait_for_remote: bool = False
+
+    @field_validator("local_server", "remote_server", "standalone_server_on_delete")
+    @classmethod
+    def _server_name(cls, value: str | None) -> str | None:
+        if value is not None and not _SERVER_NAME.fullmatch(value):
+            raise ValueError("must be an IP address or a DNS name")
+        return value
 
     @model_validator(mode="after")
     def _standalone_is_a_node(self) -> HAClusterProperties:
