@@ -129,13 +129,29 @@ class ScriptedServer(Simulator):
 
     def __init__(self) -> None:
         super().__init__()
-        self.answer = Response(200, b"{}")
+        self.answer: Callable[[int], Response] = lambda n: Response(200, b"{}")
+        self.served = 0
 
     def script(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.answer = Response(status, body, {"Content-Type": "application/json", **(headers or {})})
+        fixed = Response(status, body, {"Content-Type": "application/json", **(headers or {})})
+        self.script_each(lambda n: (fixed.status, fixed.body), fixed.headers)
+
+    def script_each(
+        self, answer: Callable[[int], tuple[int, bytes]], headers: dict[str, str] | None = None
+    ) -> None:
+        """Answer request number n (from 1, counted from this call) with ``answer(n)``."""
+        self.served = 0
+        all_headers = headers or {"Content-Type": "application/json"}
+
+        def respond(n: int) -> Response:
+            status, body = answer(n)
+            return Response(status, body, dict(all_headers))
+
+        self.answer = respond
 
     def handle(self, request: Request) -> Response:
-        return self.answer
+        self.served += 1
+        return self.answer(self.served)
 
 
 @pytest.fixture(scope="module")
@@ -176,18 +192,40 @@ def test_capella_client_raises_only_typed_errors(
         assert not isinstance(caught, ApiError) or caught.status == status
 
 
-def test_a_list_that_claims_endless_pages_ends_at_the_deadline(scripted: ScriptedServer) -> None:
-    """The same page again and again, with a cursor that promises a billion pages: the client keeps
-    asking (a page without a new item does not stop it), so only the deadline ends the listing."""
-    body = b'{"cursor": {"pages": {"page": 1, "next": 2, "last": 1000000000}}, "data": [{"id": "same"}]}'
+def test_a_list_that_repeats_its_page_under_an_endless_cursor_ends(scripted: ScriptedServer) -> None:
+    """The same page again and again, with a cursor that promises a billion pages: a page with nothing
+    new ends the listing."""
+    body = (
+        b'{"cursor": {"pages": {"page": 1, "next": 2, "last": 1000000000}}, '
+        b'"data": [{"id": "8b3f2c1e-0000-4000-8000-000000000001", "name": "p", "tenantId": "t", '
+        b'"createdAt": "2026-01-01T00:00:00Z"}]}'
+    )
     scripted.script(200, body)
-    started = time.monotonic()
+    with CapellaClient(scripted.url, ("access-key", "secret-key-secret-key")) as client:
+        projects = client.list_projects(deadline=Deadline.after(5))
+    assert [p.id for p in projects] == ["8b3f2c1e-0000-4000-8000-000000000001"]
+    assert scripted.served == 2
+
+
+def test_a_cursor_that_never_ends_is_a_format_error(
+    scripted: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New items on every page and no last page: the listing stops at MAX_PAGES with a clear error."""
+    import cbprovider.capella.client as capella_client
+
+    monkeypatch.setattr(capella_client, "MAX_PAGES", 5)
+    scripted.script_each(
+        lambda n: (
+            200,
+            b'{"cursor": {"pages": {"page": %d, "next": %d, "last": 1000000000}}, '
+            b'"data": [{"id": "item-%d"}]}' % (n, n + 1, n),
+        )
+    )
     with (
         CapellaClient(scripted.url, ("access-key", "secret-key-secret-key")) as client,
-        pytest.raises(ProviderError),
+        pytest.raises(ResponseFormatError, match="did not end after 5 pages"),
     ):
-        client.list_projects(deadline=Deadline.after(1))
-    assert time.monotonic() - started < 10
+        list(client.iterate("/v2/projects", deadline=Deadline.after(5)))
 
 
 @pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY, QUADRATIC_BLOWUP])

@@ -63,6 +63,10 @@ def _param_pairs(params: Params | None) -> list[tuple[str, Any]]:
     return list(params.items()) if isinstance(params, Mapping) else list(params)
 
 
+MAX_PAGES = 10_000
+"""More pages than this is a broken cursor, not a list (a million items at the default page size)."""
+
+
 class CapellaClient:
     """Typed access to the Capella v3 management API over one keep-alive session.
 
@@ -158,7 +162,8 @@ class CapellaClient:
     ) -> Iterator[Any]:
         """Every item of a list endpoint across all pages, requested by counting ``page`` up to
         ``cursor.pages.last``. Items whose ``id`` was already yielded (the list shifted between pages)
-        are skipped.
+        are skipped. A cursor that promises pages without end is not followed forever: a page with nothing
+        new ends the listing, and more than ``MAX_PAGES`` pages is a ``ResponseFormatError``.
         """
         if per_page < 1:
             raise ValueError("per_page must be at least 1")
@@ -174,15 +179,19 @@ class CapellaClient:
             except ValueError as exc:
                 reason = str(exc) if isinstance(exc, ModelError) else "list body is not JSON"
                 raise format_error(operation, reason) from None
+            fresh = 0
             for item in page.items:
                 key = item.get("id") if isinstance(item, Mapping) else None
                 if isinstance(key, str):
                     if key in seen:
                         continue
                     seen.add(key)
+                fresh += 1
                 yield item
-            if not page.more_after(number):
+            if not page.more_after(number) or (number > 1 and fresh == 0):
                 return
+            if number >= MAX_PAGES:
+                raise format_error(operation, f"the list did not end after {MAX_PAGES} pages")
             number += 1
 
     def _typed_list(
