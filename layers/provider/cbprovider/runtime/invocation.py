@@ -389,17 +389,27 @@ class Invocation(CfnResource):
             return self._finishing
 
     def _without_new_object(self, answer: Answer, deadline: Deadline) -> Answer:
-        """A replacing Update failed: delete the new object it made (CloudFormation only knows the old)."""
+        """A replacing Update failed: delete the new object it made (CloudFormation only knows the old).
+
+        Never raises: the answer must go out whatever happens here (this may run in the backstop).
+        """
         if self._event.get("RequestType") != "Update":
             return answer
+        try:
+            return self._remove_new_objects(answer, deadline)
+        except Exception as error:
+            logger.error(
+                "Could not look after the new object of a failed update",
+                extra={"traceback": scrubbed_traceback(error)},
+            )
+            return answer
+
+    def _remove_new_objects(self, answer: Answer, deadline: Deadline) -> Answer:
         poll, request = self._poll, self._request
         phase = poll.phase if poll is not None else request.phase if request is not None else None
         if phase != "create":
             return answer
-        try:
-            resource = self._services.resolve(str(self._event["ResourceType"]))
-        except Exception:
-            return answer
+        resource = self._services.resolve(str(self._event["ResourceType"]))
         noted = request.noted_physical_id if request is not None else None
         reported = poll.physical_id if poll is not None else None
         new_ids = new_object_ids(
