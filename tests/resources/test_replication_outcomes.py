@@ -131,18 +131,22 @@ def test_two_new_jobs_between_the_same_databases_are_not_adopted(cb: CloudBasicE
     surplus: list[str] = []
 
     def another_job(kind: str, event: Any) -> None:
-        # Once the late job exists, someone else makes one between the same databases before the look-up.
-        if kind == "poll" and cb.sim.replications and not surplus:
+        # Before the first poll's look-up, someone else makes a job between the same databases.
+        if kind == "poll" and not surplus:
             surplus.append(_matching_job(cb))
 
     cb.stack.on_invoke = another_job
-    cb.sim.faults.add("CreateReplication", delay=LATE)
-    created = cb.stack.send("Create", TYPE, "Replica", props(cb), context_seconds=SHORT)
+    cb.sim.faults.add("CreateReplication", malformed=True)
+    cb.sim.faults.add("GetReplicationsList")  # the list before the create answers as usual
+    cb.sim.faults.add("GetReplicationsList", malformed=True)  # the look-up right after it does not
+    created = cb.stack.send("Create", TYPE, "Replica", props(cb))
     assert created.status == "FAILED"
     assert is_placeholder(created.physical_id)
-    assert created.reason.startswith("[CreateOutcomeUnknown] CreateReplication got no answer (timed out)")
-    assert all(job in created.reason for job in cb.sim.replications)
+    assert created.reason.startswith(
+        "[CreateOutcomeUnknown] CreateReplication answered with an unreadable body"
+    )
     assert len(cb.sim.replications) == 2
+    assert all(job in created.reason for job in cb.sim.replications)
     assert no_leftovers()
 
 
