@@ -97,6 +97,9 @@ class HACluster(ResourceType[HAClusterProperties]):
     type_name = "Custom::CloudBasicHACluster"
     properties_model = HAClusterProperties
     replacement_properties = frozenset({"LocalServer"})
+    # DeleteCluster names no cluster: it acts on whatever cluster the appliance is in. After a failed
+    # replacement the runtime must not call it, or it could dissolve the cluster the stack still holds.
+    removes_failed_replacement = False
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return physical_id.startswith(ID_PREFIX)
