@@ -267,3 +267,15 @@ def test_sample_events_parse_and_classify(name: str) -> None:
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
+
+
+def test_the_rollback_of_a_refused_replacement_keeps_the_user(env: Env) -> None:
+    first = env.stack.send("Create", TYPE, "Ops", env.props)
+    changed = {**env.props, "FirstName": "Changed"}
+    refused = env.stack.send("Update", TYPE, "Ops", changed, physical_id="ops", old_properties=env.props)
+    assert refused.status == "FAILED"
+    rollback = env.stack.send("Update", TYPE, "Ops", env.props, physical_id="ops", old_properties=changed)
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert rollback.physical_id == "ops"
+    assert rollback.data["KeysSecretArn"] == first.data["KeysSecretArn"]
+    assert env.secret_exists(first.data["KeysSecretArn"])

@@ -32,6 +32,7 @@ from crhelper import CfnResource
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError, ProviderError
+from cbprovider.runtime.fingerprints import Fingerprints
 from cbprovider.runtime.idempotency import Duplicate, Once
 from cbprovider.runtime.ids import is_placeholder, placeholder_id, request_digest
 from cbprovider.runtime.log import logger
@@ -68,6 +69,7 @@ class Services:
     sender: ResponseSender
     once: Once
     poller: Poller
+    fingerprints: Fingerprints
     resolve: Callable[[str], ResourceType[Any]]
     """The resource type serving a type name (raises ``UnknownResourceType``)."""
 
@@ -190,6 +192,11 @@ class Invocation(CfnResource):
             replace = resource.requires_replacement(
                 self._event.get("ResourceProperties") or {}, self._event.get("OldResourceProperties") or {}
             )
+            if replace and self._services.fingerprints.holds(self._event, physical_id):
+                # CloudFormation rolling back a failed replacement: this object already has these
+                # properties, so creating it again would duplicate it (see runtime.fingerprints).
+                logger.info("Update back to the object's own properties: in place, not a replacement")
+                replace = False
             phase = "create" if replace else "update"
             logger.info("Update", extra={"replacement": replace})
         elif request_type == "Delete":
@@ -288,6 +295,10 @@ class Invocation(CfnResource):
         physical_id = self._keep_id(outcome.physical_id, phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
+        if phase == "delete":
+            self._services.fingerprints.forget(self._event, physical_id)
+        else:
+            self._services.fingerprints.remember(self._event, physical_id)
         return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
 
     def _keep_id(self, returned: str, phase: Phase) -> str:
