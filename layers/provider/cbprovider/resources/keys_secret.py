@@ -41,9 +41,9 @@ def store_keys(
         {"AccessKeyId": keys.public_key, "SecretAccessKey": keys.private_key},
         stack_id=req.stack_id,
         logical_id=req.logical_id,
+        extra_tags={PHYSICAL_TAG: physical_id},
         client=sm,
     )
-    sm.tag_resource(SecretId=arn, Tags=[{"Key": PHYSICAL_TAG, "Value": physical_id[:256]}])
     return arn
 
 

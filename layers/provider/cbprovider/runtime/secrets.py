@@ -57,9 +57,18 @@ def read_secret_json(
 
 
 def create_owned_secret(
-    name_hint: str, value: dict[str, Any], *, stack_id: str, logical_id: str, client: Any = None
+    name_hint: str,
+    value: dict[str, Any],
+    *,
+    stack_id: str,
+    logical_id: str,
+    extra_tags: dict[str, str] | None = None,
+    client: Any = None,
 ) -> str:
-    """Create a provider-owned secret holding ``value`` (JSON); returns its ARN."""
+    """Create a provider-owned secret holding ``value`` (JSON); returns its ARN.
+
+    Every tag is set in the same call, so a secret never exists without the tags it is found by.
+    """
     sm = client or _client()
     hint = _NAME_CHARS.sub("-", name_hint)[:200] or "keys"
     name = f"{OWNED_PREFIX}{hint}-{_random.token_hex(4)}"
@@ -71,6 +80,7 @@ def create_owned_secret(
             {"Key": OWNER_TAG, "Value": OWNER_VALUE},
             {"Key": STACK_TAG, "Value": stack_id[:256]},
             {"Key": LOGICAL_TAG, "Value": logical_id[:256]},
+            *({"Key": k, "Value": v[:256]} for k, v in (extra_tags or {}).items()),
         ],
     )
     logger.info("Created an owned secret", extra={"secret_arn": created["ARN"]})
