@@ -123,3 +123,18 @@ def test_backstop_uses_the_event_id_on_update(aws, events, cfn_receiver, widgets
     time.sleep(0.2)
     body = only_response(cfn_receiver, event)
     assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0042")
+
+
+def test_an_api_message_that_echoes_a_password_is_scrubbed_from_the_reason():
+    from cbprovider.errors import ApiError
+    from cbprovider.runtime.reasons import reason_for
+
+    error = ApiError(
+        service="CloudBasic",
+        operation="CreateReplication",
+        status=400,
+        messages=["cannot connect with Data Source=db,1433;User ID=admin;Password=Hunter2-Secret;"],
+    )
+    reason = reason_for(error, request_id="r1")
+    assert "Hunter2-Secret" not in reason
+    assert reason.startswith("[ApiError 400] CloudBasic CreateReplication failed with HTTP 400: cannot")

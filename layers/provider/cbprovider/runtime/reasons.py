@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cbprovider.errors import ApiError, ProviderError
+from cbprovider.runtime.scrub import scrub
 
 MAX_REASON = 1024
 """Reasons longer than this are cut (the start is kept); the response size check may cut further."""
@@ -14,10 +15,11 @@ def reason_for(error: BaseException, *, request_id: str) -> str:
     Only errors raised on purpose (``ProviderError``) have their message shown: an unexpected
     exception's text may hold anything, so it stays in the (redacted) log.
     """
+    # The APIs' own messages are passed on, but scrubbed: an appliance may echo a connection string.
     if isinstance(error, ApiError):
-        return shorten(f"[ApiError {error.status}] {error}")
+        return shorten(scrub(f"[ApiError {error.status}] {error}"))
     if isinstance(error, ProviderError):
-        return shorten(f"[{type(error).__name__}] {error}")
+        return shorten(scrub(f"[{type(error).__name__}] {error}"))
     return shorten(
         f"[InternalError] {type(error).__name__}: unexpected error in the provider; "
         f"see its log for RequestId {request_id}"
