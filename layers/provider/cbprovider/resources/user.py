@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
@@ -35,10 +35,11 @@ _EXISTS = re.compile(r"already\s+exists?|\bexists\b|\bduplicate\b|\bunique\b", r
 
 
 class UserProperties(CloudBasicConnection):
-    email: str
-    user_name: str
-    first_name: str
-    last_name: str
+    # Bounded: UserName is the physical id, and the others travel in reasons; 256 is far above any login.
+    email: str = Field(max_length=256)
+    user_name: str = Field(max_length=128)
+    first_name: str = Field(max_length=256)
+    last_name: str = Field(max_length=256)
     password_secret_arn: str
     """Secret with the user's console password: plain text or JSON ``{"password": ...}``."""
     is_admin: bool = False
