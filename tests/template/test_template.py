@@ -98,7 +98,7 @@ def test_poll_rules_are_scoped_to_the_provider_prefix(template):
         ]
         events = [s for s in statements if any(a.startswith("events:") for a in s["Action"])]
         assert events
-        assert all(s["Resource"]["Fn::Sub"].endswith(":rule/cfnprov-*") for s in events)
+        assert all(s["Resource"]["Fn::Sub"].endswith(":rule/${PollRulePrefix}*") for s in events)
 
 
 def test_async_invocations_are_not_retried_blindly(template):
