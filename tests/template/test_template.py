@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,32 @@ def test_async_invocations_are_not_retried_blindly(template):
     configs = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
     assert len(configs) == 2
     assert all(c["Properties"]["MaximumRetryAttempts"] == 0 for c in configs)
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.name)
+def test_example_stacks_lint_clean_and_use_the_exported_tokens(example):
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(example)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    stack = yaml.load(example.read_text(), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    custom = {n: r for n, r in stack["Resources"].items() if r["Type"].startswith("Custom::")}
+    assert custom
+    for name, resource in custom.items():
+        type_name = resource["Type"].removeprefix("Custom::")
+        assert type_name in RESOURCE_TYPES, name
+        token = json.dumps(resource["Properties"]["ServiceToken"])
+        assert "Fn::ImportValue" in token, name
+        assert f"{type_name}ServiceToken" in token, name
+
+
+def test_sample_events_name_a_type_the_template_serves(template):
+    served = set(RESOURCE_TYPES)
+    for path in sorted((ROOT / "events").glob("*.json")):
+        event = json.loads(path.read_text())
+        if "ResourceType" in event:
+            assert event["ResourceType"].removeprefix("Custom::") in served, path.name
+            assert event["RequestType"] in ("Create", "Update", "Delete"), path.name
