@@ -19,16 +19,15 @@ written once per container to a private temporary file; verification is never tu
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tempfile
-import threading
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import field_validator
 
+from cbprovider.cloudbasic.ca_bundle import CaBundleUnreadable
+from cbprovider.cloudbasic.ca_bundle import ca_bundle_file as ca_bundle_file  # re-exported
 from cbprovider.runtime.properties import ResourceProperties, ValidationFailed
 from cbprovider.runtime.secrets import SecretUnreadable, read_secret_json
 
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 API_URL_ENV = "CLOUDBASIC_API_URL"
 CREDENTIALS_ENV = "CLOUDBASIC_CREDENTIALS_SECRET_ARN"
 KEY_FIELDS = ("AccessKeyId", "SecretAccessKey")
-_PEM_MARKER = "-----BEGIN CERTIFICATE-----"
 
 
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
@@ -98,7 +96,10 @@ def client_for(props: CloudBasicConnection, req: Request[Any]) -> CloudBasicClie
             f"({CREDENTIALS_ENV})"
         )
     key_pair = read_key_pair(arn, "CredentialsSecretArn")
-    ca_bundle = ca_bundle_file(props.ca_bundle_secret_arn) if props.ca_bundle_secret_arn else None
+    try:
+        ca_bundle = ca_bundle_file(props.ca_bundle_secret_arn) if props.ca_bundle_secret_arn else None
+    except CaBundleUnreadable as error:
+        raise SecretUnreadable(str(error)) from None
     try:
         return CloudBasicClient(
             url,
@@ -122,36 +123,3 @@ def read_key_pair(arn: str, field_context: str) -> tuple[str, str]:
             f"{KEY_FIELDS[1]} strings"
         )
     return access, secret
-
-
-_bundles: dict[str, str] = {}
-_bundles_lock = threading.Lock()
-
-
-def ca_bundle_file(arn: str) -> str:
-    """The path of a private file holding the PEM bundle of secret ``arn`` (written once per content)."""
-    pem = _read_secret_text(arn, "CaBundleSecretArn")
-    if _PEM_MARKER not in pem:
-        raise SecretUnreadable(f"CaBundleSecretArn: secret {arn} does not hold a PEM certificate bundle")
-    digest = hashlib.sha256(pem.encode()).hexdigest()
-    with _bundles_lock:
-        path = _bundles.get(digest)
-        if path is None or not os.path.exists(path):
-            fd, path = tempfile.mkstemp(prefix="cloudbasic-ca-", suffix=".pem")  # mode 0600
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(pem)
-            _bundles[digest] = path
-        return path
-
-
-def _read_secret_text(arn: str, field_context: str) -> str:
-    from aws_lambda_powertools.utilities.parameters import get_secret
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
-    try:
-        value = get_secret(arn, max_age=300)
-    except GetParameterError as error:
-        cause = error.__cause__ or error
-        code = getattr(cause, "response", {}).get("Error", {}).get("Code") or type(cause).__name__
-        raise SecretUnreadable(f"{field_context}: cannot read secret {arn} ({code})") from None
-    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else str(value)
