@@ -4,7 +4,9 @@ CloudBasic endpoints: each ``--cloudbasic-url`` (key pair from ``--credentials-s
 ``CLOUDBASIC_ACCESS_KEY_ID``/``CLOUDBASIC_SECRET_ACCESS_KEY``, else the secret named by
 ``CLOUDBASIC_CREDENTIALS_SECRET_ARN``). Capella: ``--capella-url`` (key pair from
 ``--capella-credentials-secret-arn``, else ``CAPELLA_ACCESS_KEY``/``CAPELLA_SECRET_KEY``, else
-``CAPELLA_CREDENTIALS_SECRET_ARN``). With neither URL option, the targets come from the environment exactly
+``CAPELLA_CREDENTIALS_SECRET_ARN``). ``--ca-bundle PATH`` trusts a PEM bundle (a self-signed appliance
+certificate) for every CloudBasic endpoint, winning over an endpoint's ``CaBundleSecretArn``. With neither
+URL option, the targets come from the environment exactly
 as in the Lambda function (``MONITOR_CLOUDBASIC_ENDPOINTS`` or ``CLOUDBASIC_API_URL``; ``CAPELLA_*``).
 
 Exit status: 0 when every item is ok, 1 when any is not (or on an API error), 2 on bad arguments.
@@ -14,6 +16,7 @@ No metrics are published from the terminal.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import json
 import os
@@ -47,6 +50,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--signing-region", default="", help="SigV4 region (blank on 12.301+; us-east-1 before)"
     )
     parser.add_argument("--signing-service", default=DEFAULT_SIGNING_SERVICE, help="SigV4 service name")
+    parser.add_argument(
+        "--ca-bundle", type=pem_file, metavar="PATH", help="PEM bundle trusted for the CloudBasic TLS"
+    )
     parser.add_argument("--capella-url", metavar="URL", help="Capella Management API base URL")
     parser.add_argument("--capella-credentials-secret-arn", metavar="ARN", help="Capella v3 key pair secret")
     parser.add_argument(
@@ -83,6 +89,18 @@ def positive_seconds(value: str) -> float:
     return number
 
 
+def pem_file(value: str) -> str:
+    """An existing, readable file holding a PEM certificate (checked now rather than at the first call)."""
+    try:
+        with open(value, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {value!r}: {exc.strerror}") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise argparse.ArgumentTypeError(f"{value!r} does not hold a PEM certificate")
+    return os.path.abspath(value)
+
+
 def cloudbasic_credentials(secret_arn: str | None) -> tuple[str, str] | None:
     if secret_arn:
         return from_secret(secret_arn, "AccessKeyId", "SecretAccessKey")
@@ -112,8 +130,12 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
                     "nothing to monitor: pass --cloudbasic-url and/or --capella-url, or set "
                     "CLOUDBASIC_API_URL / MONITOR_CLOUDBASIC_ENDPOINTS / CAPELLA_CREDENTIALS_SECRET_ARN"
                 )
+            cloudbasic = tuple(
+                dataclasses.replace(target, ca_bundle=args.ca_bundle) if args.ca_bundle else target
+                for target in from_env.cloudbasic
+            )
             return MonitorSettings(
-                cloudbasic=from_env.cloudbasic, capella=from_env.capella, concurrency=args.concurrency
+                cloudbasic=cloudbasic, capella=from_env.capella, concurrency=args.concurrency
             )
         urls = [check_url(url, "--cloudbasic-url") for url in args.cloudbasic_url]
         capella_url = check_url(args.capella_url, "--capella-url") if args.capella_url else None
@@ -137,6 +159,7 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
                 credentials=credentials,
                 signing_region=args.signing_region,
                 signing_service=args.signing_service,
+                ca_bundle=args.ca_bundle,
             )
             for name, url in zip(names, urls, strict=True)
         ]

@@ -5,6 +5,7 @@ Calls PromoteDbReplicaToPrimary (skipped with ``--resume``), then PromoteDbRepli
 CNAME (``--dns-zone-id``, ``--dns-record-name``, ``--dns-target`` or the replica's server, ``--dns-ttl``).
 The API is ``--url`` or ``CLOUDBASIC_API_URL``; the key pair comes from ``--credentials-secret-arn``, else
 ``CLOUDBASIC_ACCESS_KEY_ID``/``CLOUDBASIC_SECRET_ACCESS_KEY``, else ``CLOUDBASIC_CREDENTIALS_SECRET_ARN``.
+``--ca-bundle PATH`` trusts a PEM bundle, e.g. a self-signed appliance certificate.
 
 Exit status: 0 promoted, 1 promotion failed or an API error, 2 bad arguments (including the flag
 combinations the API forbids), 3 still running after ``--wait`` (run again with ``--resume``).
@@ -21,7 +22,7 @@ from typing import Any
 from cbprovider.automation.errors import InputError
 from cbprovider.automation.promotion_request import DEFAULT_POLL_INTERVAL, PromotionRequest
 
-from cbctl.monitor import cloudbasic_credentials, positive_seconds
+from cbctl.monitor import cloudbasic_credentials, pem_file, positive_seconds
 
 DEFAULT_WAIT = 600.0
 EXIT_STILL_RUNNING = 3
@@ -47,6 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--credentials-secret-arn", metavar="ARN", help="CloudBasic key pair secret")
     parser.add_argument("--signing-region", help="SigV4 region (blank on 12.301+; us-east-1 before)")
     parser.add_argument("--signing-service", help="SigV4 service name (default cloudbasic)")
+    parser.add_argument(
+        "--ca-bundle", type=pem_file, metavar="PATH", help="PEM bundle trusted for the API's TLS"
+    )
     parser.add_argument("--dns-zone-id", metavar="ZONE", help="Route 53 hosted zone of the CNAME")
     parser.add_argument("--dns-record-name", metavar="NAME", help="CNAME to point at the promoted server")
     parser.add_argument("--dns-target", metavar="HOST", help="CNAME value (default: the replica's server)")
@@ -119,7 +123,11 @@ def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
             "or pass --credentials-secret-arn"
         )
     with CloudBasicClient(
-        url, credentials, service=request.signing_service, region=request.signing_region or ""
+        url,
+        credentials,
+        service=request.signing_service,
+        region=request.signing_region or "",
+        ca_bundle=args.ca_bundle,
     ) as client:
         result = Promotion(request, client).run(Deadline.after(args.wait))
     if args.json:

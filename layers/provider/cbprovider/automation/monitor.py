@@ -43,6 +43,7 @@ from cbprovider.automation.report import (
 )
 from cbprovider.automation.settings import CapellaTarget, CloudBasicTarget, MonitorSettings
 from cbprovider.automation.texts import parse_duration_seconds, parse_long_timestamp
+from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ProviderError
 
@@ -141,10 +142,12 @@ class Monitor:
     def run(self, deadline: Deadline) -> MonitorReport:
         started = time.monotonic()
         report = MonitorReport(started_at=self._clock())
-        endpoints, credentials = self._resolve_cloudbasic(report)
+        endpoints, credentials, bundles = self._resolve_cloudbasic(report)
         capella_credentials = self._resolve_capella(report)
         with (
-            ThreadClients(lambda name: self._cloudbasic_client(credentials[name], name)) as cloudbasic,
+            ThreadClients(
+                lambda name: self._cloudbasic_client(credentials[name], bundles[name], name)
+            ) as cloudbasic,
             ThreadClients(lambda _: self._capella_client(capella_credentials)) as capella,
         ):
             replication_tasks, cluster_summaries = self._phase_one(
@@ -157,12 +160,13 @@ class Monitor:
         report.duration_seconds = time.monotonic() - started
         return report
 
-    # -- credentials (read once, on the calling thread) ----------------------------------------------
+    # -- credentials and CA bundles (read once, on the calling thread) -----------------------------------
     def _resolve_cloudbasic(
         self, report: MonitorReport
-    ) -> tuple[list[CloudBasicTarget], dict[str, tuple[str, str] | None]]:
+    ) -> tuple[list[CloudBasicTarget], dict[str, tuple[str, str] | None], dict[str, str | None]]:
         ready: list[CloudBasicTarget] = []
         credentials: dict[str, tuple[str, str] | None] = {}
+        bundles: dict[str, str | None] = {}
         for target in self.settings.cloudbasic:
             try:
                 credentials[target.name] = self._key_pair(
@@ -171,11 +175,19 @@ class Monitor:
                     CLOUDBASIC_FIELDS,
                     f"endpoint {target.name} CredentialsSecretArn",
                 )
+                bundles[target.name] = target.ca_bundle or (
+                    ca_bundle_file(
+                        target.ca_bundle_secret_arn,
+                        field_context=f"endpoint {target.name} CaBundleSecretArn",
+                    )
+                    if target.ca_bundle_secret_arn
+                    else None
+                )
             except ProviderError as exc:
                 report.endpoints.append(EndpointReport(target.name, target.api_url, Status.ERROR, str(exc)))
                 continue
             ready.append(target)
-        return ready, credentials
+        return ready, credentials, bundles
 
     def _resolve_capella(self, report: MonitorReport) -> tuple[str, str] | None:
         target = self.settings.capella
@@ -209,7 +221,9 @@ class Monitor:
     def _target(self, name: str) -> CloudBasicTarget:
         return next(t for t in self.settings.cloudbasic if t.name == name)
 
-    def _cloudbasic_client(self, credentials: tuple[str, str] | None, name: str) -> CloudBasicClient:
+    def _cloudbasic_client(
+        self, credentials: tuple[str, str] | None, ca_bundle: str | None, name: str
+    ) -> CloudBasicClient:
         from cbprovider.cloudbasic.client import CloudBasicClient
 
         target = self._target(name)
@@ -218,6 +232,7 @@ class Monitor:
             credentials,
             service=target.signing_service,
             region=target.signing_region,
+            ca_bundle=ca_bundle,
             timeouts=self.settings.timeouts,
             retry=self.settings.retry,
         )

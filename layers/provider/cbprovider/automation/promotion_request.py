@@ -37,6 +37,7 @@ EVENT_FIELDS = frozenset(
         "CredentialsSecretArn",
         "SigningRegion",
         "SigningService",
+        "CaBundleSecretArn",
         "ReplicationId",
         "ParallelTablesLimit",
         "Dns",
@@ -112,6 +113,8 @@ class PromotionRequest:
     credentials_secret_arn: str | None = None
     signing_region: str | None = None
     signing_service: str = DEFAULT_SIGNING_SERVICE
+    ca_bundle_secret_arn: str | None = None
+    """A secret whose string is the PEM bundle trusted for a self-signed appliance certificate."""
     dns: CnameChange | None = None
     """``target`` empty: use the replica's server from the replication's destination."""
     resume: bool = False
@@ -155,6 +158,7 @@ class PromotionRequest:
             credentials_secret_arn=as_text(event.get("CredentialsSecretArn"), "CredentialsSecretArn"),
             signing_region=as_text(event.get("SigningRegion"), "SigningRegion"),
             signing_service=as_text(event.get("SigningService"), "SigningService") or DEFAULT_SIGNING_SERVICE,
+            ca_bundle_secret_arn=as_text(event.get("CaBundleSecretArn"), "CaBundleSecretArn"),
             dns=parse_dns(event.get("Dns")),
             resume=as_flag(event.get("Resume", False), "Resume"),
             poll_interval=float(interval),
@@ -192,6 +196,7 @@ class PromotionRequest:
             ("ApiUrl", self.api_url),
             ("CredentialsSecretArn", self.credentials_secret_arn),
             ("SigningRegion", self.signing_region),
+            ("CaBundleSecretArn", self.ca_bundle_secret_arn),
         ):
             if value is not None:
                 event[key] = value

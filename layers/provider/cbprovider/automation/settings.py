@@ -1,8 +1,10 @@
 """What the monitor checks, read from the function's environment.
 
 - ``MONITOR_CLOUDBASIC_ENDPOINTS``: JSON list of ``{"Name", "ApiUrl", "CredentialsSecretArn",
-  "SigningRegion"?, "SigningService"?}``; when unset or blank, the provider-wide ``CLOUDBASIC_API_URL``
-  with ``CLOUDBASIC_CREDENTIALS_SECRET_ARN`` (named ``default``), if that URL is set.
+  "SigningRegion"?, "SigningService"?, "CaBundleSecretArn"?}`` (``CaBundleSecretArn``: a secret whose
+  string is the PEM bundle trusted for a self-signed appliance certificate); when unset or blank, the
+  provider-wide ``CLOUDBASIC_API_URL`` with ``CLOUDBASIC_CREDENTIALS_SECRET_ARN`` (named ``default``),
+  if that URL is set.
 - ``CAPELLA_API_URL`` / ``CAPELLA_CREDENTIALS_SECRET_ARN``: the Capella org, checked when the secret is set.
 - ``MONITOR_CONCURRENCY``: how many items are checked at once (1-64, default 8).
 """
@@ -26,12 +28,18 @@ MONITOR_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0)
 """A monitor retries briefly: the next scheduled run is the real retry."""
 MONITOR_TIMEOUTS = Timeouts(connect=3.0, read=15.0)
 LATENCY_PERIOD_HOURS = 1
-_ENDPOINT_KEYS = frozenset({"Name", "ApiUrl", "CredentialsSecretArn", "SigningRegion", "SigningService"})
+_ENDPOINT_KEYS = frozenset(
+    {"Name", "ApiUrl", "CredentialsSecretArn", "SigningRegion", "SigningService", "CaBundleSecretArn"}
+)
 
 
 @dataclass(frozen=True)
 class CloudBasicTarget:
-    """One CloudBasic API endpoint. ``credentials`` (given directly) wins over the secret."""
+    """One CloudBasic API endpoint. ``credentials`` (given directly) wins over the secret.
+
+    TLS trust for a self-signed certificate: ``ca_bundle`` (a PEM file path, given directly) wins over
+    ``ca_bundle_secret_arn`` (a secret holding the PEM bundle); without either the system roots apply.
+    """
 
     name: str
     api_url: str
@@ -39,6 +47,8 @@ class CloudBasicTarget:
     credentials: tuple[str, str] | None = field(default=None, repr=False)
     signing_region: str = ""
     signing_service: str = DEFAULT_SIGNING_SERVICE
+    ca_bundle: str | None = None
+    ca_bundle_secret_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ def parse_endpoints(text: str) -> tuple[CloudBasicTarget, ...]:
                 credentials_secret_arn=_optional_text(item, "CredentialsSecretArn", at) or None,
                 signing_region=_optional_text(item, "SigningRegion", at) or "",
                 signing_service=_optional_text(item, "SigningService", at) or DEFAULT_SIGNING_SERVICE,
+                ca_bundle_secret_arn=_optional_text(item, "CaBundleSecretArn", at) or None,
             )
         )
     return tuple(targets)
