@@ -150,6 +150,8 @@ def _describe(exc: Exception) -> str:
     """A short reason that names the failure without echoing URLs with credentials or headers."""
     if isinstance(exc, requests.Timeout):
         return "timed out"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed (is the server's certificate trusted? see CaBundleSecretArn)"
     if isinstance(exc, requests.ConnectionError):
         text = str(exc)
         for marker in ("Connection refused", "Connection reset", "RemoteDisconnected", "Connection aborted"):
