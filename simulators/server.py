@@ -11,7 +11,9 @@ under ``/_sim/`` let another process drive a simulator started from the command 
 from __future__ import annotations
 
 import json
+import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -76,6 +78,7 @@ class Simulator:
         self._port = port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._tls: ssl.SSLContext | None = None
 
     # -- behaviour supplied by subclasses -------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -103,11 +106,21 @@ class Simulator:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def with_tls(self, certificate: str | os.PathLike[str], key: str | os.PathLike[str]) -> Self:
+        """Serve HTTPS with this certificate and key (call before ``start``); ``url`` becomes https."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificate, key)
+        self._tls = context
+        return self
 
     def start(self) -> Self:
         handler = _make_handler(self)
         self._server = _Server((self._host, self._port), handler)
+        if self._tls is not None:
+            self._server.socket = self._tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name=self.name, daemon=True

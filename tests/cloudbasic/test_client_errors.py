@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime
 import http.server
-import shutil
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from cbprovider.errors import ApiConnectionError, ApiError, ResponseFormatError
 
 from simulators.cloudbasic import CloudBasicSimulator
 from tests.cloudbasic.conftest import FAST_RETRY, SHORT_TIMEOUTS, make_client
+from tests.tls import self_signed_certificate
 
 SOURCE = "Data Source=src;Initial Catalog=Sales;User ID=cb;Password=src-pass"
 REPLICA = "Data Source=dst;Initial Catalog=Sales;User ID=cb;Password=dst-pass"
@@ -220,18 +219,7 @@ class _StatusHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """An HTTPS server on 127.0.0.1 with a fresh self-signed certificate: ``(url, certificate path)``."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed; cannot make a self-signed certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
+    cert, key = self_signed_certificate(tmp_path)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StatusHandler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)

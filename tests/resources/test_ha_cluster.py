@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import ssl
 import stat
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +16,7 @@ from cbprovider.runtime import is_placeholder
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.stack import LocalStack
 from tests.resources.conftest import CloudBasicEnv
+from tests.tls import self_signed_certificate
 
 TYPE = "Custom::CloudBasicHACluster"
 LOCAL = "10.0.1.10"
@@ -237,24 +235,8 @@ def test_signing_overrides_reach_the_appliance(cb: CloudBasicEnv) -> None:
 @pytest.fixture
 def tls_sim(tmp_path: Path) -> Iterator[tuple[CloudBasicSimulator, str]]:
     """A CloudBasic simulator behind TLS with a fresh self-signed certificate: ``(simulator, PEM)``."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed; cannot make a self-signed certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    with CloudBasicSimulator() as sim:
-        server = sim._server
-        assert server is not None
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+    cert, key = self_signed_certificate(tmp_path)
+    with CloudBasicSimulator().with_tls(cert, key) as sim:
         yield sim, cert.read_text()
 
 
