@@ -135,8 +135,9 @@ class Simulator:
             self._server = None
 
     def serve_forever(self) -> None:
-        """Run in the foreground until interrupted (for the command line)."""
-        self.start()
+        """Run in the foreground until interrupted (for the command line); starts the server if needed."""
+        if self._server is None:
+            self.start()
         try:
             while True:
                 time.sleep(3600)

@@ -10,7 +10,6 @@ import argparse
 import os
 import signal
 import sys
-import time
 from types import FrameType
 
 from simulators.capella.simulator import CapellaSimulator
@@ -53,13 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Capella simulator listening on {sim.url}", flush=True)
     print(f"access key: {sim.access_key}", flush=True)
     print(f"secret key: {secret_note}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
+    sim.serve_forever()
     return 0
 
 

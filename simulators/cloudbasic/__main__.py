@@ -12,7 +12,6 @@ import argparse
 import os
 import signal
 import sys
-import time
 from types import FrameType
 
 from simulators.cloudbasic.simulator import CloudBasicSimulator
@@ -65,13 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         key_id = admin[0] if admin else "?"
         keys = f"access key id {key_id} (random secret, not shown: pass --secret-access-key to choose one)"
     print(f"CloudBasic simulator listening on {sim.url} - {keys}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
+    sim.serve_forever()
     return 0
 
 
