@@ -12,6 +12,8 @@ import pytest
 from cbprovider.automation.settings import CapellaTarget, CloudBasicTarget, MonitorSettings
 from cbprovider.transport import RetryPolicy, Timeouts
 
+from simulators.stack import LambdaContext
+
 REGION = "us-east-1"
 FAST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.05)
 
@@ -69,17 +71,8 @@ def dimensions(doc: dict[str, Any]) -> list[str]:
     return list(sets[0])
 
 
-class FakeContext:
-    """A Lambda context with a clock: ``get_remaining_time_in_millis`` counts down from ``seconds``."""
-
-    function_name = "test-function"
-    aws_request_id = "00000000-0000-0000-0000-000000000000"
-
-    def __init__(self, seconds: float) -> None:
-        self._ends = time.monotonic() + seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._ends - time.monotonic()) * 1000))
+FakeContext = LambdaContext
+"""A Lambda context whose remaining time counts down from ``seconds`` (the local stack driver's)."""
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from simulators.stack import LambdaContext
 from tests.runtime.widgets import TYPE_NAME, Widget, WidgetSimulator
 
 TABLE = "provider-state"
@@ -19,19 +18,8 @@ STACK_ID = (
 )
 
 
-@dataclass
-class FakeContext:
-    """Stands in for the Lambda runtime's context object."""
-
-    seconds: float = 60.0
-    function_name: str = "provider"
-    invoked_function_arn: str = FUNCTION_ARN
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    memory_limit_in_mb: int = 256
-    started: float = field(default_factory=time.monotonic)
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.seconds - (time.monotonic() - self.started)) * 1000))
+FakeContext = LambdaContext
+"""Stands in for the Lambda runtime's context object (the one the local stack driver uses)."""
 
 
 @pytest.fixture
