@@ -139,6 +139,19 @@ class Outcome:
         return str(self.response.get("Reason") or "")
 
 
+def record_owner(event: Mapping[str, Any], physical_id: str | None = None, table: str = STATE_TABLE) -> None:
+    """Record the event's stack resource as the owner of ``physical_id`` (default: the event's) in the
+    state table, as the provider does when it creates an object. For tests that act on an object they
+    put into a simulator directly, standing for one this stack resource created earlier."""
+    import boto3
+    from cbprovider.runtime.ownership import ObjectRef, Owner, Ownership
+
+    object_id = physical_id or str(event["PhysicalResourceId"])
+    owner = Owner(str(event["StackId"]), str(event["LogicalResourceId"]))
+    ref = ObjectRef.of(event, object_id, "ResourceProperties")
+    Ownership(table, boto3.client("dynamodb")).claim(ref, owner)
+
+
 class LocalStack:
     """Sends requests for resources of one stack to ``handler`` and follows them to their response."""
 
@@ -185,6 +198,18 @@ class LocalStack:
         if old_properties is not None:
             event["OldResourceProperties"] = {"ServiceToken": FUNCTION_ARN, **old_properties}
         return event
+
+    def own(
+        self,
+        resource_type: str,
+        logical_id: str,
+        physical_id: str,
+        properties: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record this stack's ``logical_id`` as the owner of an object a test made in a simulator directly
+        (standing for one this stack resource created earlier); see ``record_owner``."""
+        event = self.event("Delete", resource_type, logical_id, properties or {}, physical_id=physical_id)
+        record_owner(event)
 
     def invoke(self, event: Mapping[str, Any], *, context_seconds: float | None = None) -> None:
         """One Lambda invocation of the handler."""

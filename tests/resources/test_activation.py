@@ -174,7 +174,8 @@ def test_delete_with_licence_deactivates_with_the_admin_keys(env: Env) -> None:
     assert not env.secret_exists(created.data["AdminKeysSecretArn"])
     again = env.stack.send("Delete", TYPE, "Activation", props, physical_id=INSTANCE)
     assert again.status == "SUCCESS"
-    assert "nothing to deactivate" in again.reason
+    assert "not this stack resource's" in again.reason
+    assert [c.key for c in env.sim.calls][-1] == "DeactivateInstance"
 
 
 def test_delete_of_an_instance_deactivated_elsewhere_still_removes_the_secret(env: Env) -> None:

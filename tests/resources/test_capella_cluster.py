@@ -134,6 +134,7 @@ def test_an_update_waits_for_a_busy_cluster(world: CapellaWorld) -> None:
     """The cluster is still deploying (made by an earlier request): v3 refuses updates until it settles."""
     props = cluster_properties(world.project())
     cluster_id = world.client().create_cluster(create_body_of(props))
+    world.stack.own(CLUSTER, "Cluster", cluster_id, props)
     renamed = {**props, "Name": "renamed"}
     updated = world.stack.send(
         "Update", CLUSTER, "Cluster", renamed, physical_id=cluster_id, old_properties=props

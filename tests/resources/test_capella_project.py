@@ -59,6 +59,7 @@ def test_delete_of_a_project_already_gone_succeeds(world: CapellaWorld) -> None:
 def test_delete_of_a_project_with_clusters_fails_readably(world: CapellaWorld) -> None:
     project_id = world.project()
     world.sim.add_clusters(project_id, 1)
+    world.stack.own(PROJECT, "Project", project_id)
     deleted = world.stack.send("Delete", PROJECT, "Project", {"Name": "x"}, physical_id=project_id)
     assert deleted.status == "FAILED"
     assert deleted.physical_id == project_id

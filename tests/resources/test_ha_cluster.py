@@ -135,6 +135,7 @@ def test_delete_keeping_the_remote_node_sends_its_key_pair(cb: CloudBasicEnv) ->
 
 def test_delete_when_not_clustered_succeeds_without_calling_delete_cluster(cb: CloudBasicEnv) -> None:
     given = props(cb)
+    cb.stack.own(TYPE, "Cluster", f"hacluster:{LOCAL}:{REMOTE}", given)
     deleted = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=f"hacluster:{LOCAL}:{REMOTE}")
     assert deleted.status == "SUCCESS", deleted.reason
     assert "not clustered" in deleted.reason

@@ -221,9 +221,11 @@ def test_delete_removes_the_job_and_a_second_delete_succeeds(cb: CloudBasicEnv) 
     deleted = cb.stack.send("Delete", TYPE, "Replica", given, physical_id=created.physical_id)
     assert (deleted.status, deleted.physical_id) == ("SUCCESS", created.physical_id)
     assert cb.sim.replications == {}
+    calls = len(cb.sim.calls)
     again = cb.stack.send("Delete", TYPE, "Replica", given, physical_id=created.physical_id)
     assert again.status == "SUCCESS", again.reason
-    assert "already gone" in again.reason
+    assert "not this stack resource's" in again.reason
+    assert len(cb.sim.calls) == calls
 
 
 @pytest.mark.parametrize("physical_id", ["failed-create-Replica-0123abcd", "Replica-ABCDEF123456"])
@@ -279,6 +281,7 @@ def test_an_unreadable_status_answer_fails_with_the_real_id(cb: CloudBasicEnv) -
 def test_a_client_error_reaches_the_reason_with_the_request_id(cb: CloudBasicEnv) -> None:
     given = props(cb)
     missing = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    cb.stack.own(TYPE, "Replica", missing, given)
     updated = cb.stack.send(
         "Update",
         TYPE,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from simulators.stack import LambdaContext
+from simulators.stack import LambdaContext, record_owner
 from tests.runtime.widgets import TYPE_NAME, Widget, WidgetSimulator
 
 TABLE = "provider-state"
@@ -83,7 +83,10 @@ class Events:
         logical_id: str = "MyWidget",
         stack_id: str = STACK_ID,
         resource_type: str = TYPE_NAME,
+        owned: bool = True,
     ) -> dict[str, Any]:
+        """An event; an Update or Delete of ``physical_id`` comes from the object's owner unless
+        ``owned`` is False (the object stands for one this stack resource created earlier)."""
         request_id = str(uuid.uuid4())
         props = {"ServiceToken": FUNCTION_ARN, "ApiUrl": self.widgets.url, "Name": "alpha"}
         props.update(properties or {})
@@ -103,6 +106,8 @@ class Events:
             old_props = {"ServiceToken": FUNCTION_ARN, "ApiUrl": self.widgets.url, "Name": "alpha"}
             old_props.update(old)
             event["OldResourceProperties"] = old_props
+        if owned and physical_id is not None and request_type != "Create":
+            record_owner(event)
         return event
 
 

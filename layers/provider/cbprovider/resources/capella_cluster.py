@@ -187,6 +187,7 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
             lambda: self._adoptable(client, req, self._same_name(client, req, replacing or None)),
             what="cluster",
             physical_id=str(req.physical_id),
+            foreign=req.owned_elsewhere,
             extra={"replacing": replacing},
         )
         if not isinstance(found, str):

@@ -154,7 +154,9 @@ class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
             return physical_id if any(user.username == props.user_name for user in users) else None
 
         with client_for(props, req) as client:
-            found = verify(pending, listed, what="database user", physical_id=physical_id)
+            found = verify(
+                pending, listed, what="database user", physical_id=physical_id, foreign=req.owned_elsewhere
+            )
         if isinstance(found, InProgress):
             return found
         return Done(found, self._data(props))

@@ -139,10 +139,12 @@ def verify(
     *,
     what: str,
     physical_id: str,
+    foreign: Callable[[str], bool],
     extra: Mapping[str, Any] | None = None,
 ) -> str | InProgress:
     """One look-up by ``find`` (the id of the object, or ``None``): the id found, or ``InProgress`` (same
     ``physical_id`` and ``extra`` state) to look again; ``CreateNotCarriedOut`` once absence is conclusive.
+    An object that ``foreign`` says belongs to another stack is never adopted: it counts as not found.
     """
     state = dict(extra or {})
     try:
@@ -155,6 +157,9 @@ def verify(
             raise
         logger.warning("The look-up failed; trying again at the next poll", extra={"status": error.status})
         return pending.in_progress(physical_id, **state)
+    if found is not None and foreign(found):
+        logger.warning("The object found belongs to another stack: not adopted", extra={"physical_id": found})
+        found = None
     if found is not None:
         logger.info("The create had been carried out: adopting the object", extra={"physical_id": found})
         return found

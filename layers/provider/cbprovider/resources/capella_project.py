@@ -75,6 +75,7 @@ class CapellaProject(ResourceType[CapellaProjectProperties]):
                 lambda: self._created_since(client, req, pending),
                 what="project",
                 physical_id=str(req.physical_id),
+                foreign=req.owned_elsewhere,
             )
         if not isinstance(found, str):
             return found

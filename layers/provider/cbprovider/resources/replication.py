@@ -207,7 +207,7 @@ class Replication(ResourceType[ReplicationProperties]):
             pending = PendingReplication.after(
                 error, source=source.identity, destination=destination.identity, before=before, since=since
             )
-        found = pending.look(client).found if not req.deadline.expired() else None
+        found = pending.look(client, req.owned_elsewhere).found if not req.deadline.expired() else None
         if found is not None:
             logger.warning(
                 "CreateReplication's answer was lost: adopting the new job", extra={"replication_id": found}
@@ -219,7 +219,7 @@ class Replication(ResourceType[ReplicationProperties]):
         self, client: CloudBasicClient, req: Request[ReplicationProperties], pending: PendingReplication
     ) -> Outcome:
         """One poll of a create whose outcome was unknown (``req.physical_id`` is the placeholder)."""
-        lookup = pending.look(client)
+        lookup = pending.look(client, req.owned_elsewhere)
         if not lookup.answered:
             return pending.in_progress(str(req.physical_id))
         found = lookup.found

@@ -26,7 +26,7 @@ refusals: nothing was created and they fail at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -180,9 +180,10 @@ class PendingReplication:
         """The jobs from this source to this destination that were not there before the create."""
         return [r for r in matching(listed, self.source, self.destination) if r.lower() not in self.before]
 
-    def look(self, client: CloudBasicClient) -> Lookup:
+    def look(self, client: CloudBasicClient, foreign: Callable[[str], bool]) -> Lookup:
         """One look-up for the one new job. Several raise ``CreateOutcomeUnknown``; an ``ApiError`` that
-        is not transient (a 4xx other than 429) is raised."""
+        is not transient (a 4xx other than 429) is raised. Jobs that ``foreign`` says belong to another
+        stack are never candidates (another stack may have made the same job meanwhile)."""
         try:
             listed = client.get_replications_list()
         except (ApiConnectionError, ResponseFormatError) as error:
@@ -193,7 +194,7 @@ class PendingReplication:
                 raise
             logger.warning("The look-up failed; trying again later", extra={"status": error.status})
             return Lookup(answered=False)
-        new = self.new_jobs(listed)
+        new = [job for job in self.new_jobs(listed) if not foreign(job)]
         if len(new) > 1:
             raise CreateOutcomeUnknown(
                 f"CreateReplication {self.cause}, and {len(new)} new replications from {self.describe()} "

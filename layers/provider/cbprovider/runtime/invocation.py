@@ -32,10 +32,10 @@ from crhelper import CfnResource
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.runtime.fingerprints import Fingerprints
 from cbprovider.runtime.idempotency import Duplicate, Once
 from cbprovider.runtime.ids import is_placeholder, placeholder_id, request_digest
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.ownership import NotOwned, ObjectRef, Owner, Ownership
 from cbprovider.runtime.polling import Poller, PollState, poll_minutes, state_key
 from cbprovider.runtime.properties import parse_properties
 from cbprovider.runtime.reasons import reason_for
@@ -69,7 +69,7 @@ class Services:
     sender: ResponseSender
     once: Once
     poller: Poller
-    fingerprints: Fingerprints
+    ownership: Ownership
     resolve: Callable[[str], ResourceType[Any]]
     """The resource type serving a type name (raises ``UnknownResourceType``)."""
 
@@ -107,6 +107,7 @@ class Invocation(CfnResource):
         self._poll: PollState | None = None
         self._finish_lock = threading.Lock()
         self._finishing = False
+        self._owner = Owner(self.StackId, self.LogicalResourceId)
 
     # -- entry points ---------------------------------------------------------------------------
     def run_request(self) -> None:
@@ -189,18 +190,26 @@ class Invocation(CfnResource):
             return Answer("SUCCESS", physical_id, "nothing to delete: the id was not made by this provider")
         phase: Phase = "create"
         if request_type == "Update":
-            replace = resource.requires_replacement(
-                self._event.get("ResourceProperties") or {}, self._event.get("OldResourceProperties") or {}
-            )
-            if replace and self._services.fingerprints.holds(self._event, physical_id):
+            new = self._event.get("ResourceProperties") or {}
+            old = self._event.get("OldResourceProperties") or {}
+            replace = resource.requires_replacement(new, old) or _endpoint(new) != _endpoint(old)
+            if replace and self._services.ownership.holds(self._ref(physical_id), self._owner, new):
                 # CloudFormation rolling back a failed replacement: this object already has these
-                # properties, so creating it again would duplicate it (see runtime.fingerprints).
+                # properties, so creating it again would duplicate it (see runtime.ownership).
                 logger.info("Update back to the object's own properties: in place, not a replacement")
                 replace = False
             phase = "create" if replace else "update"
             logger.info("Update", extra={"replacement": replace})
         elif request_type == "Delete":
             phase = "delete"
+        if phase != "create" and not self._is_ours(physical_id):
+            if phase == "update":
+                raise NotOwned(
+                    f"{physical_id} was not created by this stack resource through this provider "
+                    "(or belongs to another stack): it is not updated"
+                )
+            logger.warning("Delete of an object this stack resource does not own: nothing is called")
+            return Answer("SUCCESS", physical_id, "not deleted: the object is not this stack resource's")
         request = self._build_request(
             resource, phase, physical_id or None, Deadline.after(self._service_seconds())
         )
@@ -223,6 +232,7 @@ class Invocation(CfnResource):
             return self._done(outcome, phase)
         if time.time() >= poll.deadline_at:
             raise ServiceTimeout(self._timeout_text(poll))
+        self._claim_in_progress(self._keep_id(outcome.physical_id, phase), phase)
         updated = dataclasses.replace(
             poll,
             physical_id=self._keep_id(outcome.physical_id, phase),
@@ -276,6 +286,10 @@ class Invocation(CfnResource):
             resource_type=str(self._event["ResourceType"]),
             deadline=deadline,
             service_deadline=service_deadline,
+            claim=lambda object_id: self._services.ownership.claim(self._ref(object_id), self._owner),
+            owned_elsewhere=lambda object_id: (
+                self._services.ownership.standing(self._ref(object_id), self._owner) == "foreign"
+            ),
         )
         return request
 
@@ -296,9 +310,11 @@ class Invocation(CfnResource):
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
         if phase == "delete":
-            self._services.fingerprints.forget(self._event, physical_id)
+            self._services.ownership.release(self._ref(physical_id), self._owner)
         else:
-            self._services.fingerprints.remember(self._event, physical_id)
+            # Also the create's claim: an API that answered with another stack's object is refused here.
+            properties = self._event.get("ResourceProperties") or {}
+            self._services.ownership.claim(self._ref(physical_id), self._owner, properties)
         return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
 
     def _keep_id(self, returned: str, phase: Phase) -> str:
@@ -312,10 +328,25 @@ class Invocation(CfnResource):
             )
         return event_id
 
+    def _ref(self, physical_id: str) -> ObjectRef:
+        """The object ``physical_id`` on the endpoint of the event's properties (the object's own: an
+        Endpoint change replaces the object, and a Delete carries the deleted object's properties)."""
+        return ObjectRef.of(self._event, physical_id, "ResourceProperties")
+
+    def _is_ours(self, physical_id: str) -> bool:
+        return self._services.ownership.standing(self._ref(physical_id), self._owner) == "ours"
+
+    def _claim_in_progress(self, physical_id: str, phase: Phase) -> None:
+        """A create that goes on across polls: its object is claimed as soon as its id is known."""
+        resource = self._services.resolve(str(self._event["ResourceType"]))
+        if phase == "create" and not is_placeholder(physical_id) and resource.owns_physical_id(physical_id):
+            self._services.ownership.claim(self._ref(physical_id), self._owner)
+
     def _start_polling(self, request: Request[Any], outcome: InProgress) -> Answer | None:
         physical_id = self._keep_id(outcome.physical_id, request.phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
+        self._claim_in_progress(physical_id, request.phase)
         poll = PollState(
             key=state_key(request_digest(self.StackId, self.LogicalResourceId, self.RequestId)),
             event=self._event,
@@ -426,6 +457,7 @@ class Invocation(CfnResource):
         new_ids = new_object_ids(
             resource, str(self._event.get("PhysicalResourceId") or ""), [noted, reported]
         )
+        new_ids = [new_id for new_id in new_ids if self._is_ours(new_id)]
         if not new_ids:
             return answer
         if not resource.removes_failed_replacement:
@@ -505,3 +537,8 @@ class Invocation(CfnResource):
 
     def _remove_polling(self) -> None:
         self._cleanup_poll()
+
+
+def _endpoint(properties: Mapping[str, Any]) -> str:
+    """The endpoint name in raw properties (``default`` when absent)."""
+    return str(properties.get("Endpoint") or "default")

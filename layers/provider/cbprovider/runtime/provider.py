@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
-from cbprovider.runtime.fingerprints import Fingerprints
 from cbprovider.runtime.idempotency import Once
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.invocation import Invocation, Services, UnknownResourceType
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.ownership import Ownership
 from cbprovider.runtime.polling import Poller, poll_key_of
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.resource import ResourceType
@@ -116,7 +116,7 @@ class Provider:
                     sender=ResponseSender(self._timing),
                     once=Once(table, expires_after=self._timing.idempotency_expiry, boto3_client=dynamodb),
                     poller=Poller(table, dynamodb=dynamodb),
-                    fingerprints=Fingerprints(table, dynamodb),
+                    ownership=Ownership(table, dynamodb),
                     resolve=self.resource,
                 )
             return self._services

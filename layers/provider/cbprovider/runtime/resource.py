@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -59,15 +59,23 @@ class Request(Generic[P]):
     """This invocation's time left minus a margin: give it to the API clients."""
     service_deadline: Deadline
     """When the whole operation (across polls) must be over."""
+    claim: Callable[[str], None] = field(default=lambda _: None, repr=False, compare=False)
+    """Records this stack resource as the owner of an object (``NotOwned`` if another one owns it)."""
+    owned_elsewhere: Callable[[str], bool] = field(default=lambda _: False, repr=False, compare=False)
+    """Whether an object (by physical id) is recorded for another stack or resource: an unknown-outcome
+    look-up must never adopt such an object."""
     _noted: list[str] = field(default_factory=list, repr=False, compare=False)
     _noted_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def note_physical_id(self, physical_id: str) -> None:
         """Record the id of an object just created, before the call returns.
 
-        If the invocation then fails or runs out of time, FAILED carries this id instead of a placeholder,
-        so that CloudFormation's rollback Delete removes the object.
+        The object is claimed for this stack resource first (``NotOwned`` if the API answered with an
+        object that another stack owns: it is then neither noted nor acted on). If the invocation then
+        fails or runs out of time, FAILED carries this id instead of a placeholder, so that
+        CloudFormation's rollback Delete removes the object.
         """
+        self.claim(physical_id)
         with self._noted_lock:
             self._noted.append(physical_id)
 
