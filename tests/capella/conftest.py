@@ -80,4 +80,4 @@ def v4(v4_sim):
 
 @pytest.fixture
 def v4_project(v4_sim) -> str:
-    return v4_sim.v4.add_project("proj")
+    return str(v4_sim.v4.add_project("proj"))

@@ -20,6 +20,7 @@ from cbprovider.capella.v4.client import CLUSTERS, PROJECTS
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
 
+from tests.capella.v4_support import cluster_spec as _spec
 from tests.capella.v4_support import group, healthy_cluster, v4_client
 
 
@@ -99,12 +100,6 @@ def test_cluster_create_is_202_with_the_id_and_waits_through_draft_and_deploying
     assert cluster.service_groups[0].num_of_nodes == 3
     assert cluster.etag == "Version: 1"
     assert [c.id for c in v4.list_clusters(v4_project)] == [cluster_id]
-
-
-def _spec():
-    from tests.capella.v4_support import cluster_spec
-
-    return cluster_spec()
 
 
 def test_cluster_update_sends_the_whole_body_and_scaling_settles(v4_sim, v4, v4_project):
