@@ -46,7 +46,8 @@ class Context:
         return data
 
 
-Handler = Callable[[Context], Response]
+Handler = Callable[[Any], Response]
+"""Takes a ``Context`` (v3) or a ``V4Context`` (v4): both APIs share the router."""
 
 
 @dataclass(frozen=True)

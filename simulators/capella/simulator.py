@@ -20,6 +20,9 @@ from simulators.capella.state import (
     Timeline,
     Timings,
 )
+from simulators.capella.v4 import V4Api
+from simulators.capella.v4.api import PREFIX as V4_PREFIX
+from simulators.capella.v4.problems import error_body as v4_error_body
 from simulators.server import Request, Response, Simulator
 
 
@@ -52,6 +55,11 @@ class CapellaSimulator(Simulator):
         latency: float = 0.0,
         clock_skew_seconds: float = 300,
         default_per_page: int = 10,
+        api_key_token: str | None = None,
+        organization_id: str | None = None,
+        strict: bool = True,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
     ) -> None:
         super().__init__(host=host, port=port)
         generated = Credentials.generate()
@@ -61,6 +69,16 @@ class CapellaSimulator(Simulator):
         self.default_per_page = default_per_page
         self.state = Store(Timings(deploy_seconds, destroy_seconds, scale_seconds))
         self._router = build_router()
+        self.v4 = V4Api(
+            self.state.timings,
+            token=api_key_token,
+            organization_id=organization_id,
+            strict=strict,
+            rate_limit=rate_limit,
+            rate_window=rate_window,
+            default_per_page=default_per_page,
+        )
+        """The v4 API under ``/v4/`` (bearer ``v4.token``, organization ``v4.organization_id``)."""
 
     # -- what tests and other processes look at ---------------------------------------------------------
     @property
@@ -133,6 +151,8 @@ class CapellaSimulator(Simulator):
 
     # -- Simulator hooks ----------------------------------------------------------------------------------
     def fault_keys(self, request: Request) -> tuple[str, ...]:
+        if request.path.startswith(V4_PREFIX):
+            return self.v4.fault_keys(request)
         match = self._router.match(request.method, request.path)
         template = match.template if match is not None else request.path
         return (f"{request.method} {template}", request.path)
@@ -142,11 +162,15 @@ class CapellaSimulator(Simulator):
             phrase = HTTPStatus(status).phrase
         except ValueError:
             phrase = "error"
+        if request.path.startswith(V4_PREFIX):
+            return v4_error_body(status, f"injected fault: HTTP {status} {phrase}")
         return error_body(status, f"injected fault: HTTP {status} {phrase}")
 
     def handle(self, request: Request) -> Response:
         if self.latency:
             time.sleep(self.latency)
+        if request.path.startswith(V4_PREFIX):
+            return self.v4.handle(request)
         match = self._router.match(request.method, request.path)
         if match is None:
             return error_body(404, f"no such endpoint: {request.path}")

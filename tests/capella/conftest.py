@@ -59,3 +59,25 @@ def hosted_spec(project_id: str, name: str = "orders") -> dict[str, object]:
         ],
         "supportPackage": {"type": "DeveloperPro", "timezone": "GMT"},
     }
+
+
+@pytest.fixture
+def v4_sim():
+    """The Capella simulator with fast v4 states (strict bodies, the default)."""
+    from simulators.capella import CapellaSimulator
+
+    with CapellaSimulator(deploy_seconds=0.4, destroy_seconds=0.2, scale_seconds=0.2) as sim:
+        yield sim
+
+
+@pytest.fixture
+def v4(v4_sim):
+    from tests.capella.v4_support import v4_client
+
+    with v4_client(v4_sim) as c:
+        yield c
+
+
+@pytest.fixture
+def v4_project(v4_sim) -> str:
+    return str(v4_sim.v4.add_project("proj"))

@@ -14,7 +14,8 @@ class ApiError(ProviderError):
 
     ``messages`` holds every message the API returned (CloudBasic ``errors[]`` / ``Errors/Error``,
     Capella ``message``), ``request_id`` the CloudBasic ``RequestId`` where one was sent and
-    ``error_type`` the Capella ``errorType`` where one was sent.
+    ``error_type`` the Capella ``errorType`` where one was sent; ``hint`` the Capella v4 ``hint`` (what
+    to do about it) where one was sent.
     """
 
     def __init__(
@@ -27,6 +28,7 @@ class ApiError(ProviderError):
         request_id: str | None = None,
         error_type: str | None = None,
         code: int | None = None,
+        hint: str | None = None,
     ) -> None:
         self.service = service
         self.operation = operation
@@ -35,6 +37,7 @@ class ApiError(ProviderError):
         self.request_id = request_id
         self.error_type = error_type
         self.code = code
+        self.hint = hint
         super().__init__(str(self))
 
     @property
@@ -45,6 +48,8 @@ class ApiError(ProviderError):
     def __str__(self) -> str:
         kind = f" {self.error_type}" if self.error_type else ""
         text = f"{self.service} {self.operation} failed with HTTP {self.status}{kind}: {self.message}"
+        if self.hint and self.hint not in self.messages:
+            text += f" (hint: {self.hint})"
         if self.request_id:
             text += f" (RequestId {self.request_id})"
         return text

@@ -11,60 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-
-class ModelError(ValueError):
-    """A JSON value does not have the shape of the model it should describe."""
-
-
-def _obj(data: object, what: str) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping):
-        raise ModelError(f"{what} is not a JSON object")
-    return data
-
-
-def _required(data: Mapping[str, Any], key: str, what: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise ModelError(f"{what} has no {key!r} string")
-    return value
-
-
-def _text(data: Mapping[str, Any], key: str, default: str = "") -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else default
-
-
-def _optional_text(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    return value if isinstance(value, str) and value else None
-
-
-def _int(data: Mapping[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def _mapping(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    return value if isinstance(value, list) else []
-
-
-def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = data.get(key)
-    if not isinstance(value, list):
-        return ()
-    return tuple(v for v in value if isinstance(v, str))
+from cbprovider.capella.fields import ModelError as ModelError
+from cbprovider.capella.fields import array as _list
+from cbprovider.capella.fields import integer as _int
+from cbprovider.capella.fields import mapping as _mapping
+from cbprovider.capella.fields import obj as _obj
+from cbprovider.capella.fields import optional_text as _optional_text
+from cbprovider.capella.fields import required as _required
+from cbprovider.capella.fields import strings as _strings
+from cbprovider.capella.fields import text as _text
 
 
 @dataclass(frozen=True)

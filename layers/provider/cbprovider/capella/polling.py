@@ -30,6 +30,8 @@ class StatusWait:
     failure_states: Collection[str]
     deadline: Deadline
     interval: float
+    also_done: Collection[str] = frozenset()
+    """Other statuses that end the wait without an error (v4: ``degraded`` next to ``healthy``)."""
 
     def __post_init__(self) -> None:
         if self.interval <= 0:
@@ -59,7 +61,7 @@ def wait_for(
             last = f"unknown (HTTP {exc.status})"
         else:
             last = GONE if status is None else status
-            if last == wait.target:
+            if last == wait.target or last in wait.also_done:
                 return last
             if last in wait.failure_states:
                 raise ClusterFailedError(cluster_id=wait.cluster_id, status=last, target=wait.target)
