@@ -52,10 +52,11 @@ class ResponseReceiver(Simulator):
     def url_for(self, request_id: str) -> str:
         """A presigned-looking response URL for ``request_id``."""
         signature = hashlib.sha256(request_id.encode()).hexdigest()
+        signed_at = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         query = (
             "X-Amz-Algorithm=AWS4-HMAC-SHA256"
-            "&X-Amz-Credential=AKIAEXAMPLEEXAMPLE%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"
-            "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=7200&X-Amz-SignedHeaders=host"
+            f"&X-Amz-Credential=AKIAEXAMPLEEXAMPLE%2F{signed_at[:8]}%2Fus-east-1%2Fs3%2Faws4_request"
+            f"&X-Amz-Date={signed_at}&X-Amz-Expires=7200&X-Amz-SignedHeaders=host"
             f"&X-Amz-Signature={signature}"
         )
         return f"{self.url}{self.path_for(request_id)}?{query}"

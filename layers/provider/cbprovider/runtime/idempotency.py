@@ -63,3 +63,17 @@ class Once:
             logger.info("Duplicate delivery of a finished request: nothing sent")
             raise Duplicate
         return dict(result)
+
+    def finished(self, key: dict[str, Any]) -> bool:
+        """Whether a run for ``key`` completed (its function returned); False if it never started, or
+        started and never returned (the invocation crashed, ran out of memory or timed out)."""
+        from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyItemNotFoundError
+
+        self._store.configure(
+            IdempotencyConfig(expires_after_seconds=self._expires_after), key_prefix=KEY_PREFIX
+        )
+        try:
+            record = self._store.get_record(data=key)
+        except IdempotencyItemNotFoundError:
+            return False
+        return bool(record is not None and record.status == "COMPLETED")

@@ -32,6 +32,7 @@ from crhelper import CfnResource
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError, ProviderError
+from cbprovider.runtime import delivery
 from cbprovider.runtime.idempotency import Duplicate, Once
 from cbprovider.runtime.ids import is_placeholder, placeholder_id, request_digest
 from cbprovider.runtime.log import logger
@@ -136,12 +137,20 @@ class Invocation(CfnResource):
         try:
             self._services.once.run(key, self._context, process)
         except Duplicate:
+            if self._poll is None:
+                self._resend_kept_answer()
             return
         except Exception as error:
             # The state table failed before (or after) processing; answer unless already answered.
             logger.error("Idempotency store failed", extra={"traceback": scrubbed_traceback(error)})
             self._send("FAILED", reason_for(error, request_id=self.RequestId))
             self._cleanup_poll()
+
+    def _resend_kept_answer(self) -> None:
+        """A duplicate delivery of a request whose answer is still undelivered: send it again now."""
+        kept = self._services.poller.load(delivery.answer_key(self._event))
+        if kept is not None:
+            delivery.resend(self._services.poller, self._services.sender, kept, self._backstop_deadline)
 
     # -- processing -----------------------------------------------------------------------------
     def _process_request(self) -> dict[str, Any]:
@@ -286,7 +295,7 @@ class Invocation(CfnResource):
             resource_type=str(self._event["ResourceType"]),
             deadline=deadline,
             service_deadline=service_deadline,
-            claim=lambda object_id: self._services.ownership.claim(self._ref(object_id), self._owner),
+            claim=self._claim_noted,
             owned_elsewhere=lambda object_id: (
                 self._services.ownership.standing(self._ref(object_id), self._owner) == "foreign"
             ),
@@ -332,6 +341,12 @@ class Invocation(CfnResource):
         """The object ``physical_id`` on the endpoint of the event's properties (the object's own: an
         Endpoint change replaces the object, and a Delete carries the deleted object's properties)."""
         return ObjectRef.of(self._event, physical_id, "ResourceProperties")
+
+    def _claim_noted(self, physical_id: str) -> None:
+        """``Request.note_physical_id``'s claim: recorded for this stack resource and this request."""
+        self._services.ownership.claim(self._ref(physical_id), self._owner)
+        digest = request_digest(self.StackId, self.LogicalResourceId, self.RequestId)
+        self._services.ownership.note_claimed(digest, physical_id)
 
     def _is_ours(self, physical_id: str) -> bool:
         return self._services.ownership.standing(self._ref(physical_id), self._owner) == "ours"
@@ -481,7 +496,13 @@ class Invocation(CfnResource):
     def _answer(self, answer: Answer) -> None:
         self.Status, self.Reason, self.PhysicalResourceId = answer.status, answer.reason, answer.physical_id
         self.Data = dict(answer.data or {})
-        self._responder.send(answer)
+        if not self._responder.send(answer) and self._responder.undelivered is not None:
+            delivery.keep(
+                self._services.poller,
+                self._event,
+                self._responder.undelivered,
+                self._context.invoked_function_arn,
+            )
 
     def _send(self, status: str | None = None, reason: str = "", send_response: Any = None) -> None:
         """crhelper's send, through the one-response guard."""

@@ -27,6 +27,8 @@ from cbprovider.errors import ProviderError
 from cbprovider.runtime.log import logger
 
 KEY_PREFIX = "owner#"
+CLAIMED_PREFIX = "claimed#"
+CLAIMED_TTL = 3 * 3600
 DEFAULT_ENDPOINT = "default"
 
 
@@ -128,6 +130,30 @@ class Ownership:
         if item is None or _owner_of(item) != owner:
             return False
         return bool(item.get("PropertiesHash", {}).get("S") == properties_hash(properties))
+
+    def note_claimed(self, request_digest: str, physical_id: str) -> None:
+        """Remember which object a create request claimed (kept a few hours), so that a FAILED sent for
+        an invocation that died carries it and CloudFormation's rollback removes the object."""
+        import time
+
+        self._dynamodb.put_item(
+            TableName=self._table_name,
+            Item={
+                "id": {"S": CLAIMED_PREFIX + request_digest},
+                "PhysicalId": {"S": physical_id},
+                "expiration": {"N": str(int(time.time()) + CLAIMED_TTL)},
+            },
+        )
+
+    def claimed_by(self, request_digest: str) -> str | None:
+        """The object a create request claimed last (see ``note_claimed``), if any."""
+        found = self._dynamodb.get_item(
+            TableName=self._table_name,
+            Key={"id": {"S": CLAIMED_PREFIX + request_digest}},
+            ConsistentRead=True,
+        )
+        value = found.get("Item", {}).get("PhysicalId", {}).get("S")
+        return str(value) if value else None
 
     def release(self, ref: ObjectRef, owner: Owner) -> None:
         """Remove ``owner``'s record of ``ref`` (the object is gone); failures are only logged."""

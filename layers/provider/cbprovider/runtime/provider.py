@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
+from cbprovider.runtime import delivery
 from cbprovider.runtime.idempotency import Once
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.invocation import Invocation, Services, UnknownResourceType
@@ -59,6 +60,13 @@ class Provider:
             if poll is None:
                 logger.warning("Poll for an operation that is over: removing its rule", extra={"key": key})
                 services.poller.remove(key)
+                return
+            if poll.phase == delivery.PHASE:
+                remaining = context.get_remaining_time_in_millis() / 1000.0
+                deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
+                self._with_keys(
+                    poll.event, lambda: delivery.resend(services.poller, services.sender, poll, deadline)
+                )
                 return
             self._with_keys(poll.event, lambda: Invocation(services, poll.event, context).run_poll(poll))
         finally:

@@ -149,6 +149,13 @@ class OneResponse:
         self._deadline = deadline
         self._lock = threading.Lock()
         self._sent: Answer | None = None
+        self._undelivered: bytes | None = None
+
+    @property
+    def undelivered(self) -> bytes | None:
+        """The body of the answer whose every PUT failed (to be kept and sent again), else ``None``."""
+        with self._lock:
+            return self._undelivered
 
     @property
     def sent(self) -> Answer | None:
@@ -176,5 +183,6 @@ class OneResponse:
             try:
                 self._sender.put(str(url), body, self._deadline)
             except SendFailed:
+                self._undelivered = body
                 return False
             return True

@@ -1,0 +1,128 @@
+"""The provider functions' on-failure destination: FAILED for a request whose invocation died.
+
+CloudFormation invokes the provider asynchronously, with no retries. When an invocation dies without
+answering (an error at init, the runtime killing it for memory, the Lambda timeout striking before the
+backstop), Lambda hands the destination a record that holds the original event (``requestPayload``).
+``CrashAnswerer`` then answers FAILED unless the provider finished the request itself (its idempotency
+record is complete): the request's own id for Update and Delete; for a Create the object the dead
+invocation had already claimed, so that CloudFormation's rollback removes it, else a placeholder. A
+crashed poll of a long operation is answered FAILED with the operation's object, and its rule and state
+are removed.
+
+The record is checked like any request (the same genuine-request checks as the provider's, done by the
+``Provider`` this wraps): an invocation of the destination with a made-up record answers nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cbprovider.deadline import Deadline
+from cbprovider.runtime.ids import placeholder_id
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.polling import Poller, PollState, poll_key_of
+from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
+from cbprovider.runtime.timing import Timing
+
+REASON = (
+    "[InvocationFailed] the provider's Lambda invocation ended without answering ({error}); "
+    "the operation may have been partly carried out: see the provider's log"
+)
+
+
+def crashed_event(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The original event of a Lambda on-failure destination record (``None`` if it is not one)."""
+    payload = record.get("requestPayload")
+    context = record.get("requestContext")
+    if not isinstance(payload, Mapping) or not isinstance(context, Mapping):
+        return None
+    return payload
+
+
+def error_of(record: Mapping[str, Any]) -> str:
+    """A short description of how the invocation failed (no payload text: it may hold secrets)."""
+    response = record.get("responsePayload")
+    kind = response.get("errorType") if isinstance(response, Mapping) else None
+    condition = str((record.get("requestContext") or {}).get("condition") or "failed")
+    return f"{condition}, {kind}" if isinstance(kind, str) and kind else condition
+
+
+class CrashAnswerer:
+    """Answers FAILED for the request behind an on-failure record (see the module docstring)."""
+
+    def __init__(self, poller: Poller, finished: Any, sender: ResponseSender, timing: Timing) -> None:
+        self._poller = poller
+        self._finished = finished
+        """``finished(key) -> bool``: whether the provider's run for the idempotency key completed."""
+        self._sender = sender
+        self._timing = timing
+
+    def answer(self, event: Mapping[str, Any], error: str, claimed: str | None, context: Any) -> None:
+        """FAILED for ``event`` (a request, or a poll event naming a long operation's state)."""
+        poll: PollState | None = None
+        key = poll_key_of(event)
+        if key is not None:
+            poll = self._poller.load(key)
+            if poll is None or poll.phase not in ("create", "update", "delete"):
+                logger.info("The crashed poll's operation is over: nothing to answer")
+                return
+            event = poll.event
+        request_key = {
+            "StackId": event.get("StackId"),
+            "LogicalResourceId": event.get("LogicalResourceId"),
+            "RequestId": event.get("RequestId"),
+            **({"Attempt": poll.attempt} if poll is not None else {}),
+        }
+        if self._finished(request_key):
+            logger.info("The provider finished this request itself: nothing to answer")
+            return
+        physical_id = (
+            str(event.get("PhysicalResourceId") or "")
+            or (poll.physical_id if poll is not None else "")
+            or claimed
+            or placeholder_id(str(event.get("LogicalResourceId") or "resource"), str(event.get("RequestId")))
+        )
+        logger.error("Answering FAILED for an invocation that died", extra={"error": error})
+        remaining = context.get_remaining_time_in_millis() / 1000.0
+        deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
+        OneResponse(self._sender, event, deadline).send(
+            Answer("FAILED", physical_id, REASON.format(error=error))
+        )
+        if poll is not None:
+            self._poller.remove(poll.key)
+
+
+_answerer: tuple[CrashAnswerer, Any] | None = None
+
+
+def handler(record: Mapping[str, Any], context: Any) -> None:
+    """The destination function's handler: the state table is named by ``IDEMPOTENCY_TABLE``."""
+    global _answerer
+    event = crashed_event(record)
+    if event is None:
+        logger.warning("Not an on-failure destination record: ignored")
+        return
+    if _answerer is None:
+        import os
+
+        import boto3
+
+        from cbprovider.runtime.idempotency import Once
+        from cbprovider.runtime.ownership import Ownership
+
+        table, timing = os.environ["IDEMPOTENCY_TABLE"], Timing()
+        dynamodb = boto3.client("dynamodb")
+        once = Once(table, expires_after=timing.idempotency_expiry, boto3_client=dynamodb)
+        answerer = CrashAnswerer(
+            Poller(table, dynamodb=dynamodb), once.finished, ResponseSender(timing), timing
+        )
+        _answerer = (answerer, Ownership(table, dynamodb))
+    answerer, ownership = _answerer
+    from cbprovider.runtime.ids import request_digest
+
+    digest = request_digest(
+        str(event.get("StackId")), str(event.get("LogicalResourceId")), str(event.get("RequestId"))
+    )
+    claimed = ownership.claimed_by(digest) if event.get("RequestType") == "Create" else None
+    answerer.answer(event, error_of(record), claimed, context)
