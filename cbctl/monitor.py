@@ -1,6 +1,6 @@
 """``cbctl monitor``: one pass of the replication monitor from a terminal, printed as a table or JSON.
 
-CloudBasic endpoints: each ``--cloudbasic-url`` (key pair from ``--credentials-secret-arn``, else
+CloudBasic endpoints: each ``--url`` (key pair from ``--credentials-secret-arn``, else
 ``CLOUDBASIC_ACCESS_KEY_ID``/``CLOUDBASIC_SECRET_ACCESS_KEY``, else the secret named by
 ``CLOUDBASIC_CREDENTIALS_SECRET_ARN``). Capella: ``--capella-url`` (key pair from
 ``--capella-credentials-secret-arn``, else ``CAPELLA_ACCESS_KEY``/``CAPELLA_SECRET_KEY``, else
