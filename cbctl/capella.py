@@ -92,16 +92,7 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         parser.error("--all-pages needs METHOD GET")
     if args.all_pages and args.body is not None:
         parser.error("--all-pages does not take --body")
-    url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        parser.error(f"--url must look like https://host[:port] (got {url!r})")
-    credentials = load_credentials(args.credentials_secret_arn)
-    if credentials is None:
-        parser.error(
-            f"no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} or pass --credentials-secret-arn"
-        )
-    with CapellaClient(url, credentials) as client:
+    with open_client(args, parser) as client:
         if args.all_pages:
             split = urlsplit(args.path)
             query = parse_qsl(split.query, keep_blank_values=True)
@@ -126,6 +117,20 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
             print(json.dumps(accepted, indent=2))
             print(f"HTTP {response.status_code} {response.reason}", file=sys.stderr)
     return 0
+
+
+def open_client(args: argparse.Namespace, parser: argparse.ArgumentParser) -> CapellaClient:
+    """The client for --url and --credentials-secret-arn, or a usage error naming what is missing."""
+    url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        parser.error(f"--url must look like https://host[:port] (got {url!r})")
+    credentials = load_credentials(args.credentials_secret_arn)
+    if credentials is None:
+        parser.error(
+            f"no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} or pass --credentials-secret-arn"
+        )
+    return CapellaClient(url, credentials)
 
 
 def _per_page(value: str | None, parser: argparse.ArgumentParser) -> int:

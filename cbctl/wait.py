@@ -105,22 +105,9 @@ def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
 
 
 def _wait_cluster(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    import os
-    from urllib.parse import urlsplit
+    from cbctl.capella import open_client
 
-    from cbprovider.capella.client import DEFAULT_URL, CapellaClient
-
-    from cbctl.capella import ENV_ACCESS_KEY, ENV_SECRET_KEY, ENV_URL, load_credentials
-
-    url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
-    if urlsplit(url).scheme not in ("http", "https"):
-        parser.error(f"--url must look like https://host[:port] (got {url!r})")
-    credentials = load_credentials(args.credentials_secret_arn)
-    if credentials is None:
-        parser.error(
-            f"no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} or pass --credentials-secret-arn"
-        )
-    with CapellaClient(url, credentials) as client:
+    with open_client(args, parser) as client:
 
         def read() -> Reading:
             status = client.get_cluster_status(args.target)

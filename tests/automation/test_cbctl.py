@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -160,7 +161,7 @@ def test_promote_api_error_exits_1(cb_env, capsys):
 
 
 # -- cbctl for people ------------------------------------------------------------------------------------
-def _all_parsers():
+def _all_parsers() -> list[Any]:
     """Every (sub)parser of cbctl, each with its command modules loaded."""
     import argparse
 
@@ -193,7 +194,7 @@ def test_help_is_written_for_operators(capsys):
 
 
 def test_one_spelling_for_the_same_flag_everywhere(capsys):
-    spellings = {}
+    spellings: dict[str, list[str]] = {}
     for parser in _all_parsers():
         text = parser.format_help()
         for old in ("--region ", "--service ", "--cloudbasic-url", "--json "):
