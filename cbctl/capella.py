@@ -1,10 +1,17 @@
-"""``cbctl capella call METHOD PATH``: sign and send one Capella Management API v3 request.
+"""cbctl capella call METHOD PATH: sign and send one Capella Management API request, print the JSON answer.
 
-The URL comes from ``--url``, else ``CAPELLA_API_URL``, else the public endpoint. The v3 key pair comes
-from ``--credentials-secret-arn`` (a Secrets Manager secret holding JSON ``{"AccessKey", "SecretKey"}``),
-else from ``CAPELLA_ACCESS_KEY`` and ``CAPELLA_SECRET_KEY``. The response JSON goes to stdout; with
-``--all-pages`` a GET on a list endpoint prints one JSON array of every item across all pages. Key
-material is never printed.
+The API comes from --url, else CAPELLA_API_URL, else the public endpoint. The v3 key pair comes from
+--credentials-secret-arn (a Secrets Manager secret holding JSON {"AccessKey", "SecretKey"}), else from
+CAPELLA_ACCESS_KEY and CAPELLA_SECRET_KEY. Key material is never printed.
+
+A GET with --all-pages prints every item of a list endpoint across all pages as one JSON array (a perPage
+in PATH sets the page size). An answer without a body (202 Accepted, 204) prints
+{"status": ..., "location": ..., "id": ...} so that scripts can follow what was created.
+
+Examples:
+  cbctl capella call GET /v2/projects --output table
+  cbctl capella call GET '/v3/clusters?perPage=20' --all-pages
+  cbctl capella call POST /v3/clusters --body @- < cluster.json
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from cbprovider.capella.client import DEFAULT_URL, CapellaClient
 from cbprovider.capella.responses import format_error
 
 from cbctl.credentials import from_environment, from_secret
+from cbctl.helptext import Formatter
+from cbctl.output import OUTPUTS, print_answer
 
 ENV_URL = "CAPELLA_API_URL"
 ENV_ACCESS_KEY = "CAPELLA_ACCESS_KEY"
@@ -30,25 +39,35 @@ METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="capella_command", required=True, metavar="SUBCOMMAND")
+    parser.description = __doc__
+    parser.formatter_class = Formatter
     call = sub.add_parser(
         "call",
         help="sign and send one request, print the JSON response",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=Formatter,
     )
     call.add_argument("method", type=str.upper, choices=METHODS, metavar="METHOD", help=", ".join(METHODS))
     call.add_argument(
         "path", type=_api_path, metavar="PATH", help="e.g. /v3/clusters or '/v2/projects?perPage=5'"
     )
-    call.add_argument("--body", type=_json_value, metavar="JSON", help="request body (JSON text)")
-    call.add_argument("--all-pages", action="store_true", help="GET every page of a list; print one array")
-    call.add_argument("--url", help=f"API base URL (default: ${ENV_URL} or {DEFAULT_URL})")
     call.add_argument(
+        "--body", type=_json_value, metavar="JSON", help="request body as JSON text; @- reads it from stdin"
+    )
+    call.add_argument("--all-pages", action="store_true", help="GET every page of a list and print one array")
+    call.add_argument("--output", choices=OUTPUTS, default="json", help="table: lists as a table")
+    add_connection_options(call)
+    call.set_defaults(func=functools.partial(run_call, parser=call))
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help=f"API base URL (default: ${ENV_URL}, else {DEFAULT_URL})")
+    parser.add_argument(
         "--credentials-secret-arn",
         metavar="ARN",
-        help=f"Secrets Manager secret with JSON AccessKey, SecretKey (default: ${ENV_ACCESS_KEY} etc.)",
+        help=f"Secrets Manager secret with JSON AccessKey and SecretKey "
+        f"(default: ${ENV_ACCESS_KEY} and ${ENV_SECRET_KEY})",
     )
-    call.set_defaults(func=functools.partial(run_call, parser=call))
 
 
 def _api_path(value: str) -> str:
@@ -60,6 +79,8 @@ def _api_path(value: str) -> str:
 
 
 def _json_value(value: str) -> Any:
+    if value == "@-":
+        value = sys.stdin.read()
     try:
         return json.loads(value)
     except ValueError as exc:
@@ -71,6 +92,35 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         parser.error("--all-pages needs METHOD GET")
     if args.all_pages and args.body is not None:
         parser.error("--all-pages does not take --body")
+    with open_client(args, parser) as client:
+        if args.all_pages:
+            split = urlsplit(args.path)
+            query = parse_qsl(split.query, keep_blank_values=True)
+            per_page = _per_page(dict(query).get("perPage"), parser)
+            items = list(client.iterate(split.path, query, per_page=per_page))
+            print_answer(items, args.output)
+            return 0
+        response = client.request(args.method, args.path, json=args.body)
+        if response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                operation = f"{args.method} {urlsplit(args.path).path}"
+                raise format_error(operation, "the body is not JSON") from None
+            print_answer(body, args.output)
+        else:
+            location = response.headers.get("Location")
+            accepted: dict[str, Any] = {"status": response.status_code}
+            if location:
+                accepted["location"] = location
+                accepted["id"] = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
+            print(json.dumps(accepted, indent=2))
+            print(f"HTTP {response.status_code} {response.reason}", file=sys.stderr)
+    return 0
+
+
+def open_client(args: argparse.Namespace, parser: argparse.ArgumentParser) -> CapellaClient:
+    """The client for --url and --credentials-secret-arn, or a usage error naming what is missing."""
     url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -80,29 +130,16 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         parser.error(
             f"no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} or pass --credentials-secret-arn"
         )
-    with CapellaClient(url, credentials) as client:
-        if args.all_pages:
-            split = urlsplit(args.path)
-            items = list(client.iterate(split.path, parse_qsl(split.query, keep_blank_values=True)))
-            _print_json(items)
-            return 0
-        response = client.request(args.method, args.path, json=args.body)
-        if response.content:
-            try:
-                body = response.json()
-            except ValueError:
-                operation = f"{args.method} {urlsplit(args.path).path}"
-                raise format_error(operation, "the body is not JSON") from None
-            _print_json(body)
-        else:
-            location = response.headers.get("Location")
-            suffix = f", Location: {location}" if location else ""
-            print(f"HTTP {response.status_code} {response.reason}{suffix}", file=sys.stderr)
-    return 0
+    return CapellaClient(url, credentials)
 
 
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2))
+def _per_page(value: str | None, parser: argparse.ArgumentParser) -> int:
+    """The page size the user put in PATH (``perPage=N``), else 100."""
+    if value is None:
+        return 100
+    if not value.isdigit() or int(value) < 1:
+        parser.error(f"perPage must be a whole number of at least 1 (got {value!r})")
+    return int(value)
 
 
 def load_credentials(secret_arn: str | None) -> tuple[str, str] | None:

@@ -1,16 +1,23 @@
-"""``cbctl cloudbasic call ACTION``: sign and send one CloudBasic API action, print the answer as JSON.
+"""cbctl cloudbasic: sign and send one CloudBasic API action, or start/stop the replication service.
 
-The URL comes from ``--url`` or ``CLOUDBASIC_API_URL``; the key pair from ``--credentials-secret-arn``
-(a Secrets Manager secret holding JSON ``{"AccessKeyId", "SecretAccessKey"}``) or from
-``CLOUDBASIC_ACCESS_KEY_ID`` and ``CLOUDBASIC_SECRET_ACCESS_KEY``. ``--body`` is JSON with the camelCase
-keys of the API reference; ``--xml`` sends it as the documented XML (the answer is still printed as
-JSON). ActivateInstance is sent unsigned and needs no key pair.
+The API comes from --url or CLOUDBASIC_API_URL (e.g. http://10.0.1.10:82). The key pair comes from
+--credentials-secret-arn (a Secrets Manager secret holding JSON {"AccessKeyId", "SecretAccessKey"}) or
+from CLOUDBASIC_ACCESS_KEY_ID and CLOUDBASIC_SECRET_ACCESS_KEY. --body is JSON with the camelCase parameter
+names of the API reference; --xml sends it as the documented XML. The answer is printed as JSON with the
+same types whatever the wire format (--output table prints lists as a table). ActivateInstance is sent
+unsigned.
 
-ActivateInstance and CreateUser answer with a private key that the API never shows again. cbctl does not
-print it by accident: pass ``--keys-secret-name NAME`` to store the pair in a new Secrets Manager secret
-(JSON ``AccessKeyId``/``SecretAccessKey``, the shape ``--credentials-secret-arn`` reads; its ARN is printed
-instead of the key), or ``--show-private-key`` to print it. Without either, those actions are refused
-before anything is sent.
+ActivateInstance and CreateUser answer with a private key that the API never shows again, so they need
+--keys-secret-name NAME (the pair is stored in a new Secrets Manager secret, in the shape
+--credentials-secret-arn reads, and its ARN is printed instead of the key) or --show-private-key.
+
+Appliances before 12.301 sign with region us-east-1 (the default); 12.301 and later also accept a blank
+region (--signing-region "").
+
+Examples:
+  cbctl cloudbasic call GetReplicationsList --output table
+  cbctl cloudbasic call ReplicationStatus --body '{"replicationId": "998acaec-..."}'
+  cbctl cloudbasic service status
 """
 
 from __future__ import annotations
@@ -20,38 +27,47 @@ import functools
 import json
 import os
 import re
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cbctl.credentials import from_environment, from_secret
+from cbctl.helptext import Formatter
+from cbctl.output import OUTPUTS, print_answer
+
+if TYPE_CHECKING:
+    from cbprovider.cloudbasic.client import CloudBasicClient
 
 ENV_URL = "CLOUDBASIC_API_URL"
 ENV_ACCESS_KEY = "CLOUDBASIC_ACCESS_KEY_ID"
 ENV_SECRET_KEY = "CLOUDBASIC_SECRET_ACCESS_KEY"  # noqa: S105 (the name of an environment variable)
 UNSIGNED_ACTIONS = frozenset({"ActivateInstance"})
+DEFAULT_SIGNING_REGION = "us-east-1"
+"""Accepted by every appliance version (a blank region only from 12.301)."""
+SERVICE_ACTIONS = {
+    "start": "StartReplicationService",
+    "stop": "StopReplicationService",
+    "status": "ReplicationServiceStatus",
+}
 KEY_ISSUING_ACTIONS = frozenset({"ActivateInstance", "CreateUser"})
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
     sub = parser.add_subparsers(dest="cloudbasic_command", required=True, metavar="SUBCOMMAND")
     call = sub.add_parser(
         "call",
-        help="sign and send one action, print the parsed response as JSON",
+        help="sign and send one action, print the answer as JSON",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=Formatter,
     )
-    call.add_argument("action", type=_action, metavar="ACTION", help="e.g. GetReplicationsList")
-    call.add_argument("--body", type=_json_object, metavar="JSON", help="parameters as a JSON object")
-    call.add_argument("--xml", action="store_true", help="send XML instead of JSON (output stays JSON)")
-    call.add_argument("--url", help=f"API base URL, e.g. http://10.0.1.10:82 (default: ${ENV_URL})")
-    call.add_argument("--region", default="", help="SigV4 region: blank (12.301+, default) or us-east-1")
-    call.add_argument("--service", default="cloudbasic", choices=("cloudbasic", "cbr"), help="SigV4 service")
+    call.add_argument("action", type=_action, metavar="ACTION", help="the action, e.g. GetReplicationsList")
     call.add_argument(
-        "--credentials-secret-arn",
-        metavar="ARN",
-        help=f"Secrets Manager secret: JSON AccessKeyId, SecretAccessKey (default: ${ENV_ACCESS_KEY} etc.)",
+        "--body", type=_json_object, metavar="JSON", help="the action's parameters, a JSON object"
     )
-    call.add_argument("--ca-bundle", metavar="PATH", help="CA bundle that signed the server's certificate")
+    call.add_argument("--xml", action="store_true", help="send XML instead of JSON (the output stays JSON)")
+    add_connection_options(call)
+    call.add_argument("--output", choices=OUTPUTS, default="json", help="table: lists as a table")
     keys = call.add_mutually_exclusive_group()
     keys.add_argument(
         "--keys-secret-name",
@@ -64,6 +80,47 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="ActivateInstance/CreateUser: print the returned private key (it is never shown again)",
     )
     call.set_defaults(func=functools.partial(run_call, parser=call))
+    service = sub.add_parser(
+        "service",
+        help="start, stop or show the appliance's replication service",
+        description="Start or stop the appliance's replication service (every replication), or show its "
+        "status and, in a cluster, the other node's.",
+        formatter_class=Formatter,
+    )
+    service.add_argument("operation", choices=tuple(SERVICE_ACTIONS), help="what to do")
+    add_connection_options(service)
+    service.set_defaults(func=functools.partial(run_service, parser=service))
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """--url, --signing-region, --signing-service, --credentials-secret-arn, --ca-bundle (one spelling
+    everywhere; the old --region/--service stay as hidden aliases)."""
+    parser.add_argument("--url", help=f"API base URL, e.g. http://10.0.1.10:82 (default: ${ENV_URL})")
+    parser.add_argument(
+        "--signing-region",
+        default=DEFAULT_SIGNING_REGION,
+        metavar="REGION",
+        help='SigV4 region: us-east-1 works on every appliance; blank ("") only on 12.301 and later',
+    )
+    parser.add_argument("--region", dest="signing_region", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--signing-service",
+        default="cloudbasic",
+        choices=("cloudbasic", "cbr"),
+        help="SigV4 service name",
+    )
+    parser.add_argument(
+        "--service", dest="signing_service", choices=("cloudbasic", "cbr"), help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--credentials-secret-arn",
+        metavar="ARN",
+        help=f"Secrets Manager secret with JSON AccessKeyId and SecretAccessKey "
+        f"(default: ${ENV_ACCESS_KEY} and ${ENV_SECRET_KEY})",
+    )
+    parser.add_argument(
+        "--ca-bundle", metavar="PATH", help="PEM bundle that signed the appliance's certificate"
+    )
 
 
 def _action(value: str) -> str:
@@ -83,7 +140,44 @@ def _json_object(value: str) -> dict[str, Any]:
 
 
 def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
-    from cbprovider.cloudbasic.client import GET_ACTIONS, CloudBasicClient
+    from cbprovider.cloudbasic.client import GET_ACTIONS
+
+    issues_keys = args.action in KEY_ISSUING_ACTIONS
+    if issues_keys and not (args.keys_secret_name or args.show_private_key):
+        parser.error(
+            f"{args.action} returns a private key that cannot be read again: pass --keys-secret-name NAME "
+            "to store it in Secrets Manager, or --show-private-key to print it"
+        )
+    signed = args.action not in UNSIGNED_ACTIONS
+    method = "GET" if args.action in GET_ACTIONS and not args.body else "POST"
+    with open_client(args, parser, signed=signed) as client:
+        answer = client.call(args.action, args.body, method=method, signed=signed)
+    if args.xml:
+        answer = typed(answer)
+    if issues_keys and args.keys_secret_name:
+        answer = _store_keys(answer, args.keys_secret_name)
+    print_answer(answer, args.output)
+    return 0
+
+
+def run_service(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
+    action = SERVICE_ACTIONS[args.operation]
+    with open_client(args, parser, signed=True) as client:
+        if args.operation == "status":
+            status = client.replication_service_status()
+            shown = {"status": status.status, "remoteStatus": status.remote_status}
+            print(json.dumps({k: v for k, v in shown.items() if v is not None}, indent=2))
+            return 0
+        client.call(action)
+    print(f"{action}: done", file=sys.stderr)
+    return 0
+
+
+def open_client(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, *, signed: bool
+) -> CloudBasicClient:
+    """The client for the connection options, or a usage error naming what is missing."""
+    from cbprovider.cloudbasic.client import CloudBasicClient
 
     url = args.url or os.environ.get(ENV_URL)
     if not url:
@@ -93,13 +187,6 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         parser.error(f"--url must look like http(s)://host[:port] (got {url!r})")
     if args.ca_bundle and not os.path.isfile(args.ca_bundle):
         parser.error(f"--ca-bundle {args.ca_bundle!r} is not a file")
-    issues_keys = args.action in KEY_ISSUING_ACTIONS
-    if issues_keys and not (args.keys_secret_name or args.show_private_key):
-        parser.error(
-            f"{args.action} returns a private key that cannot be read again: pass --keys-secret-name NAME "
-            "to store it in Secrets Manager, or --show-private-key to print it"
-        )
-    signed = args.action not in UNSIGNED_ACTIONS
     credentials = None
     if signed:
         if args.credentials_secret_arn:
@@ -110,15 +197,35 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
             parser.error(
                 f"no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} or pass --credentials-secret-arn"
             )
-    method = "GET" if args.action in GET_ACTIONS and not args.body else "POST"
-    with CloudBasicClient(
-        url, credentials, service=args.service, region=args.region, ca_bundle=args.ca_bundle, xml=args.xml
-    ) as client:
-        answer = client.call(args.action, args.body, method=method, signed=signed)
-    if issues_keys and args.keys_secret_name:
-        answer = _store_keys(answer, args.keys_secret_name)
-    print(json.dumps(answer, indent=2))
-    return 0
+    return CloudBasicClient(
+        url,
+        credentials,
+        service=args.signing_service,
+        region=args.signing_region,
+        ca_bundle=args.ca_bundle,
+        xml=getattr(args, "xml", False),
+    )
+
+
+_PLURAL_EMPTY = ("s", "List", "Ids")
+
+
+def typed(value: Any, key: str = "") -> Any:
+    """An XML answer with the types its JSON twin has: ``true``/``false`` as booleans, whole numbers as
+    numbers, an empty plural element (``<Replications />``) as an empty list."""
+    if isinstance(value, dict):
+        return {k: typed(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    if value == "" and key.endswith(_PLURAL_EMPTY):
+        return []
+    if value.isdigit() and (value == "0" or not value.startswith("0")) and len(value) < 16:
+        return int(value)
+    return value
 
 
 def _store_keys(answer: dict[str, Any], name: str) -> dict[str, Any]:

@@ -38,7 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 class Transcript:
     """Prints what happened, request by request."""
 
-    out: TextIO = sys.stdout
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    """``sys.stdout`` when the transcript is made (not when the module was imported)."""
     failures: list[str] = field(default_factory=list)
 
     def section(self, title: str) -> None:

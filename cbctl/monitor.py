@@ -1,6 +1,6 @@
 """``cbctl monitor``: one pass of the replication monitor from a terminal, printed as a table or JSON.
 
-CloudBasic endpoints: each ``--cloudbasic-url`` (key pair from ``--credentials-secret-arn``, else
+CloudBasic endpoints: each ``--url`` (key pair from ``--credentials-secret-arn``, else
 ``CLOUDBASIC_ACCESS_KEY_ID``/``CLOUDBASIC_SECRET_ACCESS_KEY``, else the secret named by
 ``CLOUDBASIC_CREDENTIALS_SECRET_ARN``). Capella: ``--capella-url`` (key pair from
 ``--capella-credentials-secret-arn``, else ``CAPELLA_ACCESS_KEY``/``CAPELLA_SECRET_KEY``, else
@@ -35,16 +35,23 @@ from cbprovider.automation.settings import (
 )
 
 from cbctl.credentials import from_environment, from_secret
+from cbctl.helptext import Formatter, plain
 
 DEFAULT_TIMEOUT = 120.0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = __doc__
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.description = plain(__doc__ or "")
+    parser.formatter_class = Formatter
     parser.add_argument(
-        "--cloudbasic-url", action="append", default=[], metavar="URL", help="CloudBasic API (repeatable)"
+        "--url",
+        dest="cloudbasic_url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a CloudBasic API to check (repeatable)",
     )
+    parser.add_argument("--cloudbasic-url", dest="cloudbasic_url", action="append", help=argparse.SUPPRESS)
     parser.add_argument("--credentials-secret-arn", metavar="ARN", help="CloudBasic key pair secret")
     parser.add_argument(
         "--signing-region", default="", help="SigV4 region (blank on 12.301+; us-east-1 before)"
@@ -65,7 +72,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"deadline of the pass (default {DEFAULT_TIMEOUT:g})",
     )
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--output", choices=("table", "json"), default="table", help="the summary as a table or as JSON"
+    )
+    parser.add_argument("--json", dest="output", action="store_const", const="json", help=argparse.SUPPRESS)
     parser.set_defaults(func=functools.partial(run, parser=parser))
 
 
@@ -181,7 +191,7 @@ def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
 
     settings = build_settings(args, parser)
     report = Monitor(settings).run(Deadline.after(args.timeout))
-    if args.json:
+    if args.output == "json":
         print(json.dumps(report.to_dict(), indent=2))
     else:
         print(render_table(report.to_dict()))

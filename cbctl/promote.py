@@ -22,6 +22,7 @@ from typing import Any
 from cbprovider.automation.errors import InputError
 from cbprovider.automation.promotion_request import DEFAULT_POLL_INTERVAL, PromotionRequest
 
+from cbctl.helptext import Formatter, plain
 from cbctl.monitor import cloudbasic_credentials, pem_file, positive_seconds
 
 DEFAULT_WAIT = 600.0
@@ -36,18 +37,31 @@ FLAG_OPTIONS = {
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = __doc__
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.description = plain(__doc__ or "")
+    parser.formatter_class = Formatter
     parser.add_argument("replication_id", metavar="REPLICATION_ID", help="the replication's GUID")
     for dest, name in FLAG_OPTIONS.items():
         option = "--" + dest.replace("_", "-")
         parser.add_argument(option, dest=dest, action="store_true", help=f"send {name}=true")
-    parser.add_argument("--parallel-tables-limit", metavar="N", help="discrepancy analysis concurrency")
+    parser.add_argument(
+        "--parallel-tables-limit",
+        metavar="N",
+        help="tables analysed at once for discrepancies (appliance: 1)",
+    )
     parser.add_argument("--resume", action="store_true", help="do not start; follow a running promotion")
     parser.add_argument("--url", help="CloudBasic API base URL (default: $CLOUDBASIC_API_URL)")
-    parser.add_argument("--credentials-secret-arn", metavar="ARN", help="CloudBasic key pair secret")
-    parser.add_argument("--signing-region", help="SigV4 region (blank on 12.301+; us-east-1 before)")
-    parser.add_argument("--signing-service", help="SigV4 service name (default cloudbasic)")
+    parser.add_argument(
+        "--credentials-secret-arn",
+        metavar="ARN",
+        help="Secrets Manager secret with JSON AccessKeyId and SecretAccessKey "
+        "(default: $CLOUDBASIC_ACCESS_KEY_ID and $CLOUDBASIC_SECRET_ACCESS_KEY)",
+    )
+    parser.add_argument(
+        "--signing-region",
+        metavar="REGION",
+        help="SigV4 region: us-east-1 for every appliance, blank on 12.301+",
+    )
+    parser.add_argument("--signing-service", help="SigV4 service name: cloudbasic (the default) or cbr")
     parser.add_argument(
         "--ca-bundle", type=pem_file, metavar="PATH", help="PEM bundle trusted for the API's TLS"
     )
@@ -60,16 +74,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=positive_seconds,
         default=DEFAULT_WAIT,
         metavar="SECONDS",
-        help="how long to follow the status",
+        help="how long to follow the status before exiting 3",
     )
     parser.add_argument(
         "--poll-interval",
         type=positive_seconds,
         default=DEFAULT_POLL_INTERVAL,
         metavar="SECONDS",
-        help="status poll",
+        help="seconds between two status calls",
     )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--output", choices=("text", "json"), default="text", help="the result as text or as JSON"
+    )
+    parser.add_argument("--json", dest="output", action="store_const", const="json", help=argparse.SUPPRESS)
     parser.set_defaults(func=functools.partial(run, parser=parser))
 
 
@@ -130,7 +147,7 @@ def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
         ca_bundle=args.ca_bundle,
     ) as client:
         result = Promotion(request, client).run(Deadline.after(args.wait))
-    if args.json:
+    if args.output == "json":
         print(json.dumps(result.to_dict(), indent=2))
     else:
         print(_render(result.to_dict()))

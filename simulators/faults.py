@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+class UnknownFaultField(ValueError):
+    """A fault given as JSON names a field ``Fault`` does not have (a typo that would never fire)."""
+
+
 @dataclass
 class Fault:
     status: int | None = None
@@ -29,8 +33,14 @@ class Fault:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+        unknown = sorted(k for k in data if k not in cls.__dataclass_fields__)
+        if unknown:
+            allowed = ", ".join(["key", *cls.__dataclass_fields__])
+            raise UnknownFaultField(f"unknown fault field(s) {', '.join(unknown)} (known: {allowed})")
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise UnknownFaultField(str(exc)) from None
 
 
 class FaultInjector:

@@ -4,14 +4,21 @@ Subclasses of ``Simulator`` implement ``handle`` (and ``fault_keys``); this modu
 reading the request, applying faults, recording the call and writing the response. Control endpoints
 under ``/_sim/`` let another process drive a simulator started from the command line:
 
-- ``POST /_sim/faults`` with ``{"key": "CreateReplication", "status": 503, "times": 2}`` adds a fault;
+- ``POST /_sim/faults`` with ``{"key": "CreateReplication", "status": 503, "times": 2}`` adds a fault (a key
+  the simulator would never match, or a field ``Fault`` does not have, is a 400 naming it);
 - ``DELETE /_sim/faults`` clears them; ``GET /_sim/calls`` returns the call log.
+
+Request bodies: ``Content-Length`` or ``Transfer-Encoding: chunked`` (what node's ``http`` module sends when a
+body is written without a length). A body framed any other way (another transfer coding, an HTTP/1.0 body
+without a length) is a 411, a malformed length or chunk a 400, both ending the connection so that no
+unread byte is ever taken for the next request.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import ssl
 import sys
@@ -23,7 +30,20 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from simulators.faults import Fault, FaultInjector
+from simulators.faults import Fault, FaultInjector, UnknownFaultField
+
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+MAX_BODY = 16 * 1024 * 1024
+"""Largest request body read (either framing); a larger one is a 413."""
+
+
+class BodyError(Exception):
+    """The request body cannot be read as framed: answered with ``status`` and the connection closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 @dataclass
@@ -88,6 +108,10 @@ class Simulator:
         """Keys under which faults for this request are registered."""
         return (request.path,)
 
+    def known_fault_key(self, key: str) -> bool:
+        """Whether some request could ever match ``key`` (``*`` and paths always can)."""
+        return key == "*" or key.startswith("/")
+
     def error_response(self, request: Request, status: int) -> Response:
         """The body an injected error status carries by default."""
         return Response.json(status, {"message": f"injected HTTP {status}"})
@@ -105,9 +129,21 @@ class Simulator:
         return int(self._server.server_address[1])
 
     @property
+    def host(self) -> str:
+        """The address the server really listens on (``--host`` as bound, not a constant)."""
+        if self._server is None:
+            raise RuntimeError(f"{self.name} is not running")
+        return str(self._server.server_address[0])
+
+    @property
     def url(self) -> str:
         scheme = "https" if self._tls is not None else "http"
-        return f"{scheme}://127.0.0.1:{self.port}"
+        host = self.host
+        if host in ("0.0.0.0", "::"):  # every interface: the loopback name is the one that works locally
+            host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{scheme}://{host}:{self.port}"
 
     def with_tls(self, certificate: str | os.PathLike[str], key: str | os.PathLike[str]) -> Self:
         """Serve HTTPS with this certificate and key (call before ``start``); ``url`` becomes https."""
@@ -171,9 +207,7 @@ class Simulator:
         if not request.path.startswith("/_sim/"):
             return None
         if request.path == "/_sim/faults" and request.method == "POST":
-            data = json.loads(request.body or b"{}")
-            self.faults.add(str(data.pop("key", "*")), Fault.from_json(data))
-            return Response(204)
+            return self._add_fault(request.body)
         if request.path == "/_sim/faults" and request.method == "DELETE":
             self.faults.clear()
             return Response(204)
@@ -181,6 +215,23 @@ class Simulator:
             with self._calls_lock:
                 return Response.json(200, [asdict(c) for c in self.calls])
         return Response.json(404, {"message": "unknown control endpoint"})
+
+    def _add_fault(self, body: bytes) -> Response:
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return Response.json(400, {"message": "the fault must be a JSON object"})
+        if not isinstance(data, dict):
+            return Response.json(400, {"message": "the fault must be a JSON object"})
+        key = str(data.pop("key", "*"))
+        if not self.known_fault_key(key):
+            return Response.json(400, {"message": f"unknown fault key {key!r}: no request would match it"})
+        try:
+            fault = Fault.from_json(data)
+        except UnknownFaultField as exc:
+            return Response.json(400, {"message": str(exc)})
+        self.faults.add(key, fault)
+        return Response(204)
 
 
 class _Server(ThreadingHTTPServer):
@@ -205,8 +256,14 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             """Quiet: the call log records what matters."""
 
         def _dispatch(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            try:
+                body = read_body(self.request_version, self.headers, self.rfile)
+            except BodyError as exc:
+                self.close_connection = True
+                response = Response.json(exc.status, {"message": exc.message}, {"Connection": "close"})
+                sim.record(Call(self.command, urlsplit(self.path).path, "", exc.status, time.time()))
+                self._write(response)
+                return
             split = urlsplit(self.path)
             request = Request(
                 method=self.command,
@@ -253,3 +310,56 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
 
     return Handler
+
+
+def read_body(version: str, headers: Any, rfile: Any) -> bytes:
+    """The request body as framed by ``Content-Length`` or ``Transfer-Encoding: chunked``."""
+    encoding = headers.get("Transfer-Encoding")
+    length = headers.get("Content-Length")
+    if encoding is not None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+        if length is not None:
+            raise BodyError(400, "Content-Length and Transfer-Encoding together are refused")
+        if codings != ["chunked"]:
+            raise BodyError(411, f"Transfer-Encoding {encoding!r} is not supported: send Content-Length")
+        return _read_chunked(rfile)
+    if length is None:
+        if version == "HTTP/1.0" and headers.get("Content-Type"):
+            raise BodyError(411, "an HTTP/1.0 request body needs Content-Length")
+        return b""  # HTTP/1.1: no length and no transfer coding means no body
+    if not length.strip().isdigit():
+        raise BodyError(400, f"Content-Length must be a whole number, got {length!r}")
+    size = int(length)
+    if size > MAX_BODY:
+        raise BodyError(413, f"the body is larger than {MAX_BODY} bytes")
+    body: bytes = rfile.read(size) if size else b""
+    if len(body) != size:
+        raise BodyError(400, "the body ended before Content-Length bytes")
+    return body
+
+
+def _read_chunked(rfile: Any) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        line = rfile.readline(1024)
+        if not line.endswith(b"\n"):
+            raise BodyError(400, "malformed chunk size line")
+        size_text = line.split(b";", 1)[0].strip()
+        if not _HEX.fullmatch(size_text):
+            raise BodyError(400, f"malformed chunk size {size_text[:20]!r}")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if total > MAX_BODY:
+            raise BodyError(413, f"the body is larger than {MAX_BODY} bytes")
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise BodyError(400, "a chunk does not match its size")
+        parts.append(chunk)
+    while True:  # trailer fields, up to the blank line
+        trailer = rfile.readline(8192)
+        if trailer in (b"\r\n", b"\n", b""):
+            break
+    return b"".join(parts)

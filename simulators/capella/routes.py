@@ -80,6 +80,10 @@ class Router:
     def add(self, method: str, template: str, handler: Handler) -> None:
         self._routes.append(Route(method, template, _compile(template), handler))
 
+    def fault_keys(self) -> frozenset[str]:
+        """Every ``"METHOD template"`` fault key a request could match."""
+        return frozenset(f"{r.method} {r.template}" for r in self._routes)
+
     def match(self, method: str, path: str) -> RouteMatch | None:
         """The route for ``method`` and ``path``; ``None`` when no template matches the path at all."""
         candidates: list[tuple[Route, dict[str, str]]] = []

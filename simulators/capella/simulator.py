@@ -157,6 +157,9 @@ class CapellaSimulator(Simulator):
         template = match.template if match is not None else request.path
         return (f"{request.method} {template}", request.path)
 
+    def known_fault_key(self, key: str) -> bool:
+        return super().known_fault_key(key) or key in self._router.fault_keys()
+
     def error_response(self, request: Request, status: int) -> Response:
         try:
             phrase = HTTPStatus(status).phrase

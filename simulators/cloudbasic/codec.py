@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from simulators.cloudbasic.dialect import Dialect
 from simulators.cloudbasic.errors import ApiFault
 from simulators.cloudbasic.params import Params
 from simulators.server import Request, Response
@@ -151,24 +152,45 @@ def _xml_element(name: str, value: Any) -> str:
     return f"<{tag}>{_xml_text(value)}</{tag}>"
 
 
-def encode(fmt: Format, root: str, payload: dict[str, Any], status: int = 200) -> Response:
-    """``payload`` has camelCase keys; XML gets them PascalCased under ``root``."""
+def _pascal_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k[:1].upper() + k[1:]: _pascal_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pascal_keys(v) for v in value]
+    return value
+
+
+def encode(
+    fmt: Format, root: str, payload: dict[str, Any], status: int = 200, *, pascal_json: bool = False
+) -> Response:
+    """``payload`` has camelCase keys; XML (and JSON with ``pascal_json``) gets them PascalCased."""
     if fmt is Format.JSON:
-        body = json.dumps(payload).encode()
+        body = json.dumps(_pascal_keys(payload) if pascal_json else payload).encode()
     else:
         body = ('<?xml version="1.0" encoding="utf-8"?>' + _xml_element(root, payload)).encode()
     return Response(status, body, {"Content-Type": f"{fmt.value}; charset=utf-8"})
 
 
-def success(fmt: Format, action: str, payload: dict[str, Any] | None) -> Response:
+def success(
+    fmt: Format, action: str, payload: dict[str, Any] | None, dialect: Dialect | None = None
+) -> Response:
     """200 with ``<Action>Response`` or, for actions documented with no response, an empty body."""
     if payload is None:
         return Response(200)
-    return encode(fmt, f"{action}Response", payload)
+    pascal_json = dialect is not None and dialect.json_case == "pascal"
+    return encode(fmt, f"{action}Response", payload, pascal_json=pascal_json)
 
 
-def error(fmt: Format, status: int, messages: list[str], request_id: int) -> Response:
-    """The documented error shape: XML ``ErrorResponse{RequestId, Errors/Error*}``, JSON ``errors``."""
-    if fmt is Format.JSON:
-        return encode(fmt, "ErrorResponse", {"errors": messages, "requestId": request_id}, status)
-    return encode(fmt, "ErrorResponse", {"requestId": request_id, "errors": messages}, status)
+def error(
+    fmt: Format, status: int, messages: list[str], request_id: int, dialect: Dialect | None = None
+) -> Response:
+    """The documented error shape: XML ``ErrorResponse{RequestId, Errors/Error*}``, JSON ``errors``; or the
+    ``Error{RequestId, Message}`` variant, always XML (see ``Dialect``)."""
+    dialect = dialect or Dialect()
+    if dialect.errors == "message":
+        payload = {"requestId": request_id, "message": "; ".join(messages)}
+        return encode(Format.XML, "Error", payload, status)
+    if fmt is Format.JSON and not dialect.xml_errors:
+        payload = {"errors": messages, "requestId": request_id}
+        return encode(fmt, "ErrorResponse", payload, status, pascal_json=dialect.json_case == "pascal")
+    return encode(Format.XML, "ErrorResponse", {"requestId": request_id, "errors": messages}, status)

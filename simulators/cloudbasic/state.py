@@ -16,6 +16,7 @@ from typing import Any
 
 from simulators.cloudbasic.texts import database_of, log_line, server_of
 from simulators.cloudbasic.timeline import Clock, TimedJob
+from simulators.cloudbasic.versions import NEWEST, ApplianceVersion
 
 CT_INTERVAL = 2.0
 """Seconds between two change-tracking transfers of a seeded, enabled replication."""
@@ -115,7 +116,11 @@ class Replication:
         return self.seeding.status(now) == "Success"
 
     def is_enabled(self, now: float) -> bool:
-        return self.data_replication and not self.finalized and self.seeding.status(now) != "Failed"
+        return self.data_replication and not self.finalized and not self.seeding_failed(now)
+
+    def seeding_failed(self, now: float) -> bool:
+        """Ended in anything but ``Success`` (the failure's spelling is the dialect's)."""
+        return self.seeding.status(now) not in ("Running", "Success")
 
     def last_transfer(self, now: float) -> float:
         """Monotonic time of the last successful change transfer (a cycle every ``CT_INTERVAL`` seconds)."""
@@ -132,14 +137,22 @@ class Replication:
         status = self.seeding.status(now)
         if status == "Running":
             return "NotStarted"
-        if status == "Failed":
+        if self.seeding_failed(now):
             return "Failed"
         return "Running" if self.is_enabled(now) else "Stopped"
 
 
 class Store:
-    def __init__(self, *, instance_id: str, seeding_seconds: float, promote_seconds: float) -> None:
+    def __init__(
+        self,
+        *,
+        instance_id: str,
+        seeding_seconds: float,
+        promote_seconds: float,
+        version: ApplianceVersion = NEWEST,
+    ) -> None:
         self.lock = threading.RLock()
+        self.version = version
         self.instance_id = instance_id
         self.admin: tuple[str, str] | None = None
         self.next_admin_keys: tuple[str, str] | None = None

@@ -58,9 +58,32 @@ def test_post_with_body_and_accepted_without_body(env, capsys):
     project_id = json.loads(out)["id"]
     code, out, err = run(capsys, "POST", "/v3/clusters", "--body", json.dumps(hosted_spec(project_id)))
     assert code == 0
-    assert out == ""
+    accepted = json.loads(out)  # the 202's Location and id on stdout, for scripts
+    assert accepted["status"] == 202
+    assert accepted["location"] == f"/v3/clusters/{accepted['id']}"
+    assert accepted["id"] in env.clusters
     assert "HTTP 202" in err
-    assert "Location: /v3/clusters/" in err
+
+
+def test_all_pages_honours_the_given_per_page(env, capsys):
+    project_id = env.add_project("alpha")
+    ids = env.add_clusters(project_id, 120)
+    code, out, _ = run(capsys, "GET", f"/v3/clusters?projectId={project_id}&perPage=50", "--all-pages")
+    assert code == 0
+    assert sorted(item["id"] for item in json.loads(out)) == sorted(ids)
+    assert len(env.calls) == 3  # 50 per page, as asked
+
+
+def test_all_pages_as_a_table(env, capsys):
+    project_id = env.add_project("alpha")
+    env.add_clusters(project_id, 3)
+    code, out, _ = run(
+        capsys, "GET", f"/v3/clusters?projectId={project_id}", "--all-pages", "--output", "table"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[0] == "id"
+    assert len(lines) == 4
 
 
 def test_api_error_exits_1_with_the_message(env, capsys):

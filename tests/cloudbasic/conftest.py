@@ -9,6 +9,8 @@ import pytest
 from cbprovider.cloudbasic import CloudBasicClient
 from cbprovider.transport import RetryPolicy, Timeouts
 
+from simulators.cloudbasic.versions import NEWEST, OLDEST, ApplianceVersion
+
 if TYPE_CHECKING:
     from simulators.cloudbasic import CloudBasicSimulator
 
@@ -24,4 +26,30 @@ def make_client(sim: CloudBasicSimulator, *, xml: bool = False, **kwargs: object
 @pytest.fixture(params=[False, True], ids=["json", "xml"])
 def client(request: pytest.FixtureRequest, cloudbasic_sim: CloudBasicSimulator) -> Iterator[CloudBasicClient]:
     with make_client(cloudbasic_sim, xml=request.param) as c:
+        yield c
+
+
+@pytest.fixture(params=[OLDEST, NEWEST], ids=str)
+def appliance_version(request: pytest.FixtureRequest) -> ApplianceVersion:
+    """The oldest and the newest modelled appliance (see ``simulators.cloudbasic.versions``)."""
+    version: ApplianceVersion = request.param
+    return version
+
+
+@pytest.fixture
+def versioned_sim(appliance_version: ApplianceVersion) -> Iterator[CloudBasicSimulator]:
+    from simulators.cloudbasic import CloudBasicSimulator
+
+    with CloudBasicSimulator(
+        seeding_seconds=1.0, promote_seconds=0.5, appliance_version=appliance_version
+    ) as sim:
+        yield sim
+
+
+@pytest.fixture(params=[False, True], ids=["json", "xml"])
+def versioned_client(
+    request: pytest.FixtureRequest, versioned_sim: CloudBasicSimulator
+) -> Iterator[CloudBasicClient]:
+    """Signs with region ``us-east-1``: what every version accepts (blank only from 12.301)."""
+    with make_client(versioned_sim, xml=request.param, region="us-east-1") as c:
         yield c

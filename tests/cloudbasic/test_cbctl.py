@@ -242,3 +242,59 @@ def test_console_script_exit_codes_and_no_secret(cloudbasic_sim: CloudBasicSimul
     assert usage.returncode == 2
     for result in (ok, failed, usage):
         assert secret not in result.stdout + result.stderr
+
+
+# -- normalised output, tables, the service, old appliances ----------------------------------------------
+def test_xml_output_keeps_types_like_json(
+    env: tuple[str, str], cloudbasic_sim: CloudBasicSimulator, capsys
+) -> None:
+    code, out, _ = _run(capsys, "GetReplicationsList", "--xml")
+    assert code == 0
+    assert json.loads(out) == {"replications": []}  # an empty list, not ""
+    cloudbasic_sim.add_replications(1)
+    answers = []
+    for wire in ([], ["--xml"]):
+        code, out, _ = _run(capsys, "GetReplicationsList", *wire)
+        answers.append(json.loads(out))
+    assert answers[0] == answers[1]
+    assert answers[1]["replications"][0]["isEnabled"] is True
+
+
+def test_lists_as_a_table(env: tuple[str, str], cloudbasic_sim: CloudBasicSimulator, capsys) -> None:
+    ids = cloudbasic_sim.add_replications(2)
+    code, out, _ = _run(capsys, "GetReplicationsList", "--output", "table")
+    assert code == 0
+    header, *rows = out.splitlines()
+    assert header.split() == [
+        "replicationId",
+        "source",
+        "destination",
+        "isEnabled",
+        "lastSuccessfullTransfer",
+    ]
+    assert [row.split()[0] for row in rows] == ids
+
+
+def test_service_stop_start_status(env: tuple[str, str], cloudbasic_sim: CloudBasicSimulator, capsys) -> None:
+    assert main(["cloudbasic", "service", "stop"]) == 0
+    assert not cloudbasic_sim.service_running
+    assert main(["cloudbasic", "service", "status"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"status": "Stopped"}
+    assert main(["cloudbasic", "service", "start"]) == 0
+    assert cloudbasic_sim.service_running
+
+
+def test_default_signing_region_works_on_an_appliance_before_12_301(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    with CloudBasicSimulator(appliance_version="12.300") as old:
+        assert old.admin_keys
+        monkeypatch.setenv("CLOUDBASIC_API_URL", old.url)
+        monkeypatch.setenv("CLOUDBASIC_ACCESS_KEY_ID", old.admin_keys[0])
+        monkeypatch.setenv("CLOUDBASIC_SECRET_ACCESS_KEY", old.admin_keys[1])
+        code, out, _ = _run(capsys, "ReplicationServiceStatus")
+        assert code == 0
+        assert json.loads(out)["status"] == "Running"
+        code, _, err = _run(capsys, "ReplicationServiceStatus", "--signing-region", "")
+        assert code == 1
+        assert "us-east-1" in err

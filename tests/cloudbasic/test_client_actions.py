@@ -18,6 +18,7 @@ from cbprovider.cloudbasic import (
 from cbprovider.errors import ApiError
 
 from simulators.cloudbasic import CloudBasicSimulator
+from simulators.cloudbasic.versions import ApplianceVersion
 
 SOURCE = "Data Source=src.example.internal;Initial Catalog=Sales;User ID=cb;Password=src-pass"
 REPLICA = "Data Source=dst.example.internal;Initial Catalog=Sales;User ID=cb;Password=dst-pass"
@@ -51,8 +52,11 @@ def _wait(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
 
 
 @pytest.mark.parametrize("xml", [False, True], ids=["json", "xml"])
-def test_activate_then_deactivate_instance(xml: bool) -> None:
-    with CloudBasicSimulator(activated=False) as sim, CloudBasicClient(sim.url, None, xml=xml) as anonymous:
+def test_activate_then_deactivate_instance(xml: bool, appliance_version: ApplianceVersion) -> None:
+    with (
+        CloudBasicSimulator(activated=False, appliance_version=appliance_version) as sim,
+        CloudBasicClient(sim.url, None, xml=xml) as anonymous,
+    ):
         keys = anonymous.activate_instance(
             ActivateInstanceRequest(
                 email="admin@example.com",
@@ -63,8 +67,9 @@ def test_activate_then_deactivate_instance(xml: bool) -> None:
         )
         assert (keys.public_key, keys.private_key) == sim.admin_keys
         assert keys.private_key not in repr(keys)
-        assert keys.eula_url
-        with CloudBasicClient(sim.url, (keys.public_key, keys.private_key), xml=xml) as admin:
+        assert bool(keys.eula_url) is appliance_version.eula  # no EULA before 12.301
+        admin_keys = (keys.public_key, keys.private_key)
+        with CloudBasicClient(sim.url, admin_keys, xml=xml, region="us-east-1") as admin:
             admin.deactivate_instance()
             assert not sim.activated
             with pytest.raises(ApiError) as info:
@@ -118,7 +123,10 @@ def test_create_user_gives_keys_that_sign(
         assert ops.get_replications_list() == []
 
 
-def test_replication_lifecycle(client: CloudBasicClient, cloudbasic_sim: CloudBasicSimulator) -> None:
+def test_replication_lifecycle(
+    versioned_client: CloudBasicClient, versioned_sim: CloudBasicSimulator
+) -> None:
+    client, cloudbasic_sim = versioned_client, versioned_sim
     replication_id = _new_replication(client)
     assert replication_id in cloudbasic_sim.replications
     listed = client.get_replications_list()
@@ -211,7 +219,8 @@ def test_finalize(client: CloudBasicClient, cloudbasic_sim: CloudBasicSimulator)
     assert cloudbasic_sim.replications[second].finalized
 
 
-def test_cluster_lifecycle(client: CloudBasicClient, cloudbasic_sim: CloudBasicSimulator) -> None:
+def test_cluster_lifecycle(versioned_client: CloudBasicClient, versioned_sim: CloudBasicSimulator) -> None:
+    client, cloudbasic_sim = versioned_client, versioned_sim
     pair = ("AKIAREMOTEEXAMPLE000", "remote-secret-key")
     request = ClusterRequest(
         remote_server="10.0.2.10", local_server="10.0.1.10", port=81, public_key=pair[0], private_key=pair[1]
@@ -219,6 +228,7 @@ def test_cluster_lifecycle(client: CloudBasicClient, cloudbasic_sim: CloudBasicS
     assert pair[1] not in repr(request)
     client.create_cluster(request)
     assert cloudbasic_sim.cluster is not None
+    assert cloudbasic_sim.cluster.local_server == "10.0.1.10"
     assert client.replication_service_status().remote_status == "Running"
     client.alter_cluster(
         ClusterRequest(remote_server="10.0.2.10", port=444, public_key=pair[0], private_key=pair[1])
@@ -227,7 +237,10 @@ def test_cluster_lifecycle(client: CloudBasicClient, cloudbasic_sim: CloudBasicS
     assert cloudbasic_sim.cluster is None
 
 
-def test_promote_replica_to_primary(client: CloudBasicClient, cloudbasic_sim: CloudBasicSimulator) -> None:
+def test_promote_replica_to_primary(
+    versioned_client: CloudBasicClient, versioned_sim: CloudBasicSimulator
+) -> None:
+    client, cloudbasic_sim = versioned_client, versioned_sim
     replication_id = _seeded(cloudbasic_sim)
     client.promote_db_replica_to_primary(
         replication_id, {"ignoreInaccessibleSourceConnection": True, "ignoreDbDiscrepancies": "true"}

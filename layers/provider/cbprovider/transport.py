@@ -144,6 +144,16 @@ class Transport:
 
 
 _REFUSED = "connection refused"
+_CONNECT_FAILURES = (
+    (
+        ("Name or service not known", "nodename nor servname", "Temporary failure in name resolution",
+         "getaddrinfo failed", "No address associated"),
+        "the host name could not be resolved (DNS)",
+    ),
+    (("Network is unreachable",), "network unreachable"),
+    (("No route to host",), "no route to host"),
+    (("timed out",), "timed out while connecting"),
+)  # fmt: skip
 
 
 def _describe(exc: Exception) -> str:
@@ -157,5 +167,8 @@ def _describe(exc: Exception) -> str:
         for marker in ("Connection refused", "Connection reset", "RemoteDisconnected", "Connection aborted"):
             if marker in text:
                 return marker.lower()
-        return "connection failed"
+        for markers, reason in _CONNECT_FAILURES:
+            if any(marker in text for marker in markers):
+                return reason
+        return f"connection failed ({type(exc).__name__})"
     return type(exc).__name__

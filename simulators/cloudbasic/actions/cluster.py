@@ -6,6 +6,9 @@ trust (the simulator has no second node to ask) and never answered. DeleteCluste
 ``StandaloneServer`` names the other node (the docs: keys are needed when the call goes to the node being
 removed); it must name one of the two nodes. While clustered, ReplicationServiceStatus carries
 ``RemoteStatus`` ``Running``.
+
+Before 12.347 there is no ``LocalServer``: the local node is the host the request was sent to (as its
+``Host`` header names it), so that a later DeleteCluster naming that host keeps it standalone.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ def _port(p: Params) -> int:
 def create_cluster(ctx: Context) -> Payload:
     p = ctx.params
     remote = p.require("remoteServer")
-    local = p.require("localServer")
+    if ctx.store.version.local_server:
+        local = p.require("localServer")
+    else:
+        local = (p.text("localServer") or "").strip() or ctx.host
     port = _port(p)
     public_key = p.require("publicKey")
     private_key = p.require("privateKey")

@@ -1,5 +1,7 @@
 """ActivateInstance (unsigned; authenticated by the instance id in the body) and DeactivateInstance.
 
+Before 12.301 there are no EULA fields: ``agreeToEula`` is neither required nor answered with a URL.
+
 Choices: a repeat ActivateInstance is a 400 ``Instance is already activated`` (q. 20); ``agreeToEula`` must be
 true, and ``agreeToVolumeEula`` too when ``isVolumeActivationKey`` is; the answer carries ``publicKey``,
 ``privateKey``, ``eulaUrl`` and, for volume keys, ``volumeEulaUrl`` (names invented, q. 19). Deactivation
@@ -24,9 +26,10 @@ def activate_instance(ctx: Context) -> Payload:
     p.require("password")
     if instance_id != store.instance_id:
         raise ApiFault("InstanceId does not match the instance receiving the call")
-    if not p.flag("agreeToEula"):
+    eula = store.version.eula
+    if eula and not p.flag("agreeToEula"):
         raise ApiFault(f"{p.field_name('agreeToEula')} must be true to activate the instance")
-    volume = p.flag("isVolumeActivationKey")
+    volume = eula and p.flag("isVolumeActivationKey")
     if volume and not p.flag("agreeToVolumeEula"):
         raise ApiFault(f"{p.field_name('agreeToVolumeEula')} must be true for a volume activation key")
     if volume and not p.has("activationKey"):
@@ -42,7 +45,9 @@ def activate_instance(ctx: Context) -> Payload:
     store.admin = (access, secret)
     store.activated = True
     store.service_running = True
-    payload: dict[str, object] = {"publicKey": access, "privateKey": secret, "eulaUrl": EULA_URL}
+    payload: dict[str, object] = {"publicKey": access, "privateKey": secret}
+    if eula:
+        payload["eulaUrl"] = EULA_URL
     if volume:
         payload["volumeEulaUrl"] = VOLUME_EULA_URL
     return payload

@@ -19,6 +19,8 @@ class Context:
     now: float
     caller: User | None
     """The user whose key signed the request (``None`` for ActivateInstance)."""
+    host: str = ""
+    """The host name the request was sent to (its ``Host`` header without the port)."""
 
     def replication(self, key: str = "replicationId", *, kinds: tuple[str, ...] = ()) -> Replication:
         replication_id = self.params.require(key)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from cbprovider.automation.dns import CnameChange, upsert_cname
 from cbprovider.automation.errors import DnsUpdateError
 from cbprovider.automation.promotion_request import PromotionRequest
+from cbprovider.cloudbasic.outcomes import FAILED, RUNNING, SUCCESS
+from cbprovider.cloudbasic.outcomes import outcome as classify
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ApiError
 
@@ -30,9 +32,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RUNNING, SUCCESS, FAILED = "Running", "Success", "Failed"
-SUCCESS_VALUES = frozenset({"success", "succeeded", "completed"})
-FAILURE_VALUES = frozenset({"failed", "failure", "error", "cancelled", "canceled"})
 STATUS_CALL_BUDGET = 2.0
 """Seconds kept for one more status call before the deadline; below that the run hands over."""
 LOG_TAIL_LINES = 10
@@ -69,19 +68,18 @@ class PromotionResult:
         return result
 
 
-def already_running(error: ApiError) -> bool:
-    """The 400 a second start gets while a promotion runs (e.g. our own first attempt, whose answer was
-    lost and which the transport retried). The text is not documented; ``already running`` is inferred."""
-    return error.status == 400 and any("already running" in m.lower() for m in error.messages)
-
-
-def classify(value: str | None) -> str:
-    text = (value or "").strip().lower()
-    if text in SUCCESS_VALUES:
-        return SUCCESS
-    if text in FAILURE_VALUES:
-        return FAILED
-    return RUNNING
+def already_running(
+    client: CloudBasicClient, error: ApiError, replication_id: str, deadline: Deadline
+) -> bool:
+    """Whether a 400 to the start call is the one a second start gets while a promotion runs (e.g. our own
+    first attempt, whose answer was lost). Its text is not documented, so the status call decides."""
+    if error.status != 400:
+        return False
+    try:
+        status = client.promote_db_replica_to_primary_status(replication_id, deadline=deadline)
+    except ApiError:
+        return False
+    return classify(status.status) == RUNNING
 
 
 def tail(logs: str | None, lines: int = LOG_TAIL_LINES) -> list[str]:
@@ -124,7 +122,7 @@ class Promotion:
                     request.replication_id, request.api_options(), deadline=deadline
                 )
             except ApiError as exc:
-                if not already_running(exc):
+                if not already_running(self.client, exc, request.replication_id, deadline):
                     raise
                 logger.warning(
                     "A promotion of replication %s is already running; following it", request.replication_id

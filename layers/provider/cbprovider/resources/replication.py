@@ -239,13 +239,15 @@ class Replication(ResourceType[ReplicationProperties]):
         status: str | None,
         progress: int | None,
     ) -> Outcome:
-        if status == "Success":
+        from cbprovider.cloudbasic.outcomes import FAILED, SUCCESS, outcome
+
+        if outcome(status) == SUCCESS:
             source, destination = _databases(req.properties)
             return Done(replication_id, _data(replication_id, status, source, destination))
-        if status == "Failed":
+        if outcome(status) == FAILED:
             raise SeedingFailed(
-                f"seeding of replication {replication_id} failed (ReplicationStatus); GetLogs with this "
-                "id gives the appliance's seeding log"
+                f"seeding of replication {replication_id} failed (ReplicationStatus: {status}); GetLogs "
+                "with this id gives the appliance's seeding log"
             )
         return InProgress(
             replication_id, {"status": status or "", "progress": progress}, retry_after=SEEDING_POLL_SECONDS
@@ -282,18 +284,22 @@ class Replication(ResourceType[ReplicationProperties]):
 
     # -- delete ------------------------------------------------------------------------------------
     def delete(self, req: Request[ReplicationProperties]) -> Outcome:
-        from cbprovider.cloudbasic import is_not_found
-
         replication_id = str(req.physical_id)
         with client_for(req.properties, req) as client:
             try:
                 client.delete_replication(replication_id)
             except ApiError as error:
-                if not is_not_found(error):
+                # The not-found text is undocumented: any 400 is checked against the list instead.
+                if error.status != 400 or _listed(client, replication_id):
                     raise
                 logger.info("The replication is already gone", extra={"replication_id": replication_id})
                 return Done(replication_id, reason="the replication was already gone")
         return Done(replication_id)
+
+
+def _listed(client: CloudBasicClient, replication_id: str) -> bool:
+    wanted = replication_id.lower()
+    return any(r.replication_id.lower() == wanted for r in client.get_replications_list())
 
 
 # -- request bodies ----------------------------------------------------------------------------------
