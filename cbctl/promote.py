@@ -13,7 +13,7 @@ appliance certificate.
 Exit status:
   0  promoted (and the CNAME updated, when asked)
   1  the promotion failed, or an API error
-  2  bad arguments (including the flag combinations the API forbids)
+  2  bad arguments (the flag combinations the API forbids, a --dns-* value that cannot be used)
   3  still running after --wait (run again with --resume)
   4  PROMOTED, but the CNAME was not updated: do not promote again; fix DNS access and run again
      with --resume (it only re-reads the status and retries the DNS change), or set the record by hand
@@ -51,6 +51,13 @@ FLAG_OPTIONS = {
     "enable_constraints_with_check": "EnableConstraintsWithCheck",
 }
 
+DNS_OPTIONS = {
+    "Dns.HostedZoneId": "--dns-zone-id",
+    "Dns.RecordName": "--dns-record-name",
+    "Dns.Target": "--dns-target",
+    "Dns.Ttl": "--dns-ttl",
+}
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = __doc__
@@ -70,7 +77,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dns-zone-id", metavar="ZONE", help="Route 53 hosted zone of the CNAME")
     parser.add_argument("--dns-record-name", metavar="NAME", help="CNAME to point at the promoted server")
-    parser.add_argument("--dns-target", metavar="HOST", help="CNAME value (default: the replica's server)")
+    parser.add_argument(
+        "--dns-target", metavar="HOST", help="CNAME value, a host name (default: the --url host)"
+    )
     parser.add_argument("--dns-ttl", metavar="SECONDS", help="CNAME TTL (default 300)")
     parser.add_argument(
         "--skip-dns", action="store_true", help="promote without the DNS change (ignores the --dns-* options)"
@@ -159,6 +168,10 @@ def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
         except DnsAccessError as exc:
             print(f"cbctl: {exc}", file=sys.stderr)
             return EXIT_DNS_CHECK_FAILED
+        except InputError as exc:  # the DNS change cannot be made (target, zone): nothing was started
+            if promotion.started:
+                raise
+            parser.error(_as_option(str(exc)))
         except ProviderError as exc:
             if not promotion.started:
                 raise
@@ -190,7 +203,9 @@ def _print_poll(update: PollUpdate) -> None:
 
 
 def _as_option(message: str) -> str:
-    """``IgnoreDbDiscrepancies: ...`` -> ``--ignore-db-discrepancies: ...`` where a flag is named."""
+    """``IgnoreDbDiscrepancies: ...`` -> ``--ignore-db-discrepancies: ...`` (flags and DNS fields)."""
+    for field, option in DNS_OPTIONS.items():
+        message = message.replace(field, option)
     for dest, name in FLAG_OPTIONS.items():
         message = message.replace(name, "--" + dest.replace("_", "-"))
     return message

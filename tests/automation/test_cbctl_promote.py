@@ -128,3 +128,20 @@ def test_help_documents_the_exit_codes(capsys):
     assert re.search(r"^\s+4\s+PROMOTED, but the CNAME was not updated", out, re.MULTILINE)
     assert re.search(r"^\s+5\s+not started: the Route 53 check", out, re.MULTILINE)
     assert "--skip-dns" in out
+
+
+def test_an_ip_url_without_a_dns_target_is_a_bad_argument(aws, cb_env, capsys):
+    [replication_id] = cb_env.add_replications(1)
+    zone = hosted_zone("corp.example.com")
+
+    code, _, err = run(
+        capsys,
+        *promote_args(
+            cb_env, replication_id, "--dns-zone-id", zone, "--dns-record-name", "db.corp.example.com"
+        ),
+    )
+
+    assert code == 2
+    assert "--dns-target: not given" in err
+    assert "IP address" in err
+    assert promote_calls(cb_env) == []
