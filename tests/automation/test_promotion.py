@@ -22,9 +22,11 @@ def env(aws, cloudbasic_sim, monkeypatch):
     access, secret = cloudbasic_sim.admin_keys
     arn = put_secret("cloudbasic/admin", {"AccessKeyId": access, "SecretAccessKey": secret})
     zone = hosted_zone()
-    monkeypatch.setenv("CLOUDBASIC_API_URL", cloudbasic_sim.url)
+    # A host name, not 127.0.0.1: the CNAME points at the promoted endpoint's host by default.
+    monkeypatch.setenv("CLOUDBASIC_API_URL", f"http://localhost:{cloudbasic_sim.port}")
     monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", arn)
     monkeypatch.setenv("PROMOTION_HOSTED_ZONE_ID", zone)
+    monkeypatch.setenv("PROMOTION_RECORD_NAMES", "*.example.internal")
     return zone
 
 
@@ -32,7 +34,7 @@ def promote_calls(sim: CloudBasicSimulator) -> list[str]:
     return [c.key for c in sim.calls if c.key.startswith("Promote")]
 
 
-def test_success_then_cname_points_at_the_replica(env, cloudbasic_sim):
+def test_success_then_cname_points_at_the_promoted_endpoint(env, cloudbasic_sim):
     [replication_id] = cloudbasic_sim.add_replications(1)
     event = {
         "ReplicationId": replication_id,
@@ -47,8 +49,10 @@ def test_success_then_cname_points_at_the_replica(env, cloudbasic_sim):
     assert result["continue"] is False
     assert result["promoteCalled"] is True
     assert result["progress"] == 100
-    assert result["dns"]["target"] == "replica.example.internal"
-    assert cname_records(env) == {"sales-db.example.internal.": ("replica.example.internal", 60)}
+    assert result["dnsStatus"] == "Updated"
+    assert result["dnsError"] is None
+    assert result["dns"]["target"] == "localhost"
+    assert cname_records(env) == {"sales-db.example.internal.": ("localhost", 60)}
     assert promote_calls(cloudbasic_sim)[0] == "PromoteDbReplicaToPrimary"
     assert set(promote_calls(cloudbasic_sim)[1:]) == {"PromoteDbReplicaToPrimaryStatus"}
 
@@ -80,7 +84,7 @@ def test_failed_promotion_is_reported_and_dns_is_left_alone(env, cloudbasic_sim)
 
     assert result["status"] == "Failed"
     assert result["continue"] is False
-    assert result["dns"] is None
+    assert result["dnsStatus"] == "NotAttempted"
     assert any("ERROR" in line for line in result["logsTail"])
     assert cname_records(env) == {}
 

@@ -23,3 +23,7 @@ class CredentialsError(ProviderError):
 
 class DnsUpdateError(ProviderError):
     """Route 53 refused or failed the CNAME change (the promotion itself had succeeded)."""
+
+
+class DnsAccessError(ProviderError):
+    """Route 53 could not be used for the promotion's DNS change (checked before the promotion starts)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from cbprovider.automation.dns import DEFAULT_TTL, CnameChange
 from cbprovider.automation.errors import InputError, UnsafePromotionError
+from cbprovider.automation.record_names import RecordNamePolicy, host_name, record_name
 from cbprovider.automation.settings import DEFAULT_SIGNING_SERVICE, check_url
 
 FLAGS = {
@@ -96,11 +97,13 @@ def parse_dns(value: Any) -> CnameChange | None:
     _refuse_unknown(value, DNS_FIELDS, "Dns")
     zone = as_text(value.get("HostedZoneId"), "Dns.HostedZoneId", required=True) or ""
     zone = zone.removeprefix("/hostedzone/")
-    record = as_text(value.get("RecordName"), "Dns.RecordName", required=True) or ""
-    target = as_text(value.get("Target"), "Dns.Target") or ""
+    record = record_name(as_text(value.get("RecordName"), "Dns.RecordName", required=True) or "")
+    target = as_text(value.get("Target"), "Dns.Target")
     ttl_value = value.get("Ttl")
     ttl = DEFAULT_TTL if ttl_value is None else as_whole(ttl_value, "Dns.Ttl", low=0, high=MAX_TTL)
-    return CnameChange(hosted_zone_id=zone, record_name=record, target=target, ttl=ttl)
+    return CnameChange(
+        hosted_zone_id=zone, record_name=record, target=host_name(target) if target else "", ttl=ttl
+    )
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class PromotionRequest:
     ca_bundle_secret_arn: str | None = None
     """A secret whose string is the PEM bundle trusted for a self-signed appliance certificate."""
     dns: CnameChange | None = None
-    """``target`` empty: use the replica's server from the replication's destination."""
+    """``None``: no DNS change. ``target`` empty: the promoted endpoint's host."""
     resume: bool = False
     poll_interval: float = DEFAULT_POLL_INTERVAL
 
@@ -164,17 +167,20 @@ class PromotionRequest:
             poll_interval=float(interval),
         )
 
-    def check_zone(self, allowed_zone: str | None) -> None:
-        """Refuse a DNS change outside ``allowed_zone`` ("" = DNS changes disabled, None = no limit)."""
-        if self.dns is None or allowed_zone is None:
+    def check_dns_allowed(self, allowed_zone: str, record_names: RecordNamePolicy) -> None:
+        """Refuse a DNS change outside the operator's zone or record names (blank zone: DNS disabled)."""
+        if self.dns is None:
             return
         if not allowed_zone:
-            raise InputError("Dns", "DNS changes are disabled: the stack's PromotionHostedZoneId is blank")
+            raise InputError(
+                "Dns", "DNS changes are disabled: the provider stack's PromotionHostedZoneId is blank"
+            )
         if self.dns.hosted_zone_id != allowed_zone.removeprefix("/hostedzone/"):
             raise InputError(
                 "Dns.HostedZoneId",
                 f"must be the stack's PromotionHostedZoneId {allowed_zone}, got {self.dns.hosted_zone_id}",
             )
+        record_names.check(self.dns.record_name)
 
     def api_options(self) -> dict[str, Any]:
         """The PromoteDbReplicaToPrimary body fields besides ``replicationId``.
