@@ -28,7 +28,6 @@ import json
 import os
 import sys
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from cbprovider.automation.errors import InputError
 from cbprovider.automation.promotion_request import DEFAULT_POLL_INTERVAL, PromotionRequest
@@ -179,7 +178,7 @@ def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
         region=request.signing_region or "",
         ca_bundle=args.ca_bundle,
     ) as client:
-        promotion = Promotion(request, client, endpoint_host=urlsplit(url).hostname, on_poll=_print_poll)
+        promotion = Promotion(request, client, on_poll=_print_poll)
         try:
             result = promotion.run(Deadline.after(args.wait))
         except DnsAccessError as exc:

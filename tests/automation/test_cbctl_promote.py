@@ -92,19 +92,18 @@ def test_without_aws_credentials_nothing_is_promoted_unless_dns_is_skipped(
     assert "DNS" not in out
 
 
-def test_the_cname_points_at_the_url_host_by_default(aws, cb_env, capsys):
+def test_the_cname_points_at_the_replica_server_by_default(aws, cb_env, capsys):
     [replication_id] = cb_env.add_replications(1)
     zone = hosted_zone("corp.example.com")
     argv = promote_args(
         cb_env, replication_id, "--dns-zone-id", zone, "--dns-record-name", "db.corp.example.com"
     )
-    argv[argv.index("--url") + 1] = f"http://localhost:{cb_env.port}"
 
     code, out, err = run(capsys, *argv)
 
     assert code == 0, err
-    assert f"DNS: updated db.corp.example.com CNAME localhost (TTL 300) in {zone}" in out
-    assert cname_records(zone) == {"db.corp.example.com.": ("localhost", 300)}
+    assert f"DNS: updated db.corp.example.com CNAME replica.example.internal (TTL 300) in {zone}" in out
+    assert cname_records(zone) == {"db.corp.example.com.": ("replica.example.internal", 300)}
 
 
 def test_one_line_per_status_poll(cb_env, capsys):
@@ -128,20 +127,3 @@ def test_help_documents_the_exit_codes(capsys):
     assert re.search(r"^\s+4\s+PROMOTED, but the CNAME was not updated", out, re.MULTILINE)
     assert re.search(r"^\s+5\s+not started: the Route 53 check", out, re.MULTILINE)
     assert "--skip-dns" in out
-
-
-def test_an_ip_url_without_a_dns_target_is_a_bad_argument(aws, cb_env, capsys):
-    [replication_id] = cb_env.add_replications(1)
-    zone = hosted_zone("corp.example.com")
-
-    code, _, err = run(
-        capsys,
-        *promote_args(
-            cb_env, replication_id, "--dns-zone-id", zone, "--dns-record-name", "db.corp.example.com"
-        ),
-    )
-
-    assert code == 2
-    assert "--dns-target: not given" in err
-    assert "IP address" in err
-    assert promote_calls(cb_env) == []

@@ -51,8 +51,8 @@ def test_success_then_cname_points_at_the_promoted_endpoint(env, cloudbasic_sim)
     assert result["progress"] == 100
     assert result["dnsStatus"] == "Updated"
     assert result["dnsError"] is None
-    assert result["dns"]["target"] == "localhost"
-    assert cname_records(env) == {"sales-db.example.internal.": ("localhost", 60)}
+    assert result["dns"]["target"] == "replica.example.internal"
+    assert cname_records(env) == {"sales-db.example.internal.": ("replica.example.internal", 60)}
     assert promote_calls(cloudbasic_sim)[0] == "PromoteDbReplicaToPrimary"
     assert set(promote_calls(cloudbasic_sim)[1:]) == {"PromoteDbReplicaToPrimaryStatus"}
 

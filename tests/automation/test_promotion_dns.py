@@ -184,18 +184,20 @@ def test_a_record_outside_the_zone_is_refused_before_the_promotion(corp, cloudba
     assert promote_calls(cloudbasic_sim) == []
 
 
-def test_the_target_defaults_to_the_promoted_endpoints_host(corp, cloudbasic_sim, monkeypatch):
+def test_the_target_defaults_to_the_promoted_replicas_server(corp, cloudbasic_sim):
     [replication_id] = cloudbasic_sim.add_replications(1)
-    monkeypatch.setenv("CLOUDBASIC_API_URL", f"http://LocalHost:{cloudbasic_sim.port}")
 
     result = handle(dns_event(replication_id, corp), FakeContext(30))
 
     assert result["dnsStatus"] == "Updated"
-    assert cname_records(corp)["sales.db.corp.example.com."] == ("localhost", 300)
+    assert cname_records(corp)["sales.db.corp.example.com."] == ("replica.example.internal", 300)
 
 
-def test_an_endpoint_addressed_by_ip_needs_an_explicit_target(corp, cloudbasic_sim):
-    [replication_id] = cloudbasic_sim.add_replications(1)  # the simulator's URL is http://127.0.0.1:port
+def test_a_replica_addressed_by_ip_needs_an_explicit_target(corp, cloudbasic_sim):
+    [replication_id] = cloudbasic_sim.add_replications(1)
+    with cloudbasic_sim.state.lock:
+        job = cloudbasic_sim.state.replications[replication_id]
+        job.destination = job.destination.replace("replica.example.internal", "10.0.2.20")
 
     with pytest.raises(InputError, match=r"^Dns.Target: not given, .*IP address.*give Dns.Target"):
         handle(dns_event(replication_id, corp), FakeContext(30))

@@ -34,21 +34,23 @@ class ChangeResult:
     status: str
 
 
-def with_target(change: CnameChange, endpoint_host: str | None) -> CnameChange:
-    """``change`` with its target: the explicit ``Dns.Target``, else the promoted endpoint's host."""
+def with_target(change: CnameChange, replica_host: str | None) -> CnameChange:
+    """``change`` with its target: the explicit ``Dns.Target``, else the promoted replica's server."""
     if change.target:
         target = change.target
-    elif endpoint_host:
+    elif replica_host:
         try:
-            target = host_name(endpoint_host)
+            target = host_name(replica_host)
         except InputError as exc:
             raise InputError(
                 "Dns.Target",
-                f"not given, and the promoted endpoint's host cannot be a CNAME target "
+                f"not given, and the promoted replica's server cannot be a CNAME target "
                 f"({str(exc).removeprefix('Dns.Target: ')}); give Dns.Target",
             ) from None
     else:
-        raise InputError("Dns.Target", "not given, and the promoted endpoint's host is unknown")
+        raise InputError(
+            "Dns.Target", "not given, and the replication's destination names no server to point at"
+        )
     if target == change.record_name:
         raise InputError("Dns.Target", f"{target} is the record itself; a CNAME cannot point at its own name")
     return replace(change, target=target)

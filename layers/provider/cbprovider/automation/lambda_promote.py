@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import urlsplit
 
 from cbprovider.automation.credentials import CLOUDBASIC_FIELDS, key_pair_from_secret
 from cbprovider.automation.errors import InputError
@@ -53,7 +52,7 @@ def handle(event: Any, context: Any) -> dict[str, Any]:
         region=request.signing_region or "",
         ca_bundle=ca_bundle,
     ) as client:
-        promotion = Promotion(request, client, endpoint_host=urlsplit(api_url).hostname, on_poll=log_poll)
+        promotion = Promotion(request, client, on_poll=log_poll)
         result = promotion.run(deadline)
     logger.info(
         f"Promotion of replication {result.replication_id}: {result.status}, DNS {result.dns_status}",

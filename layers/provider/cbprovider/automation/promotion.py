@@ -137,11 +137,22 @@ def describe_change(change: CnameChange) -> dict[str, Any]:
     }
 
 
+def server_host(connection_string: str | None) -> str | None:
+    """The host of ``Data Source``/``Server`` (``tcp:`` prefix, ``,port`` and ``\\instance`` removed)."""
+    for part in (connection_string or "").split(";"):
+        key, sep, value = part.partition("=")
+        if sep and " ".join(key.lower().split()) in ("data source", "server", "address", "addr"):
+            host = value.strip().removeprefix("tcp:").split(",")[0].split("\\")[0].strip()
+            return host or None
+    return None
+
+
 class Promotion:
     """Runs one promotion request against ``client`` until done or until ``deadline``.
 
-    ``endpoint_host`` is the host of the appliance being promoted (the one ``client`` is bound to): the
-    CNAME's target unless the request names one. ``on_poll`` hears every status answer.
+    The CNAME's target, unless the request names one, is the server of the replica being promoted (the
+    replication's destination, as the appliance lists it): applications connect to that SQL Server, and
+    no other name can be slipped in. ``on_poll`` hears every status answer.
     """
 
     def __init__(
@@ -149,25 +160,30 @@ class Promotion:
         request: PromotionRequest,
         client: CloudBasicClient,
         *,
-        endpoint_host: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         route53: Any = None,
         on_poll: PollListener | None = None,
     ) -> None:
         self.request = request
         self.client = client
-        self.endpoint_host = endpoint_host
         self.started = False
         """Whether this run called (or found running) PromoteDbReplicaToPrimary."""
         self._sleep = sleep
         self._route53 = route53
         self._on_poll = on_poll
 
-    def dns_change(self) -> CnameChange | None:
+    def dns_change(self, deadline: Deadline) -> CnameChange | None:
         """The DNS change this request makes, target resolved (``InputError`` naming ``Dns.Target``)."""
         if self.request.dns is None:
             return None
-        return with_target(self.request.dns, self.endpoint_host)
+        replica = None if self.request.dns.target else self._replica_host(deadline)
+        return with_target(self.request.dns, replica)
+
+    def _replica_host(self, deadline: Deadline) -> str | None:
+        for summary in self.client.get_replications_list(deadline=deadline):
+            if summary.replication_id.lower() == self.request.replication_id.lower():
+                return server_host(summary.destination)
+        return None
 
     def check_dns_access(self, change: CnameChange) -> None:
         """Route 53 answers for the zone: else ``DnsAccessError`` saying that nothing was promoted."""
@@ -184,7 +200,7 @@ class Promotion:
         request = self.request
         began = time.monotonic()
         result = PromotionResult(request.replication_id, RUNNING)
-        change = self.dns_change()
+        change = self.dns_change(deadline)
         if change is not None:
             result.dns = describe_change(change)
             result.dns_status = DNS_PENDING
