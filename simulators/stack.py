@@ -68,6 +68,9 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
         "AWS_SESSION_TOKEN": "testing",
         "IDEMPOTENCY_TABLE": table,
         "POLL_RULE_PREFIX": RULE_PREFIX,
+        # This driver plays EventBridge without waiting for a rule's rate, so it hands long operations
+        # over to rules at once; the demo and the lag tests turn in-process polling back on.
+        "CFN_PROVIDER_INLINE_POLL_SECONDS": os.environ.get("CFN_PROVIDER_INLINE_POLL_SECONDS", "0"),
     }
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)

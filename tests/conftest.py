@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from simulators.cloudformation import ResponseReceiver
 
 
+@pytest.fixture(autouse=True)
+def no_in_process_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long operations go to poll rules at once, which the tests play without waiting (a test of the
+    in-process polling sets ``CFN_PROVIDER_INLINE_POLL_SECONDS`` itself)."""
+    monkeypatch.setenv("CFN_PROVIDER_INLINE_POLL_SECONDS", "0")
+
+
 @pytest.fixture
 def cloudbasic_sim() -> Iterator[CloudBasicSimulator]:
     from simulators.cloudbasic import CloudBasicSimulator

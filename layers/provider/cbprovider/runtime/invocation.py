@@ -23,6 +23,7 @@ A FAILED replacing Update whose new object already exists has that object delete
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -224,9 +225,36 @@ class Invocation(CfnResource):
         )
         operation = {"create": resource.create, "update": resource.update, "delete": resource.delete}[phase]
         outcome = self._call(operation, request, phase)
+        request, outcome = self._wait_in_process(resource, request, outcome)
         if isinstance(outcome, InProgress):
             return self._start_polling(request, outcome)
         return self._done(outcome, phase)
+
+    def _wait_in_process(
+        self, resource: ResourceType[Any], request: Request[Any], outcome: Outcome
+    ) -> tuple[Request[Any], Outcome]:
+        """Poll a long operation in this invocation at short intervals while it has time to spare.
+
+        An operation that ends a few seconds after it started is answered then, not when a rule fires
+        (a minute later at best); only what outlasts this invocation is handed over to a rule.
+        """
+        interval = self._timing.inline_poll_interval
+        while isinstance(outcome, InProgress) and interval > 0:
+            pause = min(interval, float(outcome.retry_after))
+            if self._work_deadline.remaining() < pause + self._timing.inline_poll_margin:
+                break
+            if request.service_deadline.remaining() < pause or self._finished():
+                break
+            physical_id = self._keep_id(outcome.physical_id, request.phase)
+            self._claim_in_progress(physical_id, request.phase)
+            time.sleep(pause)
+            # The same request (and the ids it noted) on the object of the last InProgress.
+            request = dataclasses.replace(request, physical_id=physical_id)
+            self._request = request
+            outcome = self._call(
+                functools.partial(resource.poll, state=dict(outcome.state)), request, request.phase
+            )
+        return request, outcome
 
     def _dispatch_poll(self, poll: PollState) -> Answer | None:
         if time.time() >= poll.deadline_at:

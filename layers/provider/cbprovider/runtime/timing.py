@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+
+
+def _inline_poll_interval() -> float:
+    return float(os.environ.get("CFN_PROVIDER_INLINE_POLL_SECONDS", "5"))
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,12 @@ class Timing:
     response_max_delay: float = 4.0
     response_timeout: float = 10.0
     """Socket timeout of one response PUT."""
+    inline_poll_interval: float = field(default_factory=_inline_poll_interval)
+    """Seconds between the polls of a long operation inside the invocation that started it (0: none,
+    hand over to a rule at once; environment ``CFN_PROVIDER_INLINE_POLL_SECONDS``)."""
+    inline_poll_margin: float = 10.0
+    """In-process polling stops when less than this (plus one interval) is left of ``Request.deadline``:
+    the rest of the invocation sets up the rule."""
     max_service_timeout: int = 3600
     """Upper bound (and default) of a long operation, as CloudFormation's ServiceTimeout."""
     service_margin: float = 120.0
