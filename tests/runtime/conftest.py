@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from simulators.cloudformation_play import CloudFormationPlay
 from simulators.stack import LambdaContext
 from tests.runtime.widgets import TYPE_NAME, Widget, WidgetSimulator
 
@@ -67,11 +68,13 @@ def provider(aws, fast_timing):
 
 
 class Events:
-    """Builds CloudFormation requests whose ResponseURL points at the receiver."""
+    """Builds CloudFormation requests whose ResponseURL points at the receiver, and records in the
+    CloudFormation stand-in what CloudFormation would while it waits for their answer."""
 
-    def __init__(self, receiver: Any, widgets: WidgetSimulator) -> None:
+    def __init__(self, receiver: Any, widgets: WidgetSimulator, play: CloudFormationPlay) -> None:
         self.receiver = receiver
         self.widgets = widgets
+        self.play = play
 
     def make(
         self,
@@ -103,12 +106,13 @@ class Events:
             old_props = {"ServiceToken": FUNCTION_ARN, "ApiUrl": self.widgets.url, "Name": "alpha"}
             old_props.update(old)
             event["OldResourceProperties"] = old_props
+        self.play.before(event)
         return event
 
 
 @pytest.fixture
-def events(cfn_receiver, widgets) -> Events:
-    return Events(cfn_receiver, widgets)
+def events(cfn_receiver, widgets, cloudformation) -> Events:
+    return Events(cfn_receiver, widgets, cloudformation)
 
 
 def only_response(receiver: Any, event: dict[str, Any]) -> dict[str, Any]:
