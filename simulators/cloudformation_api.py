@@ -147,7 +147,7 @@ class CloudFormationApi(Simulator):
         return (_params(request).get("Action", ""), "*")
 
     def error_response(self, request: Request, status: int) -> Response:
-        code = "Throttling" if status in (400, 429) else "InternalFailure"
+        code = {400: "Throttling", 429: "Throttling", 403: "AccessDenied"}.get(status, "InternalFailure")
         return _error(status, code, f"injected HTTP {status}")
 
     def handle(self, request: Request) -> Response:

@@ -18,7 +18,8 @@ real answer; the transport tests cover longer runs of retries), ``5xx-forever`` 
 answer is cut in half), ``drop`` (the connection is closed before the call takes effect), ``slow`` (the
 call waits ``SLOW_SECONDS`` while the Lambda has ``SHORT_CONTEXT`` seconds: with the runtime's reserves,
 5 s backstop and 3 s of work margin, the work deadline is 1.5 s away, less the request's confirmation
-with CloudFormation). ``response-url-x2``: the response PUT fails twice. ``duplicate``: the same event is delivered twice. ``placeholder`` /
+with CloudFormation). ``response-url-x2``: the response PUT fails twice. ``duplicate``: the same event
+is delivered twice. ``placeholder`` /
 ``unknown-id``: Delete of an id a failed Create returned, or of an id CloudFormation made up (no API
 call may be made). ``gone``: Delete of an object that was already removed outside the stack.
 ``5xx-forever`` also runs with the short context so that its retries end at the work deadline rather
