@@ -5,7 +5,9 @@ CloudFormation requests whose ``ResponseURL`` points at a real ``ResponseReceive
 in-process with a Lambda-like context, and, when the handler schedules a poll instead of answering,
 plays EventBridge: it reads the poll rule's target ``Input`` from (moto's) EventBridge and invokes the
 handler with it, without waiting for the rule's rate. It returns the one response CloudFormation
-would get. AWS must be available (``local_aws()`` gives moto with the provider's state table).
+would get. AWS must be available (``local_aws()`` gives moto with the provider's state table, and the
+CloudFormation API stand-in in which ``LocalStack`` records, before each request, what CloudFormation
+would: see ``simulators.cloudformation_play``).
 
 Used by the resource tests, the fault matrix and ``cbctl demo``.
 """
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from simulators.cloudformation import CapturedResponse, ResponseReceiver
+from simulators.cloudformation_api import CloudFormationApi
+from simulators.cloudformation_play import CloudFormationPlay
 
 FUNCTIONS = Path(__file__).resolve().parents[1] / "functions"
 
@@ -34,6 +38,23 @@ FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:provider"
 RULE_PREFIX = "cfnprov-"
 
 Handler = Callable[[Mapping[str, Any], Any], object]
+_STAND_INS: list[CloudFormationApi] = []
+
+
+def cloudformation_api() -> CloudFormationApi:
+    """The CloudFormation API stand-in of the innermost ``local_aws()``."""
+    if not _STAND_INS:
+        raise RuntimeError("no local_aws() is active: it serves the CloudFormation API stand-in")
+    return _STAND_INS[-1]
+
+
+def local_cloudformation_env(api: CloudFormationApi) -> dict[str, str]:
+    """The environment that points a provider at the stand-in and admits the local response receiver."""
+    return {
+        "AWS_ENDPOINT_URL_CLOUDFORMATION": api.url,
+        "CFN_RESPONSE_URL_HOSTS": "127.0.0.1",
+        "CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS": "true",
+    }
 
 
 def load_handler(function: str) -> Handler:
@@ -56,12 +77,16 @@ def load_handler(function: str) -> Handler:
 def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
     """moto for every AWS call, with the provider's state table as the template declares it.
 
-    Sets the environment a deployed provider function has (region, table, poll rule prefix) and
-    restores it afterwards. Yields the ``boto3`` module.
+    Sets the environment a deployed provider function has (region, table, poll rule prefix), serves
+    the CloudFormation API from a local stand-in (``cloudformation_api()``) and admits response URLs on
+    127.0.0.1; restores the environment afterwards. Yields the ``boto3`` module.
     """
     from moto import mock_aws
 
+    stand_in = CloudFormationApi().start()
+    _STAND_INS.append(stand_in)
     wanted = {
+        **local_cloudformation_env(stand_in),
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -86,6 +111,8 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
             )
             yield boto3
     finally:
+        _STAND_INS.remove(stand_in)
+        stand_in.stop()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -166,8 +193,11 @@ class LocalStack:
         stack_name: str = "demo-stack",
         context_seconds: float = 60.0,
         on_invoke: Callable[[str, Mapping[str, Any]], None] | None = None,
+        cloudformation: CloudFormationApi | None = None,
     ) -> None:
         self.handler = handler
+        self.play = CloudFormationPlay(cloudformation or cloudformation_api())
+        """Records CloudFormation's side of each request (``self.play.rolling_back()`` for a rollback)."""
         self.receiver = receiver
         self.stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack_name}/{uuid.uuid4()}"
         self.context_seconds = context_seconds
@@ -218,6 +248,8 @@ class LocalStack:
         """One Lambda invocation of the handler."""
         if self.on_invoke is not None:
             self.on_invoke("poll" if "CfnProviderPoll" in event else str(event.get("RequestType")), event)
+        if "RequestType" in event:
+            self.play.before(event)
         seconds = self.context_seconds if context_seconds is None else context_seconds
         self.handler(event, LambdaContext(seconds=seconds))
 
@@ -241,7 +273,9 @@ class LocalStack:
             for poll_event in polls:
                 self.invoke(poll_event, context_seconds=context_seconds)
                 invocations += 1
-        return Outcome(event, list(self.receiver.responses_for(request_id)), invocations)
+        responses = list(self.receiver.responses_for(request_id))
+        self.play.after(event, responses[0].body if responses else None)
+        return Outcome(event, responses, invocations)
 
     def send(
         self,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from simulators.capella import CapellaSimulator
     from simulators.cloudbasic import CloudBasicSimulator
     from simulators.cloudformation import ResponseReceiver
+    from simulators.cloudformation_play import CloudFormationPlay
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +48,18 @@ def cfn_receiver() -> Iterator[ResponseReceiver]:
 
     with ResponseReceiver() as receiver:
         yield receiver
+
+
+@pytest.fixture
+def cloudformation(monkeypatch: pytest.MonkeyPatch) -> Iterator[CloudFormationPlay]:
+    """The CloudFormation API stand-in, with the environment that points a provider at it (and admits
+    response URLs on 127.0.0.1); call ``.before(event)`` for a hand-made request, as CloudFormation
+    records its side before sending it (see ``simulators.cloudformation_play``)."""
+    from simulators.cloudformation_api import CloudFormationApi
+    from simulators.cloudformation_play import CloudFormationPlay
+    from simulators.stack import local_cloudformation_env
+
+    with CloudFormationApi() as api:
+        for name, value in local_cloudformation_env(api).items():
+            monkeypatch.setenv(name, value)
+        yield CloudFormationPlay(api)

@@ -48,7 +48,8 @@ def maxrss_bytes() -> int:
 
 def main() -> int:
     spec = json.load(sys.stdin)
-    from simulators.stack import LambdaContext, load_handler, local_aws
+    from simulators.cloudformation_play import CloudFormationPlay
+    from simulators.stack import LambdaContext, cloudformation_api, load_handler, local_aws
 
     with local_aws() as boto3:
         sm = boto3.client("secretsmanager")
@@ -58,6 +59,7 @@ def main() -> int:
         }
         os.environ.update(substitute(spec["env"], arns))
         event = substitute(spec["event"], arns)
+        CloudFormationPlay(cloudformation_api()).before(event)  # as CloudFormation records it
         handler = load_handler(spec["function"])
         gc.collect()
         before = maxrss_bytes()

@@ -17,8 +17,9 @@ real answer; the transport tests cover longer runs of retries), ``5xx-forever`` 
 ``429`` (one, ``Retry-After: 1``), ``4xx`` (403 until cleared), ``malformed`` (the call takes effect, its
 answer is cut in half), ``drop`` (the connection is closed before the call takes effect), ``slow`` (the
 call waits ``SLOW_SECONDS`` while the Lambda has ``SHORT_CONTEXT`` seconds: with the runtime's reserves,
-5 s backstop and 3 s of work margin, the work deadline is one second away). ``response-url-x2``: the
-response PUT fails twice. ``duplicate``: the same event is delivered twice. ``placeholder`` /
+5 s backstop and 3 s of work margin, the work deadline is 1.5 s away, less the request's confirmation
+with CloudFormation). ``response-url-x2``: the response PUT fails twice. ``duplicate``: the same event
+is delivered twice. ``placeholder`` /
 ``unknown-id``: Delete of an id a failed Create returned, or of an id CloudFormation made up (no API
 call may be made). ``gone``: Delete of an object that was already removed outside the stack.
 ``5xx-forever`` also runs with the short context so that its retries end at the work deadline rather
@@ -42,8 +43,8 @@ from tests.leakcheck import record_matrix_cell
 
 S, F = "SUCCESS", "FAILED"
 REQUESTS = ("Create", "Update", "Delete")
-SHORT_CONTEXT = 9.0
-SLOW_SECONDS = 1.3
+SHORT_CONTEXT = 9.5
+SLOW_SECONDS = 1.8
 API_FAULTS = ("5xx-then-ok", "5xx-forever", "429", "4xx", "malformed", "drop", "slow")
 NOTHING_TO_TOUCH = ("placeholder", "unknown-id")
 DELETE_ONLY = (*NOTHING_TO_TOUCH, "gone")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from simulators.cloudformation_play import CloudFormationPlay
 from simulators.stack import LambdaContext, record_owner
 from tests.runtime.widgets import TYPE_NAME, Widget, WidgetSimulator
 
@@ -67,11 +68,13 @@ def provider(aws, fast_timing):
 
 
 class Events:
-    """Builds CloudFormation requests whose ResponseURL points at the receiver."""
+    """Builds CloudFormation requests whose ResponseURL points at the receiver, and records in the
+    CloudFormation stand-in what CloudFormation would while it waits for their answer."""
 
-    def __init__(self, receiver: Any, widgets: WidgetSimulator) -> None:
+    def __init__(self, receiver: Any, widgets: WidgetSimulator, play: CloudFormationPlay) -> None:
         self.receiver = receiver
         self.widgets = widgets
+        self.play = play
 
     def make(
         self,
@@ -108,12 +111,13 @@ class Events:
             event["OldResourceProperties"] = old_props
         if owned and physical_id is not None and request_type != "Create":
             record_owner(event)
+        self.play.before(event)
         return event
 
 
 @pytest.fixture
-def events(cfn_receiver, widgets) -> Events:
-    return Events(cfn_receiver, widgets)
+def events(cfn_receiver, widgets, cloudformation) -> Events:
+    return Events(cfn_receiver, widgets, cloudformation)
 
 
 def only_response(receiver: Any, event: dict[str, Any]) -> dict[str, Any]:

@@ -109,3 +109,19 @@ def test_a_request_the_provider_finished_is_not_answered_again(
     forged = destination_record(finished, FUNCTION_ARN)
     destination.handler(forged, LambdaContext(seconds=30))
     assert len(cfn_receiver.responses_for(event["RequestId"])) == 1
+
+
+def test_a_made_up_record_is_answered_to_nobody(
+    aws_server: dict[str, str], events: Events, cfn_receiver: Any
+) -> None:
+    from cbprovider.runtime import crash as destination
+
+    from simulators.lambda_runner import AsyncInvocation
+
+    with cfn_receiver.__class__(host="127.0.0.2") as outsider:
+        event = events.make("Delete", physical_id="w-0009", owned=False)
+        event["ResponseURL"] = outsider.url_for(event["RequestId"])
+        forged = destination_record(AsyncInvocation(event, "Runtime.ExitError", 1.0), FUNCTION_ARN)
+        destination.handler(forged, LambdaContext(seconds=30))
+        assert outsider.responses == []
+    assert cfn_receiver.responses == []

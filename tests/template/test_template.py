@@ -102,6 +102,30 @@ def test_poll_rules_are_scoped_to_the_provider_prefix(template):
         assert all(s["Resource"]["Fn::Sub"].endswith(":rule/${PollRulePrefix}*") for s in events)
 
 
+def test_providers_may_read_their_stacks_and_nothing_more_of_cloudformation(template):
+    wanted = {
+        "cloudformation:DescribeStackResource",
+        "cloudformation:DescribeStackResources",
+        "cloudformation:DescribeStackEvents",
+        "cloudformation:DescribeStacks",
+    }
+    stack_arn = "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*"
+    for name, resource in template["Resources"].items():
+        statements = [
+            s
+            for p in resource.get("Properties", {}).get("Policies", []) or []
+            if isinstance(p, dict) and "Statement" in p
+            for s in p["Statement"]
+        ]
+        granted = [s for s in statements if any(a.startswith("cloudformation:") for a in s["Action"])]
+        if name in ("CloudBasicProviderFunction", "CapellaProviderFunction"):
+            assert len(granted) == 1, name
+            assert set(granted[0]["Action"]) == wanted
+            assert granted[0]["Resource"] == {"Fn::Sub": stack_arn}
+        else:
+            assert granted == [], name
+
+
 def test_async_invocations_are_not_retried_blindly(template):
     configs = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
     assert len(configs) == 2

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
+from cbprovider.runtime.genuine import screen_request
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import Poller, PollState, poll_key_of
@@ -119,6 +120,8 @@ def handler(record: Mapping[str, Any], context: Any) -> None:
         )
         _answerer = (answerer, Ownership(table, dynamodb))
     answerer, ownership = _answerer
+    if not _genuine(event, context):
+        return
     from cbprovider.runtime.ids import request_digest
 
     digest = request_digest(
@@ -126,3 +129,22 @@ def handler(record: Mapping[str, Any], context: Any) -> None:
     )
     claimed = ownership.claimed_by(digest) if event.get("RequestType") == "Create" else None
     answerer.answer(event, error_of(record), claimed, context)
+
+
+def _genuine(event: Mapping[str, Any], context: Any) -> bool:
+    """The same checks as the provider's: an invocation of this function with a made-up record (a
+    made-up ResponseURL, another account's stack, a resource CloudFormation is not working on) answers
+    nobody. A poll event names state the provider itself saved."""
+    from cbprovider.runtime.confirmation import ConfirmationUnavailable, Confirmer, NotConfirmed
+    from cbprovider.runtime.genuine import FunctionIdentity, NotGenuine, log_refusal, poll_key
+
+    try:
+        if poll_key(event) is not None:
+            return True
+        identity = FunctionIdentity.of(context)
+        screen_request(event, identity)
+        Confirmer(Timing().confirm_delays).confirm(event, identity.region)
+    except (NotGenuine, NotConfirmed, ConfirmationUnavailable) as refusal:
+        log_refusal(event, refusal)
+        return False
+    return True

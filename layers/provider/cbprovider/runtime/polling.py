@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ POLL_KEY = "CfnProviderPoll"
 """The one key of a poll event (the target's Input)."""
 STATE_PREFIX = "poll#"
 TARGET_ID = "poll"
+_STATE_KEY = re.compile(r"poll#[0-9a-f]{40}")
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,12 @@ def rule_for(key: str) -> str:
 
 
 def poll_key_of(event: Mapping[str, Any]) -> str | None:
-    """The state key if ``event`` is a poll event, else ``None``."""
+    """The state key if ``event`` is exactly a poll event (``{"CfnProviderPoll": "poll#<40 hex>"}``, what
+    ``schedule`` writes and nothing more), else ``None``."""
     value = event.get(POLL_KEY)
-    return value if isinstance(value, str) and value.startswith(STATE_PREFIX) else None
+    if set(event) != {POLL_KEY} or not isinstance(value, str) or not _STATE_KEY.fullmatch(value):
+        return None
+    return value
 
 
 def poll_minutes(retry_after: float, seconds_left: float) -> int:

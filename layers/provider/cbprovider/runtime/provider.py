@@ -10,12 +10,21 @@ from typing import Any
 
 from cbprovider.deadline import Deadline
 from cbprovider.runtime import delivery
+from cbprovider.runtime.confirmation import ConfirmationUnavailable, Confirmer, NotConfirmed
+from cbprovider.runtime.genuine import (
+    POLL_FIELD,
+    FunctionIdentity,
+    NotGenuine,
+    log_refusal,
+    poll_key,
+    screen_request,
+)
 from cbprovider.runtime.idempotency import Once
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.invocation import Invocation, Services, UnknownResourceType
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import Ownership
-from cbprovider.runtime.polling import Poller, poll_key_of
+from cbprovider.runtime.polling import Poller
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.resource import ResourceType
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
@@ -44,17 +53,27 @@ class Provider:
         self._timing = timing or Timing()
         self._table_name = table_name
         self._services: Services | None = None
+        self._confirmer: Confirmer | None = None
 
     def __call__(self, event: Mapping[str, Any], context: Any) -> None:
+        try:
+            # Only genuine CloudFormation requests (and exact poll events) go further; see genuine.
+            key = poll_key(event)
+            identity = FunctionIdentity.of(context)
+            if key is None:
+                screen_request(event, identity)
+        except NotGenuine as refusal:
+            log_refusal(event, refusal)
+            return
         try:
             services = self._get_services()
         except Exception as error:
             self._answer_without_services(event, context, error)
             return
-        key = poll_key_of(event)
         try:
             if key is None:
-                self._with_keys(event, lambda: Invocation(services, event, context).run_request())
+                if self._confirmed(event, context, identity.region):
+                    self._with_keys(event, lambda: Invocation(services, event, context).run_request())
                 return
             poll = services.poller.load(key)
             if poll is None:
@@ -72,6 +91,22 @@ class Provider:
         finally:
             logger.remove_keys(["request_id", "logical_resource_id", "stack_id", "resource_type"])
 
+    def _confirmed(self, event: Mapping[str, Any], context: Any, region: str) -> bool:
+        """CloudFormation confirms the request; if it cannot be asked, FAILED goes to the (verified) URL."""
+        with self._lock:
+            if self._confirmer is None:
+                self._confirmer = Confirmer(self._timing.confirm_delays)
+        try:
+            self._confirmer.confirm(event, region)
+        except NotConfirmed as refusal:
+            log_refusal(event, refusal)
+            return False
+        except ConfirmationUnavailable as error:
+            logger.error("Could not confirm the request with CloudFormation", extra={"error": str(error)})
+            self._answer_failed(event, context, error)
+            return False
+        return True
+
     @staticmethod
     def _with_keys(event: Mapping[str, Any], run: Any) -> None:
         logger.append_keys(
@@ -85,7 +120,11 @@ class Provider:
     def _answer_without_services(self, event: Mapping[str, Any], context: Any, error: Exception) -> None:
         """The state table or AWS clients could not be set up: still answer the request (FAILED)."""
         logger.error("The provider could not start", extra={"traceback": scrubbed_traceback(error)})
-        if not event.get("ResponseURL"):
+        self._answer_failed(event, context, error)
+
+    def _answer_failed(self, event: Mapping[str, Any], context: Any, error: Exception) -> None:
+        """FAILED to a request whose URL passed ``screen_request`` (a poll event has none)."""
+        if POLL_FIELD in event or not event.get("ResponseURL"):
             return
         remaining = context.get_remaining_time_in_millis() / 1000.0
         deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))

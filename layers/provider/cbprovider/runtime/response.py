@@ -17,6 +17,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cbprovider.deadline import Deadline
+from cbprovider.runtime.genuine import NotGenuine, check_response_url, own_region
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.redact import url_without_query
 from cbprovider.runtime.timing import Timing
@@ -94,6 +95,12 @@ class ResponseSender:
 
     def put(self, url: str, body: bytes, deadline: Deadline) -> None:
         where = url_without_query(url)
+        try:
+            # The last line of defence: callers send only to a screened URL (see genuine).
+            check_response_url(url, *own_region())
+        except NotGenuine as refusal:
+            logger.error("Refusing to send a response", extra={"response_url": where, "why": str(refusal)})
+            raise SendFailed(str(refusal)) from None
         delay = self._timing.response_base_delay
         last = "no attempt made"
         for attempt in range(1, self._timing.response_attempts + 1):

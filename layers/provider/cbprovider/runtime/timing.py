@@ -35,3 +35,5 @@ class Timing:
     """The polling deadline ends this long before the ServiceTimeout (room for the last poll to answer)."""
     idempotency_expiry: int = 2 * 3600
     """How long a finished request is remembered (a late duplicate within it sends nothing)."""
+    confirm_delays: tuple[float, ...] = (1.0, 2.0)
+    """Pauses before asking CloudFormation again when it does not (yet) confirm a request."""
