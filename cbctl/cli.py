@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from cbprovider.errors import ProviderError
+from cbprovider.redaction import pin_noisy_loggers, scrub, scrub_every_record
 
 # command name -> (module, one-line help). The module provides ``configure(parser)`` that adds the
 # command's arguments and sets ``func`` (a callable taking the parsed namespace, returning an exit code).
@@ -38,10 +39,12 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(args_list).parse_args(args_list)
+    pin_noisy_loggers()
+    scrub_every_record()
     try:
         return int(args.func(args))
     except ProviderError as exc:
-        print(f"cbctl: {exc}", file=sys.stderr)
+        print(f"cbctl: {scrub(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -80,5 +80,22 @@ class ResponseFormatError(ProviderError):
         super().__init__(f"{service} {operation}: unreadable response: {reason}")
 
 
+class ResponseTooLarge(ResponseFormatError):
+    """The answer is larger than the client reads (a body this large is not an answer of the API)."""
+
+    def __init__(self, *, service: str, operation: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            service=service, operation=operation, reason=f"the answer is larger than {limit // 1024} KiB"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_too_large, (self.service, self.operation, self.limit))
+
+
+def _rebuild_too_large(service: str, operation: str, limit: int) -> ResponseTooLarge:
+    return ResponseTooLarge(service=service, operation=operation, limit=limit)
+
+
 class DeadlineExceeded(ProviderError):
     """A wait or a retry loop ran out of the time the caller allowed."""
