@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 
@@ -58,6 +59,18 @@ def _rebuild_api_error(state: dict[str, object]) -> ApiError:
     error.__dict__.update(state)
     Exception.__init__(error, str(error))
     return error
+
+
+def unexpected_answer(status: int, content_type: str | None, size: int) -> str:
+    """``unexpected answer (HTTP 502, text/html, 1234 bytes)``: what an answer that is not the API's
+    documented shape is described as. Its body is never quoted: the URL may lead to an internal service."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if not _MEDIA_TYPE.fullmatch(kind):
+        kind = "no content type" if not kind else "unreadable content type"
+    return f"unexpected answer (HTTP {status}, {kind}, {size} bytes)"
+
+
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,60}")
 
 
 class ApiConnectionError(ProviderError):

@@ -32,7 +32,7 @@ from cbprovider.capella.models import (
 )
 from cbprovider.capella.pagination import parse_page
 from cbprovider.capella.polling import GONE, StatusWait, wait_for
-from cbprovider.capella.responses import SERVICE, api_error, format_error, json_object, location_id
+from cbprovider.capella.responses import SERVICE, api_error, format_error, json_body, json_object, location_id
 from cbprovider.capella.signing import CapellaHmacAuth
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
@@ -175,10 +175,9 @@ class CapellaClient:
             query = [*base, ("page", number), ("perPage", per_page)]
             response = self.request("GET", path, params=query, deadline=deadline, operation=operation)
             try:
-                page = parse_page(response.json() if response.content else None)
-            except ValueError as exc:
-                reason = str(exc) if isinstance(exc, ModelError) else "list body is not JSON"
-                raise format_error(operation, reason) from None
+                page = parse_page(json_body(response, operation) if response.content else None)
+            except ModelError as exc:
+                raise format_error(operation, str(exc)) from None
             fresh = 0
             for item in page.items:
                 key = item.get("id") if isinstance(item, Mapping) else None

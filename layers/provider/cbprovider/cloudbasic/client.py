@@ -150,7 +150,7 @@ class CloudBasicClient:
         )
         content = response.content
         if not 200 <= response.status_code < 300:
-            raise decode_error(action, response.status_code, content)
+            raise decode_error(action, response.status_code, content, response.headers.get("Content-Type"))
         return decode_response(action, content)
 
     # -- instance --------------------------------------------------------------------------------------
