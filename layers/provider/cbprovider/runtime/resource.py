@@ -72,6 +72,12 @@ class Request(Generic[P]):
             self._noted.append(physical_id)
 
     @property
+    def call_deadline(self) -> Deadline:
+        """What bounds one API call: the invocation's ``deadline`` or the operation's ``service_deadline``,
+        whichever comes first (a poll near the end of ServiceTimeout must not run to the Lambda's limit)."""
+        return self.deadline.sooner(self.service_deadline)
+
+    @property
     def noted_physical_id(self) -> str | None:
         with self._noted_lock:
             return self._noted[-1] if self._noted else None
