@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tests.runtime.conftest import TABLE, FakeContext, only_response
 
 
-def _poll_items(aws) -> list[dict]:
-    items = aws.client("dynamodb").scan(TableName=TABLE)["Items"]
+def _poll_items(aws) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = aws.client("dynamodb").scan(TableName=TABLE)["Items"]
     return [i for i in items if i["id"]["S"].startswith("poll#")]
 
 
-def _poll_event(aws) -> dict:
+def _poll_event(aws) -> dict[str, Any]:
     events = aws.client("events")
     rule = events.list_rules(NamePrefix="cfnprov-")["Rules"][0]["Name"]
-    return json.loads(events.list_targets_by_rule(Rule=rule)["Targets"][0]["Input"])
+    event: dict[str, Any] = json.loads(events.list_targets_by_rule(Rule=rule)["Targets"][0]["Input"])
+    return event
 
 
 def test_the_response_url_is_stored_encrypted_and_the_answer_still_arrives(
