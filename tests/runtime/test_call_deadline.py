@@ -49,3 +49,8 @@ def test_a_capella_client_bound_to_a_deadline_ends_a_slow_call_there(capella_sim
         with pytest.raises(ApiConnectionError, match="timed out"):
             client.list_projects(deadline=Deadline.after(60))
     assert time.monotonic() - started < 2.5
+
+
+def test_a_service_deadline_already_past_leaves_the_invocations() -> None:
+    soon = Deadline.after(5)
+    assert _request(soon, Deadline.after(0)).call_deadline == soon
