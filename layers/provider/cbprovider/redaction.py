@@ -116,7 +116,7 @@ def mask_known(text: str) -> str:
 _PRESIGNED = re.compile(r"(X-Amz-[A-Za-z-]+=)[^&\s'\"]+", re.IGNORECASE)
 _NAMES = (
     r"password|passwd|pwd|secret[a-z_]*key|privatekey|private_key|apikey|api_key|token"
-    r"|client_secret|connectionstring|connection_string"
+    r"|client_secret"
 )
 _ASSIGNMENT = re.compile(
     r"(?P<name>(?:" + _NAMES + r")['\"]?\s*[:=]\s*)"
