@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from cbprovider.errors import ApiConnectionError, ProviderError
+from cbprovider.redaction import pin_noisy_loggers, scrub, scrub_every_record
 
 from cbctl.helptext import Formatter
 
@@ -78,6 +79,8 @@ def _complete(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    pin_noisy_loggers()
+    scrub_every_record()
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(args_list)
     _complete(parser)
@@ -85,13 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ApiConnectionError as exc:
-        print(f"cbctl: {exc}", file=sys.stderr)
+        print(f"cbctl: {scrub(str(exc))}", file=sys.stderr)
         print(
             "cbctl: check the API URL (--url or the *_API_URL variable) and the network path", file=sys.stderr
         )
         return 1
     except ProviderError as exc:
-        print(f"cbctl: {exc}", file=sys.stderr)
+        print(f"cbctl: {scrub(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly; point stdout at nothing so the interpreter's

@@ -9,6 +9,7 @@ import json
 import os
 
 from cbprovider.errors import ProviderError
+from cbprovider.redaction import remember_secret
 
 
 class CredentialsError(ProviderError):
@@ -23,6 +24,7 @@ def from_environment(access_key_var: str, secret_key_var: str) -> tuple[str, str
         return None
     if not access_key or not secret_key:
         raise CredentialsError(f"set both {access_key_var} and {secret_key_var}, not only one of them")
+    remember_secret(secret_key)
     return access_key, secret_key
 
 
@@ -55,6 +57,7 @@ def from_secret(secret_arn: str, access_key_field: str, secret_key_field: str) -
             f"secret {secret_arn} must be a JSON object with "
             f"{access_key_field} and {secret_key_field} strings"
         )
+    remember_secret(secret_key)
     return access_key, secret_key
 
 

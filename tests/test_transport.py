@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
 import requests
 from cbprovider.deadline import Deadline
-from cbprovider.errors import ApiConnectionError
+from cbprovider.errors import ApiConnectionError, ResponseFormatError
 from cbprovider.transport import RetryPolicy, Timeouts, Transport
 
 from simulators.server import Request, Response, Simulator
@@ -133,3 +134,173 @@ def test_a_create_is_repeated_after_503_but_not_after_500(sim):
     )
     assert failed.status_code == 500
     assert [c.status for c in sim.calls] == [503, 200, 500]
+
+
+# -- bounded I/O: a wall-clock limit over the whole attempt, a size cap, no transparent decompression ------
+MiB = 1024 * 1024
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that reads one request's head and answers with ``reply(sock)``."""
+
+    def __init__(self, reply) -> None:
+        import socket
+        import threading
+
+        self.reply = reply
+        self.heads: list[bytes] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn) -> None:
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                head += data
+            self.heads.append(head)
+            with contextlib.suppress(OSError):
+                self.reply(conn, self._stop)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+        self._thread.join(timeout=2)
+
+
+def _drip_body(conn, stop) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n")
+    for _ in range(40):
+        if stop.is_set():
+            return
+        conn.sendall(b" ")
+        time.sleep(1.0)
+
+
+def _drip_head(conn, stop) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 40:
+        if stop.is_set():
+            return
+        conn.sendall(bytes([byte]))
+        time.sleep(1.0)
+
+
+@pytest.mark.parametrize("reply", [_drip_body, _drip_head], ids=["body", "headers"])
+def test_an_answer_dripped_a_byte_a_second_ends_at_the_deadline(reply):
+    server = RawServer(reply)
+    transport = fast_transport(timeouts=Timeouts(connect=2, read=5))
+    started = time.monotonic()
+    try:
+        with pytest.raises(ApiConnectionError, match="timed out"):
+            transport.send(
+                requests.Request("GET", server.url + "/op"), operation="Op", deadline=Deadline.after(2)
+            )
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+        transport.close()
+    assert elapsed < 3.5, f"the call took {elapsed:.1f}s with a 2s deadline"
+
+
+_BOMB: list[bytes] = []
+
+
+def gzip_bomb() -> bytes:
+    """About 300 KiB of gzip that expands to 300 MiB of zeros (made once, streamed: never held whole)."""
+    import zlib
+
+    if not _BOMB:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(MiB)
+        _BOMB.append(b"".join(packer.compress(zeros) for _ in range(300)) + packer.flush())
+    return _BOMB[0]
+
+
+def _gzip_answer(body: bytes):
+    def reply(conn, stop) -> None:
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        conn.sendall(head.encode() + body)
+
+    return reply
+
+
+def test_a_gzip_bomb_keeps_memory_bounded():
+    import tracemalloc
+
+    bomb = gzip_bomb()
+    assert len(bomb) < 400 * 1024
+    server = RawServer(_gzip_answer(bomb))
+    transport = fast_transport()
+    tracemalloc.start()
+    try:
+        try:
+            response = transport.send(requests.Request("GET", server.url + "/op"), operation="Op")
+            outcome: object = len(response.content)
+        except ResponseFormatError as error:
+            outcome = error
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        server.close()
+        transport.close()
+    assert peak < 16 * MiB, f"reading the answer took {peak / MiB:.0f} MiB"
+    assert isinstance(outcome, ResponseFormatError), outcome
+    assert "larger than 2048 KiB" in str(outcome)
+    assert b"accept-encoding: identity" in server.heads[0].lower()
+
+
+def test_a_small_gzip_answer_is_decoded():
+    import gzip
+
+    server = RawServer(_gzip_answer(gzip.compress(b'{"ok": true}')))
+    try:
+        response = fast_transport().send(requests.Request("GET", server.url + "/op"), operation="Op")
+    finally:
+        server.close()
+    assert response.json() == {"ok": True}
+
+
+def test_an_oversized_body_is_refused_and_the_cap_is_configurable(sim):
+    sim.faults.add("/op", status=200, body="x" * (3 * MiB), times=None)
+    with pytest.raises(ResponseFormatError, match="larger than"):
+        fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    small = fast_transport()
+    small.max_body = 1024
+    sim.faults.clear()
+    assert "count" in small.send(requests.Request("GET", sim.url + "/op"), operation="Op").json()
+    sim.faults.add("/op", status=200, body="y" * 2000)
+    with pytest.raises(ResponseFormatError, match="larger than 1 KiB"):
+        small.send(requests.Request("GET", sim.url + "/op"), operation="Op")
+
+
+def test_an_unknown_content_encoding_is_refused():
+    def reply(conn, stop) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\nabcd")
+
+    server = RawServer(reply)
+    try:
+        with pytest.raises(ResponseFormatError, match="Content-Encoding"):
+            fast_transport().send(requests.Request("GET", server.url + "/op"), operation="Op")
+    finally:
+        server.close()

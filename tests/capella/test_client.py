@@ -181,7 +181,7 @@ def test_unparseable_error_body_still_gives_an_api_error(capella_sim, client, pr
         client.get_project(project_id)
     assert caught.value.status == 403
     assert caught.value.error_type is None
-    assert "unreadable error body" in caught.value.message
+    assert caught.value.message == "unexpected answer (HTTP 403, application/json, 19 bytes)"
 
 
 def test_generic_request_returns_the_response(capella_sim, client, project_id):

@@ -177,8 +177,8 @@ def test_garbage_error_body_gives_a_short_message(cloudbasic_sim: CloudBasicSimu
     with make_client(cloudbasic_sim) as client, pytest.raises(ApiError) as info:
         client.get_replications_list()
     assert info.value.status == 502
-    assert "Bad Gateway" in info.value.message
-    assert len(info.value.message) < 200
+    assert info.value.message.startswith("unexpected answer (HTTP 502, ")
+    assert "Bad Gateway" not in info.value.message, "a body that is not the documented shape is not quoted"
 
 
 def test_malformed_success_body_is_a_format_error(cloudbasic_sim: CloudBasicSimulator) -> None:
@@ -199,7 +199,7 @@ def test_entity_expansion_in_an_error_body_is_refused_and_keeps_the_status(
         client.get_logs("998acaec-9211-4dac-b90b-196fd1d17993")
     assert raised.value.status == 400
     assert "aaaaaaaaaaaa" not in str(raised.value)
-    assert "unreadable error response" in str(raised.value)
+    assert "unexpected answer (HTTP 400, " in str(raised.value)
 
 
 # -- TLS ---------------------------------------------------------------------------------------------------

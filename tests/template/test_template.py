@@ -159,3 +159,17 @@ def test_sample_events_name_a_type_the_template_serves(template):
         if "ResourceType" in event:
             assert event["ResourceType"].removeprefix("Custom::") in served, path.name
             assert event["RequestType"] in ("Create", "Update", "Delete"), path.name
+
+
+def test_the_poll_state_key_is_the_stacks_own_and_only_the_providers_use_it(template):
+    resources = template["Resources"]
+    assert resources["StateKey"]["Type"] == "AWS::KMS::Key"
+    assert resources["StateKey"]["Properties"]["EnableKeyRotation"] is True
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["STATE_KMS_KEY_ARN"] == {"Fn::GetAtt": "StateKey.Arn"}
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        policies = json.dumps(resource["Properties"].get("Policies", []))
+        uses_key = "KMSDecryptPolicy" in policies and "KMSEncryptPolicy" in policies
+        assert uses_key == name.endswith("ProviderFunction"), name

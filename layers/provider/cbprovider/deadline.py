@@ -29,6 +29,14 @@ class Deadline:
     def expired(self) -> bool:
         return self.remaining() <= 0.0
 
+    def sooner(self, other: Deadline | None) -> Deadline:
+        """Whichever of this deadline and ``other`` comes first (``None`` is no limit)."""
+        if other is None or other.at is None:
+            return self
+        if self.at is None:
+            return other
+        return self if self.at <= other.at else other
+
     def earlier(self, seconds: float) -> Deadline:
         """This deadline, or one ``seconds`` from now if that comes first."""
         other = time.monotonic() + seconds

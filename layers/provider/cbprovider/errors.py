@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 
@@ -65,6 +66,18 @@ def _rebuild_api_error(state: dict[str, object]) -> ApiError:
     return error
 
 
+def unexpected_answer(status: int, content_type: str | None, size: int) -> str:
+    """``unexpected answer (HTTP 502, text/html, 1234 bytes)``: what an answer that is not the API's
+    documented shape is described as. Its body is never quoted: the URL may lead to an internal service."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if not _MEDIA_TYPE.fullmatch(kind):
+        kind = "no content type" if not kind else "unreadable content type"
+    return f"unexpected answer (HTTP {status}, {kind}, {size} bytes)"
+
+
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,60}")
+
+
 class ApiConnectionError(ProviderError):
     """The API could not be reached (connection refused or dropped, timeout) after every retry."""
 
@@ -83,6 +96,23 @@ class ResponseFormatError(ProviderError):
         self.operation = operation
         self.reason = reason
         super().__init__(f"{service} {operation}: unreadable response: {reason}")
+
+
+class ResponseTooLarge(ResponseFormatError):
+    """The answer is larger than the client reads (a body this large is not an answer of the API)."""
+
+    def __init__(self, *, service: str, operation: str, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            service=service, operation=operation, reason=f"the answer is larger than {limit // 1024} KiB"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_too_large, (self.service, self.operation, self.limit))
+
+
+def _rebuild_too_large(service: str, operation: str, limit: int) -> ResponseTooLarge:
+    return ResponseTooLarge(service=service, operation=operation, limit=limit)
 
 
 class DeadlineExceeded(ProviderError):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from cbprovider.bounded_http import DEFAULT_MAX_BODY, BodyUnreadable, Watch, read_body, uncompressed, watched
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError
 
@@ -64,7 +65,13 @@ def retry_after_seconds(response: requests.Response) -> float | None:
 
 
 class Transport:
-    """Sends requests through one ``requests.Session`` with retries bounded by a deadline."""
+    """Sends requests through one ``requests.Session`` with retries bounded by a deadline.
+
+    Each attempt, body included, ends by the deadline whatever the server does (see ``bounded_http``);
+    bodies larger than ``max_body`` bytes are refused with ``ResponseTooLarge``.
+    """
+
+    max_body: int = DEFAULT_MAX_BODY
 
     def __init__(
         self,
@@ -111,36 +118,55 @@ class Transport:
             remaining = deadline.remaining()
             if remaining <= 0:
                 break
-            prepared = self.session.prepare_request(request)
+            prepared = self.session.prepare_request(uncompressed(request))
             timeout = (min(self.timeouts.connect, remaining), min(self.timeouts.read, remaining))
-            try:
-                response = self.session.send(prepared, timeout=timeout, allow_redirects=False)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last_error = _describe(exc)
-                if not idempotent and last_error != _REFUSED:
-                    break
-                wait = self.policy.backoff(attempt)
-                logger.warning("%s %s attempt %d: %s", self.service, operation, attempt, last_error)
-            else:
-                if response.status_code not in statuses or attempt == attempts:
-                    return response
-                hinted = retry_after_seconds(response)
-                wait = hinted if hinted is not None else self.policy.backoff(attempt)
-                if wait > deadline.remaining():
-                    return response
-                logger.warning(
-                    "%s %s attempt %d: HTTP %d, retrying in %.2fs",
-                    self.service,
-                    operation,
-                    attempt,
-                    response.status_code,
-                    wait,
-                )
-                response.close()
+            with Watch(deadline) as watch:
+                try:
+                    response = watched(self.session).send(
+                        prepared, timeout=timeout, allow_redirects=False, stream=True
+                    )
+                    retry_wait = self._retry_wait(response, attempt, attempts, statuses, deadline)
+                    if retry_wait is None:
+                        read_body(
+                            response, deadline, self.max_body, service=self.service, operation=operation
+                        )
+                        return response
+                except (requests.ConnectionError, requests.Timeout, BodyUnreadable) as exc:
+                    last_error = "timed out" if watch.fired else _describe(exc)
+                    if not idempotent and last_error != _REFUSED:
+                        break
+                    wait = self.policy.backoff(attempt)
+                    logger.warning("%s %s attempt %d: %s", self.service, operation, attempt, last_error)
+                else:
+                    wait = retry_wait
+                    logger.warning(
+                        "%s %s attempt %d: HTTP %d, retrying in %.2fs",
+                        self.service,
+                        operation,
+                        attempt,
+                        response.status_code,
+                        wait,
+                    )
+                    response.close()
             if attempt == attempts or wait >= deadline.remaining():
                 break
             self._sleep(wait)
         raise ApiConnectionError(service=self.service, operation=operation, reason=last_error)
+
+    def _retry_wait(
+        self,
+        response: requests.Response,
+        attempt: int,
+        attempts: int,
+        statuses: frozenset[int],
+        deadline: Deadline,
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` when ``response`` is the answer."""
+        if response.status_code not in statuses or attempt == attempts:
+            return None
+        hinted = retry_after_seconds(response)
+        wait = hinted if hinted is not None else self.policy.backoff(attempt)
+        return None if wait > deadline.remaining() else wait
 
 
 _REFUSED = "connection refused"
@@ -158,6 +184,8 @@ _CONNECT_FAILURES = (
 
 def _describe(exc: Exception) -> str:
     """A short reason that names the failure without echoing URLs with credentials or headers."""
+    if isinstance(exc, BodyUnreadable):
+        return exc.reason
     if isinstance(exc, requests.Timeout):
         return "timed out"
     if isinstance(exc, requests.exceptions.SSLError):

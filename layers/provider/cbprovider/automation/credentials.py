@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cbprovider.automation.errors import CredentialsError
+from cbprovider.redaction import remember_secrets_in
 
 SecretReader = Callable[[str, str], Mapping[str, Any]]
 """``(arn, field_context) -> JSON object``; errors name the field and ARN, never the value."""
@@ -42,6 +43,7 @@ def read_secret(arn: str, field_context: str) -> Mapping[str, Any]:
         raise CredentialsError(f"{field_context}: secret {arn} is not JSON") from None
     if not isinstance(value, dict):
         raise CredentialsError(f"{field_context}: secret {arn} is not a JSON object")
+    remember_secrets_in(value)
     return value
 
 

@@ -32,7 +32,7 @@ from cbprovider.capella.models import (
 )
 from cbprovider.capella.pagination import parse_page
 from cbprovider.capella.polling import GONE, StatusWait, wait_for
-from cbprovider.capella.responses import SERVICE, api_error, format_error, json_object, location_id
+from cbprovider.capella.responses import SERVICE, api_error, format_error, json_body, json_object, location_id
 from cbprovider.capella.signing import CapellaHmacAuth
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
@@ -73,8 +73,9 @@ class CapellaClient:
     ``credentials`` is the v3 ``(access_key, secret_key)`` pair; without it requests go unsigned (only
     ``GET /v2/status`` allows that). ``ca_bundle`` is the path of a CA bundle to trust instead of the
     default store (for a TLS-inspecting proxy or a test server); verification is never turned off.
-    ``auth`` replaces the signer built from ``credentials`` (e.g. to observe signing in tests) and
-    ``sleep`` the pause between retries.
+    ``auth`` replaces the signer built from ``credentials`` (e.g. to observe signing in tests),
+    ``sleep`` the pause between retries, and ``deadline`` bounds every call (a call's own deadline may
+    only end it sooner).
     """
 
     def __init__(
@@ -87,12 +88,14 @@ class CapellaClient:
         ca_bundle: str | None = None,
         auth: requests.auth.AuthBase | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: Deadline | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"Capella API URL must be http(s)://host[:port], got {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.auth = auth or (CapellaHmacAuth(*credentials) if credentials else None)
+        self.deadline = deadline
         self._sleep = sleep
         self._transport = Transport(
             service=SERVICE, policy=retry, timeouts=timeouts, verify=ca_bundle or True, sleep=sleep
@@ -144,9 +147,8 @@ class CapellaClient:
         )
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        response = self._transport.send(
-            request, operation=operation, deadline=deadline, idempotent=idempotent
-        )
+        bound = (deadline or Deadline.never()).sooner(self.deadline)
+        response = self._transport.send(request, operation=operation, deadline=bound, idempotent=idempotent)
         if not 200 <= response.status_code < 300:
             raise api_error(response, operation)
         return response
@@ -175,10 +177,9 @@ class CapellaClient:
             query = [*base, ("page", number), ("perPage", per_page)]
             response = self.request("GET", path, params=query, deadline=deadline, operation=operation)
             try:
-                page = parse_page(response.json() if response.content else None)
-            except ValueError as exc:
-                reason = str(exc) if isinstance(exc, ModelError) else "list body is not JSON"
-                raise format_error(operation, reason) from None
+                page = parse_page(json_body(response, operation) if response.content else None)
+            except ModelError as exc:
+                raise format_error(operation, str(exc)) from None
             fresh = 0
             for item in page.items:
                 key = item.get("id") if isinstance(item, Mapping) else None

@@ -68,7 +68,7 @@ class CloudBasicClient:
 
     ``credentials`` is ``(access_key_id, secret_access_key)``; without it only ActivateInstance works.
     ``ca_bundle`` is a path to the trust roots for a self-signed server certificate; verification is
-    never turned off. ``deadline`` bounds every call that does not bring its own.
+    never turned off. ``deadline`` bounds every call (a call's own deadline may only end it sooner).
     """
 
     def __init__(
@@ -144,13 +144,13 @@ class CloudBasicClient:
             headers=headers,
             auth=self.auth if signed else None,
         )
-        deadline = deadline or self.deadline
+        deadline = (deadline or Deadline.never()).sooner(self.deadline)
         response = self._transport.send(
             request, operation=action, deadline=deadline, idempotent=action not in NON_IDEMPOTENT
         )
         content = response.content
         if not 200 <= response.status_code < 300:
-            raise decode_error(action, response.status_code, content)
+            raise decode_error(action, response.status_code, content, response.headers.get("Content-Type"))
         return decode_response(action, content)
 
     # -- instance --------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from cbprovider.errors import ApiError, ResponseFormatError
+from cbprovider.errors import ApiError, ResponseFormatError, unexpected_answer
+from cbprovider.nesting import MAX_ANSWER_DEPTH, deeper_than
 
 SERVICE = "CloudBasic"
 JSON_TYPE = "application/json"
@@ -124,6 +125,19 @@ def _element_value(element: Element) -> Any:
     return result
 
 
+_TOO_DEEP = f"nested more than {MAX_ANSWER_DEPTH} levels deep"
+
+
+def _xml_deeper_than(root: Element, limit: int) -> bool:
+    stack = [(root, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in element)
+    return False
+
+
 def _parse_xml(body: bytes) -> tuple[str, Any]:
     """``(root name, value)`` of an XML document, refusing DTDs and entities."""
     from defusedxml import DefusedXmlException
@@ -135,19 +149,34 @@ def _parse_xml(body: bytes) -> tuple[str, Any]:
         raise _Forbidden(type(exc).__name__) from None
     except ParseError:
         raise _Unreadable("malformed XML") from None
+    if _xml_deeper_than(root, MAX_ANSWER_DEPTH):
+        raise _Unreadable(_TOO_DEEP)
     return _local(root.tag), _element_value(root)
 
 
 def _parse(body: bytes) -> tuple[str | None, Any]:
-    """``(XML root name or None for JSON, value)``, chosen by the first non-blank byte."""
+    """``(XML root name or None for JSON, value)``, chosen by the first non-blank byte.
+
+    Recursion and memory errors (a body nested thousands deep) become ``_Unreadable``, never a crash.
+    """
+    try:
+        return _parse_any(body)
+    except (RecursionError, MemoryError):
+        raise _Unreadable("too large or nested too deeply") from None
+
+
+def _parse_any(body: bytes) -> tuple[str | None, Any]:
     text = body.lstrip()
     if text[:1] == b"<":
         return _parse_xml(text)
     if text[:1] in (b"{", b"["):
         try:
-            return None, json.loads(text)
+            value = json.loads(text)
         except (ValueError, UnicodeDecodeError):
             raise _Unreadable("malformed JSON") from None
+        if deeper_than(value, MAX_ANSWER_DEPTH):
+            raise _Unreadable(_TOO_DEEP)
+        return None, value
     raise _Unreadable("neither JSON nor XML")
 
 
@@ -166,47 +195,71 @@ def decode_response(action: str, body: bytes) -> dict[str, Any]:
     return dict(_normalise(value))
 
 
-def _messages(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [m for item in value for m in _messages(item)]
-    if isinstance(value, Mapping):
-        return [m for item in value.values() for m in _messages(item)]
-    text = str(value).strip()
-    return [text] if text else []
+MAX_MESSAGES = 5
+MAX_MESSAGE = 300
 
 
-def _garbage_summary(body: bytes) -> str:
-    text = " ".join(body.decode("utf-8", "replace").split())
-    if not text:
-        return "empty error response"
-    return "unreadable error response: " + (text[:120] + "..." if len(text) > 120 else text)
+def _text(value: Any) -> str | None:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        text = " ".join(str(value).split())
+        return text[:MAX_MESSAGE] if text else None
+    return None
 
 
-def decode_error(action: str, status: int, body: bytes) -> ApiError:
-    """The ``ApiError`` for a non-2xx answer: XML ``ErrorResponse`` or JSON ``{errors, requestId}``."""
+def _documented_message(item: Any) -> str | None:
+    """One documented error entry: a string, or an object with ``message`` (and ``code``)."""
+    if isinstance(item, Mapping):
+        message, code = _text(item.get("message")), _text(item.get("code"))
+        if message and code:
+            return f"{code}: {message}"
+        return message or code
+    return _text(item)
+
+
+def _messages(fields: Mapping[str, Any], *, error_response: bool) -> list[str]:
+    """The messages of the documented error shapes only: JSON ``errors`` (strings or objects with
+    ``message``/``code``), XML ``ErrorResponse`` with ``Errors/Error`` elements (text, or ``Message`` and
+    ``Code`` children) or an AWS-style ``Error`` element. Nothing else of the body is taken."""
+    found: list[Any] = []
+    errors = fields.get("errors")
+    if isinstance(errors, Mapping) and error_response:
+        errors = errors.get("error")
+    if isinstance(errors, list):
+        found.extend(errors)
+    elif errors is not None:
+        found.append(errors)
+    if error_response:
+        if fields.get("error") is not None:
+            found.append(fields.get("error"))
+        if fields.get("message") is not None:
+            found.append({"message": fields.get("message"), "code": fields.get("code")})
+    messages = [m for m in (_documented_message(item) for item in found[:MAX_MESSAGES]) if m]
+    return messages
+
+
+def decode_error(action: str, status: int, body: bytes, content_type: str | None = None) -> ApiError:
+    """The ``ApiError`` for a non-2xx answer: XML ``ErrorResponse`` or JSON ``{errors, requestId}``.
+
+    An answer of any other shape (a proxy's HTML page, an internal service's JSON) is described by its
+    status, content type and size only: its body is never quoted.
+    """
+    unexpected = [unexpected_answer(status, content_type, len(body))]
     try:
-        _, value = _parse(body)
-    except _Forbidden as exc:
+        root, value = _parse(body)
+    except (_Forbidden, _Unreadable):
         # Nothing was expanded; keep the HTTP status (a proxy's HTML page starts with <!DOCTYPE html>).
-        return ApiError(
-            service=SERVICE, operation=action, status=status, messages=[f"unreadable error response ({exc})"]
-        )
-    except _Unreadable:
-        return ApiError(service=SERVICE, operation=action, status=status, messages=[_garbage_summary(body)])
+        return ApiError(service=SERVICE, operation=action, status=status, messages=unexpected)
     if not isinstance(value, dict):
-        return ApiError(service=SERVICE, operation=action, status=status, messages=[_garbage_summary(body)])
+        return ApiError(service=SERVICE, operation=action, status=status, messages=unexpected)
     fields = _normalise(value)
-    messages = _messages(fields.get("errors", fields.get("error", fields.get("message"))))
+    messages = _messages(fields, error_response=root is not None and root.lower() == "errorresponse")
     if not messages:
-        # Not the documented error shape (e.g. a proxy's HTML page): report what it said, briefly.
-        messages = [_garbage_summary(body)]
-    request_id = fields.get("requestId")
+        return ApiError(service=SERVICE, operation=action, status=status, messages=unexpected)
+    request_id = _text(fields.get("requestId"))
     return ApiError(
         service=SERVICE,
         operation=action,
         status=status,
         messages=messages,
-        request_id=str(request_id) if request_id not in (None, "") else None,
+        request_id=request_id[:100] if request_id else None,
     )

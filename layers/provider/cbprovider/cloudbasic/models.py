@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from cbprovider.redaction import remember_secret
+
 
 def _get(data: Mapping[str, Any], *names: str) -> Any:
     """The first present value among ``names``, matching keys case-insensitively."""
@@ -65,9 +67,11 @@ class KeyPair:
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
+        private_key = as_text(_get(data, "privateKey")) or ""
+        remember_secret(private_key)
         return cls(
             public_key=as_text(_get(data, "publicKey")) or "",
-            private_key=as_text(_get(data, "privateKey")) or "",
+            private_key=private_key,
             user_name=as_text(_get(data, "userName", "username")),
             eula_url=as_text(_get(data, "eulaUrl")),
             volume_eula_url=as_text(_get(data, "volumeEulaUrl")),

@@ -57,14 +57,14 @@ def credentials_of(props: CapellaConnection) -> tuple[str, str]:
 def client_for(props: CapellaConnection, req: Request[Any]) -> CapellaClient:
     """A Capella v3 client for this resource (close it when done: ``with client_for(...) as client``).
 
-    ``req`` is accepted so that every call site reads the same way; the client itself is not bound to
-    a deadline: pass ``req.deadline`` to each call.
+    Every call is bounded by ``req.call_deadline`` (the invocation's or the operation's deadline,
+    whichever comes first), on top of the deadline a call site passes.
     """
     from cbprovider.capella import CapellaClient
 
     url = api_url_of(props)
     credentials = credentials_of(props)
     try:
-        return CapellaClient(url, credentials)
+        return CapellaClient(url, credentials, deadline=req.call_deadline)
     except ValueError:
         raise ValidationFailed(f"ApiUrl: must be http(s)://host[:port], got {url[:200]!r}") from None

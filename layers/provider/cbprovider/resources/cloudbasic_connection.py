@@ -107,7 +107,7 @@ def client_for(props: CloudBasicConnection, req: Request[Any]) -> CloudBasicClie
             service=props.signing_service or "cloudbasic",
             region=props.signing_region or "",
             ca_bundle=ca_bundle,
-            deadline=req.deadline,
+            deadline=req.call_deadline,
         )
     except ValueError as error:
         raise ValidationFailed(f"ApiUrl: {error}") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from cbprovider.redaction import remember_secret
 from cbprovider.runtime.secrets import SECRET_MAX_AGE, SecretUnreadable
 
 
@@ -33,6 +34,7 @@ def read_secret_text(
     value = _from_json_object(str(text), json_keys, field_context=field_context, arn=arn)
     if not value:
         raise SecretUnreadable(f"{field_context}: secret {arn} is empty")
+    remember_secret(value)
     return value
 
 

@@ -437,11 +437,12 @@ class Invocation(CfnResource):
 
     # -- failures and responses -----------------------------------------------------------------
     def _failure(self, error: BaseException) -> Answer:
+        reason = reason_for(error, request_id=self.RequestId)
         if isinstance(error, ProviderError):
-            logger.error("Request failed", extra={"error": type(error).__name__, "reason": str(error)})
+            logger.error("Request failed", extra={"error": type(error).__name__, "reason": reason})
         else:
             logger.error("Unexpected error", extra={"traceback": scrubbed_traceback(error)})
-        return Answer("FAILED", self._failure_id(), reason_for(error, request_id=self.RequestId))
+        return Answer("FAILED", self._failure_id(), reason)
 
     def _failure_id(self) -> str:
         """Never empty: the event's id on Update/Delete, else the object being created, else a placeholder."""

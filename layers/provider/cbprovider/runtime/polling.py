@@ -5,6 +5,12 @@ whose Input is the whole event), a poll here is a rule ``<prefix><40 hex>`` (at 
 whose target Input is only ``{"CfnProviderPoll": "<state key>"}``. The event and the resource's small
 state live in the state table (key ``poll#<40 hex>``, TTL attribute ``expiration``). The template grants
 EventBridge invoke permission for every rule with the prefix, so no permission is added per rule.
+
+The presigned ResponseURL is the one part of the event that lets anyone answer for the stack, and the
+answer needs all of it (its signature included). It is not stored in clear: with ``STATE_KMS_KEY_ARN``
+set (the template always sets it to the provider stack's own key, ``StateKey``) it is encrypted with KMS,
+bound to the state key by the encryption context, in the item's ``response_url`` attribute; the stored
+event has none. Without a key (``sam local``, the local demo) the URL stays in the event, with a warning.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ POLL_KEY = "CfnProviderPoll"
 STATE_PREFIX = "poll#"
 TARGET_ID = "poll"
 _STATE_KEY = re.compile(r"poll#[0-9a-f]{40}")
+KMS_KEY_ENV = "STATE_KMS_KEY_ARN"
+_CONTEXT_KEY = "cfn-replication-provider:poll-state"
 
 
 @dataclass(frozen=True)
@@ -76,10 +84,42 @@ def schedule_expression(minutes: int) -> str:
 class Poller:
     """Saves, loads and removes poll state and its rule and target."""
 
-    def __init__(self, table_name: str, *, dynamodb: Any = None, events: Any = None) -> None:
+    def __init__(self, table_name: str, *, dynamodb: Any = None, events: Any = None, kms: Any = None) -> None:
         self._table_name = table_name
         self._dynamodb = dynamodb
         self._events = events
+        self._kms = kms
+
+    def _kms_client(self) -> Any:
+        if self._kms is None:
+            import boto3
+
+            self._kms = boto3.client("kms")
+        return self._kms
+
+    def _sealed_event(self, poll: PollState) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The event to store, and the encrypted ResponseURL attribute (``None`` without a key)."""
+        key_arn = os.environ.get(KMS_KEY_ENV, "").strip()
+        url = poll.event.get("ResponseURL")
+        if not key_arn or not isinstance(url, str):
+            if url:
+                logger.warning("STATE_KMS_KEY_ARN is not set: the poll state keeps the ResponseURL in clear")
+            return poll.event, None
+        sealed = self._kms_client().encrypt(
+            KeyId=key_arn, Plaintext=url.encode(), EncryptionContext={_CONTEXT_KEY: poll.key}
+        )
+        event = {k: v for k, v in poll.event.items() if k != "ResponseURL"}
+        return event, {"B": sealed["CiphertextBlob"]}
+
+    def _opened_event(self, key: str, item: Mapping[str, Any]) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads(item["event"]["S"])
+        sealed = item.get("response_url")
+        if sealed is not None:
+            opened = self._kms_client().decrypt(
+                CiphertextBlob=sealed["B"], EncryptionContext={_CONTEXT_KEY: key}
+            )
+            event["ResponseURL"] = opened["Plaintext"].decode()
+        return event
 
     def _ddb(self) -> Any:
         if self._dynamodb is None:
@@ -96,9 +136,10 @@ class Poller:
         return self._events
 
     def save(self, poll: PollState) -> None:
-        item = {
+        event, sealed_url = self._sealed_event(poll)
+        item: dict[str, Any] = {
             "id": {"S": poll.key},
-            "event": {"S": json.dumps(poll.event)},
+            "event": {"S": json.dumps(event)},
             "physical_id": {"S": poll.physical_id},
             "phase": {"S": poll.phase},
             "state": {"S": json.dumps(poll.state)},
@@ -108,6 +149,8 @@ class Poller:
             "minutes": {"N": str(poll.minutes)},
             "expiration": {"N": str(int(poll.deadline_at) + 86400)},
         }
+        if sealed_url is not None:
+            item["response_url"] = sealed_url
         self._ddb().put_item(TableName=self._table_name, Item=item)
 
     def load(self, key: str) -> PollState | None:
@@ -117,7 +160,7 @@ class Poller:
             return None
         return PollState(
             key=key,
-            event=json.loads(item["event"]["S"]),
+            event=self._opened_event(key, item),
             physical_id=item["physical_id"]["S"],
             phase=item["phase"]["S"],
             state=json.loads(item["state"]["S"]),

@@ -48,12 +48,38 @@ class ResourceProperties(PropertiesModel):
     service_timeout: int | None = Field(default=None, ge=1, exclude=True)
 
 
+MAX_NESTING = 32
+"""Properties nested deeper than this are refused before validation (no resource type needs more)."""
+
+
 def parse_properties(model: type[M], raw: Mapping[str, Any] | None, *, what: str = "Properties") -> M:
     """``raw`` validated as ``model``; a ``ValidationFailed`` naming each wrong property otherwise."""
+    path = too_deep(raw or {}, MAX_NESTING)
+    if path is not None:
+        raise ValidationFailed(
+            f"Invalid {what}: {path or '(root)'}: nested more than {MAX_NESTING} levels deep"
+        )
     try:
         return model.model_validate(dict(raw or {}))
     except ValidationError as error:
         raise ValidationFailed(f"Invalid {what}: {describe_errors(error)}") from None
+    except (RecursionError, MemoryError):
+        raise ValidationFailed(f"Invalid {what}: too large or too deeply nested") from None
+
+
+def too_deep(value: Any, limit: int) -> str | None:
+    """The path of the first property nested deeper than ``limit`` levels, or ``None``; iterative, so a
+    hostile value thousands of levels deep cannot exhaust the stack."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if depth > limit:
+            return path.split(".")[0][:100]
+        if isinstance(item, Mapping):
+            stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, path, depth + 1) for v in item)
+    return None
 
 
 def describe_errors(error: ValidationError) -> str:

@@ -6,46 +6,34 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-REDACTED = "***"
-_SECRET_WORDS = (
-    "password",
-    "passwd",
-    "secret",
-    "privatekey",
-    "apikey",
-    "token",
-    "connectionstring",
-    "authorization",
-    "signature",
-    "credential",
-)
+from cbprovider.redaction import MAX_DEPTH, REDACTED, TOO_DEEP, looks_secret
+
+__all__ = ["REDACTED", "looks_secret", "redact_event", "redact_value", "url_without_query"]
 
 
-def looks_secret(name: str) -> bool:
-    """True for a property name whose value is probably a secret (Password, SecretKey, PrivateKey, ...).
+def redact_value(value: Any, _depth: int = 0) -> Any:
+    """A copy of ``value`` with the values of secret-looking keys replaced, down to ``MAX_DEPTH`` levels.
 
-    Names ending in ``Arn`` or ``Id`` only point at or name something (``SourceSecretArn``,
-    ``AccessKeyId``) and are kept; so is ``ServiceToken``, the provider function's ARN.
+    Deeper parts are replaced by a marker: hostile properties nested thousands deep must not exhaust the
+    stack of the code that logs the request before answering it.
     """
-    lowered = name.replace("-", "").replace("_", "").lower()
-    if lowered == "servicetoken" or lowered.endswith(("arn", "id")):
-        return False
-    return any(word in lowered for word in _SECRET_WORDS)
-
-
-def redact_value(value: Any) -> Any:
-    """A copy of ``value`` with the values of secret-looking keys replaced, at any depth."""
+    if _depth > MAX_DEPTH:
+        return TOO_DEEP
     if isinstance(value, Mapping):
-        return {str(k): (REDACTED if looks_secret(str(k)) else redact_value(v)) for k, v in value.items()}
+        return {
+            str(k): (REDACTED if looks_secret(str(k)) else redact_value(v, _depth + 1))
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [redact_value(v) for v in value]
+        return [redact_value(v, _depth + 1) for v in value]
     return value
 
 
 def redact_event(event: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of a CloudFormation request fit to log: no ResponseURL query, no secret-looking values."""
     clean = redact_value(event)
-    assert isinstance(clean, dict)
+    if not isinstance(clean, dict):
+        return {}
     if "ResponseURL" in clean:
         clean["ResponseURL"] = url_without_query(str(clean["ResponseURL"]))
     return clean
@@ -53,6 +41,9 @@ def redact_event(event: Mapping[str, Any]) -> dict[str, Any]:
 
 def url_without_query(url: str) -> str:
     """The URL's scheme, host and path: the presigned query (the signature) is dropped."""
-    split = urlsplit(url)
-    port = f":{split.port}" if split.port else ""
+    try:
+        split = urlsplit(url)
+        port = f":{split.port}" if split.port else ""
+    except ValueError:
+        return "(unreadable URL)"
     return f"{split.scheme}://{split.hostname or ''}{port}{split.path}"

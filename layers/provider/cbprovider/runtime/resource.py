@@ -80,6 +80,19 @@ class Request(Generic[P]):
             self._noted.append(physical_id)
 
     @property
+    def call_deadline(self) -> Deadline:
+        """What bounds one API call: the invocation's ``deadline`` or the operation's ``service_deadline``,
+        whichever comes first (a poll near the end of ServiceTimeout must not run to the Lambda's limit).
+
+        A ServiceTimeout shorter than the runtime's polling margin gives a service deadline that has
+        passed before any call: then the invocation's deadline applies, and the runtime's own
+        ServiceTimeout check (which names the property) decides once the operation returns.
+        """
+        if self.service_deadline.expired():
+            return self.deadline
+        return self.deadline.sooner(self.service_deadline)
+
+    @property
     def noted_physical_id(self) -> str | None:
         with self._noted_lock:
             return self._noted[-1] if self._noted else None

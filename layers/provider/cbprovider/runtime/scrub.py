@@ -1,20 +1,13 @@
-"""Scrubbing free text (tracebacks) of presigned-URL signatures and secret-looking assignments."""
+"""Scrubbing free text (tracebacks, reasons) of known secret values, presigned-URL signatures and
+secret-looking assignments (see ``cbprovider.redaction``)."""
 
 from __future__ import annotations
 
-import re
 import traceback
 
-_PRESIGNED = re.compile(r"(X-Amz-[A-Za-z-]+=)[^&\s'\"]+", re.IGNORECASE)
-_ASSIGNMENT = re.compile(
-    r"((?:password|passwd|pwd|secret[a-z_]*key|privatekey|private_key|token)['\"]?\s*[:=]\s*['\"]?)[^\s'\";,&]+",
-    re.IGNORECASE,
-)
+from cbprovider.redaction import scrub
 
-
-def scrub(text: str) -> str:
-    text = _PRESIGNED.sub(r"\1***", text)
-    return _ASSIGNMENT.sub(r"\1***", text)
+__all__ = ["scrub", "scrubbed_traceback"]
 
 
 def scrubbed_traceback(error: BaseException) -> str:

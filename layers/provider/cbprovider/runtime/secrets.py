@@ -12,6 +12,7 @@ import re
 import secrets as _random
 from typing import Any
 
+from cbprovider.redaction import remember_secrets_in
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import ValidationFailed
 
@@ -53,6 +54,7 @@ def read_secret_json(
         raise SecretUnreadable(f"{field_context}: secret {arn} is not JSON") from None
     if not isinstance(value, dict):
         raise SecretUnreadable(f"{field_context}: secret {arn} is not a JSON object")
+    remember_secrets_in(value)
     return value
 
 

@@ -1,0 +1,237 @@
+"""Bounded HTTP attempts: one wall-clock deadline over the whole exchange, a size cap on the body.
+
+Socket timeouts bound each ``recv``, not an answer: a server that drips its headers or body one byte a
+second never trips them. Here every attempt runs under a ``Watch``: at the deadline a timer shuts the
+attempt's socket down (a new connection's socket as soon as it is made, a pooled one when it is taken
+from the pool), which ends whatever read is under way; the transport then reports a timeout. The body is
+read here, in chunks, with the deadline checked between them and at most ``limit`` bytes kept.
+
+Answers are asked for uncompressed (``Accept-Encoding: identity``) and read without transparent
+decompression; a server that compresses anyway gets its gzip or deflate body decoded with the same cap
+(a 300 KiB gzip bomb stops at the cap instead of expanding to hundreds of MiB). Other encodings are refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import http.client
+import socket
+import threading
+import zlib
+from types import TracebackType
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from cbprovider.deadline import Deadline
+from cbprovider.errors import ResponseFormatError, ResponseTooLarge
+
+DEFAULT_MAX_BODY = 2 * 1024 * 1024
+"""The largest answer read (after decoding): far above any documented answer of either API."""
+CHUNK = 64 * 1024
+
+_current = threading.local()
+
+
+class BodyUnreadable(Exception):
+    """The connection failed (or the deadline passed) while the body was being read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Watch:
+    """Shuts the attempt's socket down when ``deadline`` passes; ``fired`` says whether it did."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.fired = False
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        seconds = deadline.remaining()
+        self._timer = None if seconds == float("inf") else threading.Timer(seconds, self._fire)
+        if self._timer is not None:
+            self._timer.daemon = True
+
+    def attach(self, sock: socket.socket | None) -> None:
+        """The socket the attempt now uses (shut at once if the deadline has already passed)."""
+        if sock is None:
+            return
+        with self._lock:
+            self._socket = sock
+            if self.fired:
+                _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self._socket is not None:
+                _shut(self._socket)
+
+    def __enter__(self) -> Watch:
+        _current.watch = self
+        if self._timer is not None:
+            self._timer.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        _current.watch = None
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _attach(sock: socket.socket | None) -> None:
+    watch: Watch | None = getattr(_current, "watch", None)
+    if watch is not None:
+        watch.attach(sock)
+
+
+# -- urllib3 classes that hand their sockets to the current watch ----------------------------------------
+class _WatchedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _attach(sock)
+        return sock
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _attach(sock)
+        return sock
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)
+        _attach(getattr(conn, "sock", None))
+        return conn
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)
+        _attach(getattr(conn, "sock", None))
+        return conn
+
+
+class WatchedAdapter(HTTPAdapter):
+    """requests' adapter with pools whose sockets the current ``Watch`` can shut (direct connections)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+def watched(session: requests.Session) -> requests.Session:
+    """``session`` with ``WatchedAdapter`` in place of requests' default adapters (custom ones are kept)."""
+    for prefix in ("https://", "http://"):
+        if type(session.adapters.get(prefix)) is HTTPAdapter:
+            session.mount(prefix, WatchedAdapter())
+    return session
+
+
+def uncompressed(request: requests.Request) -> requests.Request:
+    """A copy of ``request`` that asks for an uncompressed answer."""
+    plain = copy.copy(request)
+    plain.headers = {**(request.headers or {}), "Accept-Encoding": "identity"}
+    return plain
+
+
+# -- reading the body --------------------------------------------------------------------------------------
+class _Inflater:
+    """gzip or zlib-deflate decoding that never produces more than it is allowed to."""
+
+    def __init__(self, wbits: int) -> None:
+        self._decoder = zlib.decompressobj(wbits)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        try:
+            return self._decoder.decompress(data, room)
+        except zlib.error:
+            raise BodyUnreadable("the compressed answer is corrupt") from None
+
+
+def _inflater(encoding: str | None, *, service: str, operation: str) -> _Inflater | None:
+    name = (encoding or "").strip().lower()
+    if name in ("", "identity"):
+        return None
+    if name in ("gzip", "x-gzip"):
+        return _Inflater(16 + zlib.MAX_WBITS)
+    if name == "deflate":
+        return _Inflater(zlib.MAX_WBITS)
+    raise ResponseFormatError(
+        service=service,
+        operation=operation,
+        reason="the answer uses a Content-Encoding that is not read (identity was asked for)",
+    )
+
+
+def read_body(
+    response: requests.Response, deadline: Deadline, limit: int, *, service: str, operation: str
+) -> bytes:
+    """Read (and keep on ``response``) at most ``limit`` bytes of body before ``deadline``.
+
+    ``ResponseTooLarge`` past the cap, ``ResponseFormatError`` for an encoding that is not read,
+    ``BodyUnreadable`` when the connection fails or the deadline passes mid-body.
+    """
+    raw = response.raw
+    try:
+        inflater = _inflater(response.headers.get("Content-Encoding"), service=service, operation=operation)
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            if deadline.expired():
+                raise BodyUnreadable("timed out")
+            _bound_socket(raw, deadline)
+            chunk = raw.read1(CHUNK, decode_content=False) if hasattr(raw, "read1") else raw.read(CHUNK)
+            if not chunk:
+                break
+            if inflater is not None:
+                chunk = inflater.feed(chunk, limit - size + 1)
+            size += len(chunk)
+            if size > limit:
+                raise ResponseTooLarge(service=service, operation=operation, limit=limit)
+            parts.append(chunk)
+    except (Urllib3Error, OSError, http.client.HTTPException) as error:
+        raw.close()
+        raise BodyUnreadable(_why(error)) from None
+    except BaseException:
+        raw.close()
+        raise
+    body = b"".join(parts)
+    response._content = body
+    response._content_consumed = True  # type: ignore[attr-defined]
+    response.close()  # the body was read whole: the connection goes back to the pool
+    return body
+
+
+def _bound_socket(raw: Any, deadline: Deadline) -> None:
+    """No single read may wait past the deadline (on top of the watch, for adapters without one)."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(max(0.01, min(deadline.remaining(), sock.gettimeout() or float("inf"))))
+
+
+def _why(error: BaseException) -> str:
+    text = type(error).__name__
+    if "Timeout" in text or isinstance(error, socket.timeout):
+        return "timed out"
+    return "connection dropped while reading the answer"
