@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cbctl.bench import coldstart, monitor, overhead, packaging, signing
-from cbctl.bench.memory_child import substitute
-from cbctl.bench.report import render
-from cbctl.bench.table import Table
+from bench import coldstart, monitor, overhead, packaging, signing
+from bench.memory_child import substitute
+from bench.report import render
+from bench.table import Table
 
 
 def rows_of(table: Table) -> list[list[str]]:
@@ -47,7 +47,7 @@ def test_overhead_round_trips_succeed_and_leave_nothing(tmp_path):
     table = overhead.measure(rounds=1)
     assert [row[0] for row in rows_of(table)] == ["Create", "Update", "Delete"]
     assert any("{'rules': [], 'poll_state': []}" in note for note in table.notes)
-    document = render([table], command="python -m cbctl.bench", seconds=1.0)
+    document = render([table], command="python -m bench", seconds=1.0)
     assert document.startswith("# Benchmarks")
     assert "## How to reproduce" in document
 

@@ -1,4 +1,4 @@
-"""``python -m cbctl.bench``: run every benchmark item and write ``docs/benchmarks.md``."""
+"""``python -m bench``: run every benchmark item and write ``docs/benchmarks.md``."""
 
 from __future__ import annotations
 
@@ -8,45 +8,45 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cbctl.bench.machine import REPO
-from cbctl.bench.report import render
-from cbctl.bench.table import Table
+from bench.machine import REPO
+from bench.report import render
+from bench.table import Table
 
 Item = Callable[["argparse.Namespace"], Sequence[Table]]
 
 
 def _coldstart(args: argparse.Namespace) -> Sequence[Table]:
-    from cbctl.bench import coldstart
+    from bench import coldstart
 
     return coldstart.measure(repeats=args.repeats)
 
 
 def _packaging(args: argparse.Namespace) -> Sequence[Table]:
-    from cbctl.bench import packaging
+    from bench import packaging
 
     return packaging.measure()
 
 
 def _overhead(args: argparse.Namespace) -> Sequence[Table]:
-    from cbctl.bench import overhead
+    from bench import overhead
 
     return [overhead.measure(rounds=args.rounds)]
 
 
 def _signing(args: argparse.Namespace) -> Sequence[Table]:
-    from cbctl.bench import signing
+    from bench import signing
 
     return [signing.measure()]
 
 
 def _monitor(args: argparse.Namespace) -> Sequence[Table]:
-    from cbctl.bench import monitor
+    from bench import monitor
 
     return [monitor.measure(full=args.full)]
 
 
 def _memory(args: argparse.Namespace) -> Sequence[Table]:
-    from cbctl.bench import memory
+    from bench import memory
 
     return [memory.measure()]
 
@@ -62,7 +62,7 @@ ITEMS: dict[str, Item] = {
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m cbctl.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--repeats", type=int, default=15, help="fresh interpreters per cold-start figure")
     parser.add_argument("--rounds", type=int, default=10, help="Create/Update/Delete rounds for overhead")
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         item_started = time.monotonic()
         tables.extend(item(args))
         print(f"bench: {name} done in {time.monotonic() - item_started:.1f} s", file=sys.stderr, flush=True)
-    command = "make bench" if not sys.argv[1:] else "python -m cbctl.bench " + " ".join(sys.argv[1:])
+    command = "make bench" if not sys.argv[1:] else "python -m bench " + " ".join(sys.argv[1:])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(tables, command=command, seconds=time.monotonic() - started))
     print(f"bench: wrote {args.output}", file=sys.stderr)

@@ -17,9 +17,9 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from cbctl.bench.children import run_python
-from cbctl.bench.machine import REPO
-from cbctl.bench.table import Table, mib, ms, ratio
+from bench.children import run_python
+from bench.machine import REPO
+from bench.table import Table, mib, ms, ratio
 
 LAYER = REPO / "layers" / "provider"
 FUNCTIONS = ("cloudbasic_provider", "capella_provider", "monitor", "promote")

@@ -19,10 +19,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from cbctl.bench.nodelay import simulators_without_nagle
-from cbctl.bench.recording import recording, replay
-from cbctl.bench.scenarios import Scenario, available
-from cbctl.bench.table import Table, ms, ratio
+from bench.nodelay import simulators_without_nagle
+from bench.recording import recording, replay
+from bench.scenarios import Scenario, available
+from bench.table import Table, ms, ratio
 
 OPERATIONS = ("Create", "Update", "Delete")
 

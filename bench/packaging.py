@@ -16,8 +16,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from cbctl.bench.machine import REPO
-from cbctl.bench.table import Table, mib
+from bench.machine import REPO
+from bench.table import Table, mib
 
 LAYER_DIR = REPO / "layers" / "provider"
 REQUIREMENTS = LAYER_DIR / "requirements.txt"

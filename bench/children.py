@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cbctl.bench.machine import REPO
+from bench.machine import REPO
 
 
 class ChildFailed(RuntimeError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cbctl.bench.table import Table, ratio
+from bench.table import Table, ratio
 
 URL = "https://cloudbasic.example.internal/api/CreateReplication"
 BODY = (

@@ -7,8 +7,8 @@ import platform
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-"""The repository root (``cbctl/bench/machine.py`` -> ``.``)."""
+REPO = Path(__file__).resolve().parents[1]
+"""The repository root (``bench/machine.py`` -> ``.``)."""
 
 
 def cpu_model() -> str:

@@ -14,8 +14,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from cbctl.bench.nodelay import simulators_without_nagle
-from cbctl.bench.table import Table, ms
+from bench.nodelay import simulators_without_nagle
+from bench.table import Table, ms
 
 SIZES = (10, 100, 1000)
 LATENCY = 0.05
@@ -30,7 +30,7 @@ class Pass:
 
 
 def run_pass(replications: int, concurrency: int, *, latency: float = LATENCY, nagle: bool = False) -> Pass:
-    """One pass; ``nagle`` keeps the simulator's default sockets (see ``cbctl.bench.nodelay``)."""
+    """One pass; ``nagle`` keeps the simulator's default sockets (see ``bench.nodelay``)."""
     from cbprovider.automation.monitor import Monitor
     from cbprovider.automation.report import Status
     from cbprovider.automation.settings import CloudBasicTarget, MonitorSettings
@@ -80,7 +80,7 @@ def measure(*, full: bool = False, sizes: tuple[int, ...] = SIZES, latency: floa
             shown = f"~{estimate:.1f} s (extrapolated)"
             table.notes.append(
                 f"The sequential {n:,} pass is extrapolated linearly from the {small} and {large} passes "
-                f"({per_item * 1000:.0f} ms per replication); `python -m cbctl.bench --full` runs it."
+                f"({per_item * 1000:.0f} ms per replication); `python -m bench --full` runs it."
             )
         table.add(
             f"{n:,}",
@@ -93,7 +93,7 @@ def measure(*, full: bool = False, sizes: tuple[int, ...] = SIZES, latency: floa
     stalled = run_pass(10, 1, latency=0.0, nagle=True)
     clean = run_pass(10, 1, latency=0.0)
     table.notes.append(
-        f"Simulator sockets have Nagle's algorithm off (`cbctl/bench/nodelay.py`); with the simulator's "
+        f"Simulator sockets have Nagle's algorithm off (`bench/nodelay.py`); with the simulator's "
         f"default sockets a sequential call at zero latency takes {ms(stalled.seconds / stalled.calls)} "
         f"instead of {ms(clean.seconds / clean.calls)} (a delayed-ACK stall in the simulator, not the "
         "provider)."
