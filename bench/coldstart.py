@@ -1,32 +1,55 @@
-"""Cold start: import time of each handler module in fresh interpreters, and what the import pulls in.
+"""Cold start on the deployed layer: each handler's import and its first request's imports, vs crhelper.
 
-Each figure is the median over ``repeats`` fresh interpreters of ``perf_counter`` taken inside the child
-around the import alone (so interpreter start-up is not in it), next to the same for a bare crhelper
-handler. Whole-process wall time (start-up included, measured by the parent) is compared with
-``python -c pass``. A separate census child records which heavy modules the import loaded, which botocore
-data files (service models) it opened (an audit hook on ``open``) and its peak resident set size
-(``VmHWM``: ``ru_maxrss`` would report the parent's peak, since ``subprocess`` may start the child with
-``vfork`` and Linux carries the old address space's high-water mark across ``exec``).
-One warm-up child per target runs first so that bytecode caches exist (a Lambda layer built by
-``sam build`` ships the ``.pyc`` pip compiles for the dependencies, but not for copied sources).
+The layer is built by its makefile (``bench.layer``), copied read-only with the runtime's boto3, and run
+by the template's Python with ``-B -S`` (no bytecode written, no other site-packages), ``sys.path`` in
+Lambda's order. Each child measures, with ``process_time`` (CPU: less sensitive to other load than wall
+time) and ``perf_counter`` (wall):
+
+- *imports*: the handler module, then the modules the first request of one type loads (the resource
+  type, its API client package, Powertools' secret reader);
+- *clients*: the AWS clients that request builds (DynamoDB for the state table, Secrets Manager).
+
+The baselines are ``import crhelper`` (which imports boto3) and a crhelper handler
+(``CfnResource()`` with ``AWS_REGION`` set, which builds its lambda, events and logs clients). Children
+run alternated: every round starts each target once, in a rotating order, and each handler's ratio is
+taken against the ``import crhelper`` child of the same round; the table gives the median and the
+spread (quartiles) of those paired ratios.
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench.children import run_python
-from bench.machine import REPO
-from bench.table import Table, mib, ms, ratio
+from bench.layer import Deployed
+from bench.table import Table, mib, ms
 
-LAYER = REPO / "layers" / "provider"
+GOAL = 1.15
+"""A provider handler's import + first request's imports, at most this times ``import crhelper``."""
 FUNCTIONS = ("cloudbasic_provider", "capella_provider", "monitor", "promote")
-FIRST_REQUEST_MODULES = {
-    "cloudbasic_provider": ("cbprovider.resources.replication", "Custom::CloudBasicReplication"),
-    "capella_provider": ("cbprovider.resources.capella_project", "Custom::CapellaProject"),
+PROVIDERS = ("cloudbasic_provider", "capella_provider")
+FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cloudbasic_provider": (
+        "Custom::CloudBasicReplication",
+        (
+            "cbprovider.resources.replication",
+            "cbprovider.cloudbasic",
+            "aws_lambda_powertools.utilities.parameters",
+        ),
+    ),
+    "capella_provider": (
+        "Custom::CapellaProject",
+        (
+            "cbprovider.resources.capella_project",
+            "cbprovider.capella",
+            "aws_lambda_powertools.utilities.parameters",
+        ),
+    ),
 }
+FIRST_REQUEST_CLIENTS = ("dynamodb", "secretsmanager")
 GROUPS: dict[str, tuple[str, ...]] = {
     "boto3/botocore": ("boto3", "botocore"),
     "pydantic": ("pydantic", "pydantic_core"),
@@ -36,25 +59,16 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "powertools": ("aws_lambda_powertools",),
 }
 
-_TIMING_CHILD = """\
+_CHILD = """\
 import sys, time
 sys.path[:0] = {paths!r}
-t0 = time.perf_counter()
+c0, w0 = time.process_time(), time.perf_counter()
 {statement}
-t1 = time.perf_counter()
-first = None
-setup = None
-if {first_module!r}:
-    import importlib
-    t2 = time.perf_counter()
-    importlib.import_module({first_module!r})
-    t3 = time.perf_counter()
-    import boto3
-    boto3.client("dynamodb", region_name="us-east-1")
-    t4 = time.perf_counter()
-    first, setup = t3 - t2, t4 - t3
+c1, w1 = time.process_time(), time.perf_counter()
+{clients}
+c2, w2 = time.process_time(), time.perf_counter()
 import json
-print(json.dumps({{"import": t1 - t0, "first": first, "setup": setup}}))
+print(json.dumps({{"cpu": c1 - c0, "wall": w1 - w0, "clients_cpu": c2 - c1, "clients_wall": w2 - w1}}))
 """
 
 _CENSUS_CHILD = """\
@@ -66,13 +80,10 @@ def _hook(event, args):
 sys.addaudithook(_hook)
 sys.path[:0] = {paths!r}
 {statement}
-import json, resource
+import json
 modules = sorted(sys.modules)
-try:
-    with open("/proc/self/status") as status:
-        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-except (OSError, StopIteration):
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 print(json.dumps({{"modules": modules, "opened": opened, "maxrss_kb": peak_kb}}))
 """
 
@@ -81,51 +92,119 @@ print(json.dumps({{"modules": modules, "opened": opened, "maxrss_kb": peak_kb}})
 class Target:
     label: str
     statement: str
-    paths: tuple[str, ...] = ()
-    first_module: str = ""
+    function: str | None = None
+    clients: str = ""
+
+
+@dataclass
+class Samples:
+    cpu: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+    clients_cpu: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+    """Paired with the ``import crhelper`` child of the same round (CPU)."""
+
+
+IMPORT_CRHELPER = Target("`import crhelper`", "import crhelper")
+CRHELPER_HANDLER = Target(
+    "crhelper handler (`CfnResource()`, AWS_REGION set)",
+    "import crhelper",
+    clients="helper = crhelper.CfnResource(log_level='INFO', sleep_on_delete=0)",
+)
 
 
 def handler_target(name: str) -> Target:
-    first = FIRST_REQUEST_MODULES.get(name, ("", ""))[0]
-    if first and not (LAYER / (first.replace(".", "/") + ".py")).exists():
-        first = ""
-    return Target(name, "import app", (str(REPO / "functions" / name), str(LAYER)), first)
+    statement = "import app"
+    clients = ""
+    if name in FIRST_REQUEST:
+        modules = FIRST_REQUEST[name][1]
+        statement += "\nimport importlib\n" + "\n".join(f"importlib.import_module({m!r})" for m in modules)
+        clients = "import boto3\n" + "\n".join(f"boto3.client({c!r})" for c in FIRST_REQUEST_CLIENTS)
+    return Target(name, statement, name, clients)
 
 
-BARE_CRHELPER = Target("bare crhelper", "from crhelper import CfnResource\nhelper = CfnResource()")
-PASS = Target("python -c pass", "pass")
-
-
-def median_run(target: Target, repeats: int) -> tuple[float, float, float | None, float | None]:
-    """Median import and wall seconds, then (in separate children, so that the wall time is the
-    import's alone) median first-request-module import and first-request set-up seconds."""
-    plain = _TIMING_CHILD.format(paths=list(target.paths), statement=target.statement, first_module="")
-    run_python(["-c", plain])
-    imports, walls, firsts, setups = [], [], [], []
-    for _ in range(repeats):
-        result = run_python(["-c", plain])
-        imports.append(float(result.data["import"]))
-        walls.append(result.wall_seconds)
-    if target.first_module:
-        script = _TIMING_CHILD.format(
-            paths=list(target.paths), statement=target.statement, first_module=target.first_module
-        )
-        run_python(["-c", script])
-        for _ in range(repeats):
-            result = run_python(["-c", script])
-            firsts.append(float(result.data["first"]))
-            setups.append(float(result.data["setup"]))
-    return (
-        statistics.median(imports),
-        statistics.median(walls),
-        statistics.median(firsts) if firsts else None,
-        statistics.median(setups) if setups else None,
+def child_script(target: Target, deployed: Deployed) -> str:
+    return _CHILD.format(
+        paths=deployed.path_for(target.function), statement=target.statement, clients=target.clients or "pass"
     )
 
 
-def census(target: Target) -> dict[str, Any]:
-    script = _CENSUS_CHILD.format(paths=list(target.paths), statement=target.statement)
-    return run_python(["-c", script]).data
+def run_child(target: Target, deployed: Deployed) -> dict[str, Any]:
+    script = child_script(target, deployed)
+    return run_python(
+        ["-B", "-S", "-c", script], python=deployed.python.path, env=deployed.environment()
+    ).data
+
+
+def alternated(targets: Sequence[Target], deployed: Deployed, rounds: int) -> dict[str, Samples]:
+    """``rounds`` rounds, each target once per round in a rotating order (one warm-up round first)."""
+    samples = {t.label: Samples() for t in targets}
+    for target in targets:
+        run_child(target, deployed)
+    for round_index in range(rounds):
+        shift = round_index % len(targets)
+        order = list(targets[shift:]) + list(targets[:shift])
+        results = {t.label: run_child(t, deployed) for t in order}
+        base = float(results[IMPORT_CRHELPER.label]["cpu"])
+        for label, data in results.items():
+            entry = samples[label]
+            entry.cpu.append(float(data["cpu"]))
+            entry.wall.append(float(data["wall"]))
+            entry.clients_cpu.append(float(data["clients_cpu"]))
+            entry.ratios.append(float(data["cpu"]) / base if base > 0 else float("nan"))
+    return samples
+
+
+def spread(values: Sequence[float]) -> str:
+    """``median (p25-p75)`` of ratios."""
+    if len(values) < 2:
+        return f"{statistics.median(values):.2f}x"
+    low, mid, high = statistics.quantiles(values, n=4)
+    return f"{mid:.2f}x ({low:.2f}-{high:.2f})"
+
+
+def measure(deployed: Deployed, repeats: int = 15) -> list[Table]:
+    targets = [IMPORT_CRHELPER, CRHELPER_HANDLER] + [handler_target(name) for name in FUNCTIONS]
+    samples = alternated(targets, deployed, repeats)
+    table = Table(
+        "Cold start on the deployed layer",
+        f"The layer built by `layers/provider/Makefile` for {deployed.arch}, read-only, no bytecode written, "
+        f"run by {deployed.python.describe()}. {repeats} rounds; each round starts every row once in a "
+        "rotating order. *Imports*: the handler module and, for the providers, what the first request "
+        "of the type shown imports (resource module, API client package, Powertools' secret reader). "
+        "*Clients*: the AWS clients that first request builds (crhelper: the ones `CfnResource()` builds). "
+        "CPU medians; the ratio is paired with the `import crhelper` child of the same round, median "
+        "and quartiles. Goal for the providers: imports at most "
+        f"{GOAL:.2f}x `import crhelper`.",
+        ["row", "imports (CPU)", "imports (wall)", "vs `import crhelper`", "clients (CPU)", "goal"],
+    )
+    for target in targets:
+        entry = samples[target.label]
+        label = target.label
+        if target.function in FIRST_REQUEST:
+            label = f"functions/{target.function}/app.py + first {FIRST_REQUEST[target.function][0]}"
+        elif target.function:
+            label = f"functions/{target.function}/app.py"
+        ratio = statistics.median(entry.ratios)
+        goal = "-"
+        if target.function in PROVIDERS:
+            goal = f"{'met' if ratio <= GOAL else 'NOT met'} (<= {GOAL:.2f}x)"
+        table.add(
+            label,
+            ms(statistics.median(entry.cpu)),
+            ms(statistics.median(entry.wall)),
+            spread(entry.ratios),
+            ms(statistics.median(entry.clients_cpu)) if target.clients else "-",
+            goal,
+        )
+    return [table, where_it_goes(deployed, max(3, repeats // 3)), pulled_in(deployed)]
+
+
+def census(target: Target, deployed: Deployed) -> dict[str, Any]:
+    script = _CENSUS_CHILD.format(paths=deployed.path_for(target.function), statement=target.statement)
+    return run_python(
+        ["-B", "-S", "-c", script], python=deployed.python.path, env=deployed.environment()
+    ).data
 
 
 def loaded_groups(modules: list[str]) -> list[str]:
@@ -138,74 +217,29 @@ def loaded_groups(modules: list[str]) -> list[str]:
     return found
 
 
-def powertools_parts(modules: list[str]) -> list[str]:
-    """The Powertools sub-packages loaded (``utilities.x`` one level deeper)."""
-    parts = set()
-    for name in modules:
-        pieces = name.split(".")
-        if pieces[0] != "aws_lambda_powertools" or len(pieces) < 2:
-            continue
-        depth = 3 if pieces[1] == "utilities" and len(pieces) > 2 else 2
-        parts.add(".".join(pieces[1:depth]))
-    return sorted(parts)
-
-
 def service_models(opened: list[str]) -> str:
     services = sorted({path.split("/", 1)[0] for path in opened if "/" in path})
     return ", ".join(services) if services else "none"
 
 
-def measure(repeats: int = 15) -> tuple[Table, Table, Table, Table]:
-    """(import times, where the import time goes, modules pulled in, first request path)."""
-    targets = [handler_target(name) for name in FUNCTIONS] + [BARE_CRHELPER, PASS]
-    timings = {t.label: median_run(t, repeats) for t in targets}
-    crhelper_import = timings[BARE_CRHELPER.label][0]
-    pass_wall = timings[PASS.label][1]
-
-    times = Table(
-        "Cold start: handler import",
-        f"Median of {repeats} fresh interpreters (after one warm-up run that writes bytecode caches). "
-        "*Import* is `perf_counter` around the import inside the child; *process* is the whole "
-        "interpreter run measured by the parent, start-up included.",
-        ["module", "import", "vs bare crhelper import", "process", "vs `python -c pass`"],
+def pulled_in(deployed: Deployed) -> Table:
+    table = Table(
+        "Cold start: what the imports pull in",
+        "Modules in `sys.modules` after the *imports* of the table above (one census child each, on the "
+        "deployed layer), botocore data files opened, and the child's peak RSS (`VmHWM`).",
+        ["row", "modules", "heavy groups", "botocore models opened", "peak RSS"],
     )
-    for target in targets:
-        imported, wall, _, _ = timings[target.label]
-        shown = f"functions/{target.label}/app.py" if target.paths else target.label
-        times.add(shown, ms(imported), ratio(imported, crhelper_import), ms(wall), ratio(wall, pass_wall))
-
-    pulled = Table(
-        "Cold start: what each import pulls in",
-        "Modules in `sys.modules` after the import (one census child each; groups counted by package "
-        "prefix), botocore data files opened during the import, and the child's peak RSS.",
-        ["module", "modules", "heavy groups", "Powertools parts", "botocore models opened", "peak RSS"],
-    )
-    for target in targets[:-1]:
-        data = census(target)
+    for target in [IMPORT_CRHELPER] + [handler_target(name) for name in FUNCTIONS]:
+        data = census(target, deployed)
         modules = list(data["modules"])
-        pulled.add(
+        table.add(
             target.label,
             len(modules),
             ", ".join(loaded_groups(modules)) or "none",
-            ", ".join(powertools_parts(modules)) or "none",
             service_models(list(data["opened"])),
             mib(float(data["maxrss_kb"]) * 1024),
         )
-
-    first = Table(
-        "Cold start: first request path",
-        "After the handler import, in the same children: the import of the resource module that the "
-        "first request for one type loads, and the runtime's first-request set-up (`import boto3` and a "
-        "DynamoDB client for the state table, which loads that service model).",
-        ["handler", "resource type (module)", "resource module import", "boto3 + DynamoDB client"],
-    )
-    for name, (module, type_name) in FIRST_REQUEST_MODULES.items():
-        _, _, first_import, setup = timings[name]
-        if first_import is None or setup is None:
-            first.add(name, f"{type_name} (`{module}`)", "not written yet", "-")
-        else:
-            first.add(name, f"{type_name} (`{module}`)", ms(first_import), ms(setup))
-    return times, where_it_goes(max(3, repeats // 2)), pulled, first
+    return table
 
 
 PACKAGE_SHARES: dict[str, tuple[str, ...]] = {
@@ -219,10 +253,15 @@ PACKAGE_SHARES: dict[str, tuple[str, ...]] = {
 OTHER = "standard library and other"
 
 
-def self_times(statement: str, paths: tuple[str, ...]) -> dict[str, float]:
+def self_times(statement: str, paths: Sequence[str], *, python: str | None = None) -> dict[str, float]:
     """Seconds of import self time per ``PACKAGE_SHARES`` group, from ``python -X importtime``."""
     script = f"import sys\nsys.path[:0] = {list(paths)!r}\n{statement}\nprint('{{}}')"
-    done = run_python(["-X", "importtime", "-c", script], capture_stderr=True)
+    done = run_python(
+        ["-B", "-S", "-X", "importtime", "-c", script],
+        python=python,
+        env=Deployed.environment(),
+        capture_stderr=True,
+    )
     shares: dict[str, float] = {}
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
@@ -234,17 +273,24 @@ def self_times(statement: str, paths: tuple[str, ...]) -> dict[str, float]:
     return shares
 
 
-def where_it_goes(repeats: int = 7) -> Table:
-    """Import self time per package group for each handler (medians of ``repeats`` runs)."""
+def where_it_goes(deployed: Deployed, repeats: int = 5) -> Table:
+    """Import self time per package group for each row (medians of ``repeats`` alternated rounds)."""
     columns = [*PACKAGE_SHARES, OTHER]
     table = Table(
-        "Cold start: where the handler import goes",
-        f"`python -X importtime`, each module's own import time summed by the package it belongs to, "
-        f"median of {repeats} fresh interpreters. `-X importtime` itself slows imports, so compare the "
-        "columns with each other rather than with the table above.",
-        ["module", *columns],
+        "Cold start: where the imports go",
+        f"`python -X importtime` on the deployed layer, each module's own import time summed by the package "
+        f"it belongs to, median of {repeats} alternated rounds. `-X importtime` itself slows imports, so "
+        "compare the columns with each other rather than with the table above.",
+        ["row", *columns],
     )
-    for target in [handler_target(name) for name in FUNCTIONS] + [BARE_CRHELPER]:
-        runs = [self_times(target.statement, target.paths) for _ in range(repeats)]
-        table.add(target.label, *(ms(statistics.median(run.get(c, 0.0) for run in runs)) for c in columns))
+    targets = [IMPORT_CRHELPER] + [handler_target(name) for name in FUNCTIONS]
+    runs: dict[str, list[dict[str, float]]] = {t.label: [] for t in targets}
+    for _ in range(repeats):
+        for target in targets:
+            runs[target.label].append(
+                self_times(target.statement, deployed.path_for(target.function), python=deployed.python.path)
+            )
+    for target in targets:
+        got = runs[target.label]
+        table.add(target.label, *(ms(statistics.median(run.get(c, 0.0) for run in got)) for c in columns))
     return table

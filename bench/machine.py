@@ -21,6 +21,15 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def load() -> str:
+    """The 1/5/15-minute load averages and the core count, e.g. ``8.1 / 7.9 / 6.2 on 2 cores``."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+
+
 def describe() -> list[str]:
     """Lines describing this machine and interpreter."""
     return [

@@ -18,6 +18,7 @@ from typing import Any
 
 from bench import coldstart
 from bench.children import run_python
+from bench.layer import Deployed
 from bench.nodelay import simulators_without_nagle
 from bench.table import Table, mib
 
@@ -56,7 +57,7 @@ def secrets(cloudbasic: Any, capella: Any) -> dict[str, Any]:
     }
 
 
-def measure() -> Table:
+def measure(deployed: Deployed) -> Table:
     from simulators.capella import CapellaSimulator
     from simulators.cloudbasic import CloudBasicSimulator
     from simulators.cloudformation import ResponseReceiver
@@ -64,7 +65,8 @@ def measure() -> Table:
     table = Table(
         "Peak memory per invocation",
         f"One invocation per handler, each in a fresh interpreter, against a {LAMBDA_MB} MB Lambda. "
-        "*After import*: peak RSS of a clean interpreter that imported the handler. During the "
+        "*After import*: peak RSS of a clean interpreter that imported the handler and its first request's "
+        "modules from the deployed layer (see cold start). During the "
         "invocation (two separate children, outcomes shown): the tracemalloc peak (Python allocations, "
         "moto's in-process answers included) and the growth of peak RSS (`VmHWM`) without tracemalloc (whole "
         "process, above the mark moto's import set). *Estimate* = after import + the larger of the two.",
@@ -123,7 +125,8 @@ def measure() -> Table:
                 request_id, spec["event"] = second_request_id, again["event"]
             plain = run_python(["-m", "bench.memory_child"], stdin=json.dumps(spec)).data
             outcome = f"{outcome}, {_outcome(plain, receiver, request_id)}"
-            after_import = float(coldstart.census(coldstart.handler_target(function))["maxrss_kb"]) * 1024
+            census = coldstart.census(coldstart.handler_target(function), deployed)
+            after_import = float(census["maxrss_kb"]) * 1024
             peak = float(traced.data["peak"])
             growth = float(plain["maxrss_after"]) - float(plain["maxrss_before"])
             estimate = after_import + max(peak, growth)

@@ -1,48 +1,24 @@
-"""Layer and function package sizes, built the way ``sam build`` would but without SAM.
+"""Layer and function package sizes: the layer as its makefile builds it (bytecode in), per architecture.
 
-The layer: ``pip install --target <tmp>/python -r layers/provider/requirements.txt`` for the Lambda
-platform (manylinux2014 x86_64, CPython 3.12, binary wheels only), plus a copy of ``cbprovider``;
-when that download is not possible the local platform is used and the table says so. Sizes are the
-unzipped bytes of the files and the size of a deflated zip of them (what Lambda's 50 MB zipped /
-250 MB unzipped limits count). Each function's package is its folder, zipped.
+The layer is ``layers/provider/Makefile``'s ``build-ProviderLayer`` (see ``bench.layer``), for the
+template's Python and each Lambda architecture. Sizes are the unzipped bytes of the files (what Lambda's
+250 MB limit and the goal below count) and the size of a deflated zip of them (the 50 MB upload limit).
+Each function's package is its folder, zipped.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
+from bench.layer import Interpreter, build, template_runtime
 from bench.machine import REPO
 from bench.table import Table, mib
 
-LAYER_DIR = REPO / "layers" / "provider"
-REQUIREMENTS = LAYER_DIR / "requirements.txt"
-LAMBDA_PLATFORM = [
-    "--platform",
-    "manylinux2014_x86_64",
-    "--only-binary=:all:",
-    "--python-version",
-    "3.12",
-    "--implementation",
-    "cp",
-]
+GOAL_MIB = 10.0
+"""The layer, unzipped with its bytecode, at most this size."""
 SKIPPED = ("__pycache__",)
-
-
-class LayerNotBuilt(RuntimeError):
-    """pip could install the layer's requirements neither for Lambda's platform nor for this one."""
-
-
-def pip_install(target: Path, *, lambda_platform: bool) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    command += ["--target", str(target), "-r", str(REQUIREMENTS)]
-    if lambda_platform:
-        command += LAMBDA_PLATFORM
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "urllib3")
 
 
 def files_under(root: Path) -> list[Path]:
@@ -61,68 +37,65 @@ def zipped_size(root: Path, archive: Path, *, prefix: str = "") -> int:
     return archive.stat().st_size
 
 
-def top_packages(site: Path, count: int = 6) -> list[tuple[str, int]]:
-    """The largest top-level entries of the installed layer (dist-info folded into its package)."""
+def top_packages(site: Path, count: int = 7) -> list[tuple[str, int]]:
+    """The largest top-level entries of the built layer (dist-info folded into its package), bytecode in."""
     sizes: dict[str, int] = {}
     for entry in site.iterdir():
         name = entry.name.split("-")[0] if entry.name.endswith(".dist-info") else entry.name
-        size = unzipped_size(entry) if entry.is_dir() else entry.stat().st_size
+        size = sum(p.stat().st_size for p in entry.rglob("*") if p.is_file()) if entry.is_dir() else 0
+        size = size or entry.stat().st_size
         sizes[name.lower()] = sizes.get(name.lower(), 0) + size
     return sorted(sizes.items(), key=lambda item: -item[1])[:count]
 
 
-def build_layer(work: Path) -> tuple[Path, str]:
-    """Install the layer under ``work/layer/python``; returns its root and how it was built."""
-    root = work / "layer"
-    site = root / "python"
-    done = pip_install(site, lambda_platform=True)
-    how = "Lambda platform (manylinux2014_x86_64, CPython 3.12, binary wheels)"
-    if done.returncode != 0:
-        shutil.rmtree(site, ignore_errors=True)
-        error = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
-        how = f"LOCAL platform (the Lambda-platform download failed: {error[:160]})"
-        local = pip_install(site, lambda_platform=False)
-        if local.returncode != 0:
-            raise LayerNotBuilt(f"pip could not install the layer: {local.stderr.strip()[-300:]}")
-    shutil.copytree(LAYER_DIR / "cbprovider", site / "cbprovider", ignore=shutil.ignore_patterns(*SKIPPED))
-    return root, how
+def total_size(root: Path) -> int:
+    """Every file, bytecode included (``__pycache__`` is part of the built layer)."""
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
 
 
-def measure() -> list[Table]:
-    with tempfile.TemporaryDirectory(prefix="cbbench-layer-") as tmp:
-        work = Path(tmp)
-        try:
-            layer = measure_layer(work)
-        except LayerNotBuilt as error:
-            layer = Table("Layer size", "Not measured: the layer could not be built.", ["what", "why"])
-            layer.add("whole layer", str(error).replace("\n", " ")[:300])
-        return [layer, measure_functions(work)]
+def zipped_total(root: Path, archive: Path) -> int:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            out.write(path, path.relative_to(root).as_posix())
+    return archive.stat().st_size
 
 
-def measure_layer(work: Path) -> Table:
-    root, how = build_layer(work)
-    site = root / "python"
-    layer = Table(
+def measure(work: Path, python: Interpreter, *, built: dict[str, Path] | None = None) -> list[Table]:
+    """Sizes of the layer for each architecture (``built`` may hold layers already built, by arch)."""
+    given = dict(built or {})
+    built = {}
+    for arch in ("arm64", "x86_64"):
+        built[arch] = given.get(arch) or build(work / f"size-{arch}", arch=arch, python=python)
+    _, deployed_arch = template_runtime()
+    table = Table(
         "Layer size",
-        f"`pip install --target python -r layers/provider/requirements.txt` for the {how}, plus "
-        "`cbprovider`, then zipped (deflate). Lambda limits: 50 MiB zipped upload, 250 MiB unzipped "
-        "for the function and all its layers.",
-        ["what", "unzipped", "zipped"],
+        f"`make build-ProviderLayer` (`layers/provider/Makefile`, what `sam build` runs) for Python "
+        f"{python.version}, unzipped with its bytecode, and deflated. The template deploys {deployed_arch}. "
+        f"Goal: at most {GOAL_MIB:.0f} MiB unzipped. Lambda limits: 50 MiB zipped upload, 250 MiB unzipped "
+        "for a function and all its layers.",
+        ["what", *(f"{arch} unzipped" for arch in built), *(f"{arch} zipped" for arch in built)],
     )
-    layer.add("whole layer", mib(unzipped_size(root)), mib(zipped_size(root, work / "layer.zip")))
-    layer.add(
-        "of which `cbprovider`",
-        mib(unzipped_size(site / "cbprovider")),
-        mib(zipped_size(site / "cbprovider", work / "cbprovider.zip")),
+    totals = {arch: total_size(root) for arch, root in built.items()}
+    zipped = {arch: zipped_total(root, work / f"layer-{arch}.zip") for arch, root in built.items()}
+    table.add("whole layer", *(mib(v) for v in totals.values()), *(mib(v) for v in zipped.values()))
+    first = next(iter(built.values())) / "python"
+    for name, _ in top_packages(first):
+        sizes = [
+            mib(total_size(root / "python" / name)) if (root / "python" / name).is_dir() else "-"
+            for root in built.values()
+        ]
+        table.add(f"`{name}`", *sizes, *("-" for _ in built))
+    verdicts = ", ".join(
+        f"{arch} {mib(size)}: {'met' if size <= GOAL_MIB * 1024 * 1024 else 'NOT met'}"
+        for arch, size in totals.items()
     )
-    for name, size in top_packages(site):
-        layer.add(f"largest: `{name}`", mib(size), "-")
-    shipped_aws = [n for n in ("boto3", "botocore", "s3transfer") if (site / n).exists()]
-    layer.notes.append(
-        "boto3/botocore in the layer: "
-        + (", ".join(shipped_aws) + " (pulled in by a dependency)" if shipped_aws else "no (as intended)")
+    table.notes.append(f"Goal <= {GOAL_MIB:.0f} MiB: {verdicts}.")
+    shipped = [n for n in RUNTIME_PACKAGES if (first / n).exists()]
+    table.notes.append(
+        "Packages the Lambda runtime brings (boto3, botocore, s3transfer, urllib3) shipped in the layer: "
+        + (", ".join(shipped) if shipped else "none (requests uses the runtime's urllib3)")
     )
-    return layer
+    return [table, measure_functions(work)]
 
 
 def measure_functions(work: Path) -> Table:

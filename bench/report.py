@@ -17,17 +17,23 @@ on a local receiver. Absolute numbers depend on the machine below; the ratios tr
 """
 
 
-def render(tables: Sequence[Table], *, command: str, seconds: float) -> str:
+def render(tables: Sequence[Table], *, command: str, seconds: float, loads: Sequence[str] = ()) -> str:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [HEADER]
     parts.extend(table.markdown() for table in tables)
-    machine = "\n".join(f"- {line}" for line in describe())
+    lines = describe()
+    if loads:
+        lines.append(
+            "Load averages (1/5/15 min) while it ran: " + "; ".join(loads) + ". A load above the core "
+            "count means other work shared the CPU: absolute times stretch, the paired ratios much less."
+        )
+    machine = "\n".join(f"- {line}" for line in lines)
     parts.append(
         "## How to reproduce\n\n"
         f"```\n{command}\n```\n\n"
         "`make bench` is `.venv/bin/python -m bench`; `--full` adds the sequential 1,000-replication "
-        "monitor pass, `--only ITEM` runs one item, `--repeats N` sets the fresh interpreters per "
-        "cold-start figure.\n\n"
+        "monitor pass, `--only ITEM` runs one item, `--repeats N` sets the rounds of fresh interpreters "
+        "for the cold-start figures. `make layer` builds the layer alone into `.aws-sam/layer`.\n\n"
         f"Measured {when} in {seconds:.0f} s on:\n\n{machine}\n"
     )
     return "\n".join(parts)
