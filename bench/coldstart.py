@@ -256,8 +256,9 @@ OTHER = "standard library and other"
 def self_times(statement: str, paths: Sequence[str], *, python: str | None = None) -> dict[str, float]:
     """Seconds of import self time per ``PACKAGE_SHARES`` group, from ``python -X importtime``."""
     script = f"import sys\nsys.path[:0] = {list(paths)!r}\n{statement}\nprint('{{}}')"
+    isolated = ["-S"] if python else []  # the deployed layer alone; else this interpreter's own packages
     done = run_python(
-        ["-B", "-S", "-X", "importtime", "-c", script],
+        ["-B", *isolated, "-X", "importtime", "-c", script],
         python=python,
         env=Deployed.environment(),
         capture_stderr=True,
