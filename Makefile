@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench simulate-cloudbasic simulate-capella clean
+.PHONY: test lint typecheck pytest demo bench layer simulate-cloudbasic simulate-capella clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,11 @@ demo: $(STAMP)
 	$(BIN)/cbctl demo
 
 bench: $(STAMP)
-	$(BIN)/python -m cbctl.bench
+	$(BIN)/python -m bench
+
+# The layer as `sam build` makes it (layers/provider/Makefile), into .aws-sam/layer/python.
+layer:
+	$(MAKE) -C layers/provider build-ProviderLayer ARTIFACTS_DIR=$(CURDIR)/.aws-sam/layer
 
 simulate-cloudbasic: $(STAMP)
 	$(BIN)/cbctl simulate cloudbasic --port 8082

@@ -24,6 +24,7 @@ from typing import Any
 
 from cbprovider.automation.errors import InputError
 from cbprovider.automation.settings import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_SIGNING_SERVICE,
     MAX_CONCURRENCY,
     CapellaTarget,
@@ -63,7 +64,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--capella-url", metavar="URL", help="Capella Management API base URL")
     parser.add_argument("--capella-credentials-secret-arn", metavar="ARN", help="Capella v3 key pair secret")
     parser.add_argument(
-        "--concurrency", type=_concurrency, default=8, metavar="N", help="items checked at once (default 8)"
+        "--concurrency",
+        type=_concurrency,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"items checked at once (default {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
         "--timeout",

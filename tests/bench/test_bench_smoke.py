@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cbctl.bench import coldstart, monitor, overhead, packaging, signing
-from cbctl.bench.memory_child import substitute
-from cbctl.bench.report import render
-from cbctl.bench.table import Table
+from bench import coldstart, layer, monitor, overhead, packaging, signing
+from bench.memory_child import substitute
+from bench.report import render
+from bench.table import Table
 
 
 def rows_of(table: Table) -> list[list[str]]:
@@ -25,15 +25,50 @@ def test_table_renders_markdown_and_checks_its_width():
 
 
 def test_signing_measures_all_three_signers():
-    table = signing.measure(batch=20, batches=1)
+    table = signing.measure(batch=20, batches=3)
     assert [row[0] for row in rows_of(table)][1] == "botocore `SigV4Auth.add_auth` alone"
 
 
-def test_census_of_a_handler_lists_heavy_groups():
-    data = coldstart.census(coldstart.handler_target("capella_provider"))
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    """The layer built by its makefile, read-only, with the runtime's boto3 (needs the package index)."""
+    work = tmp_path_factory.mktemp("deployed")
+    try:
+        yield layer.deploy(work)
+    finally:
+        layer.writable(work)
+
+
+def test_the_deployed_layer_is_read_only_compiled_and_ships_no_runtime_package(deployed):
+    site = deployed.opt_python
+    assert not any(path.stat().st_mode & 0o222 for path in [site, *site.rglob("*")])
+    assert list((site / "cbprovider" / "runtime" / "__pycache__").glob("provider.*.pyc"))
+    assert not [name for name in packaging.RUNTIME_PACKAGES if (site / name).exists()]
+    assert (deployed.runtime / "urllib3").is_dir()
+
+
+def test_cold_start_children_alternate_and_pair_with_import_crhelper(deployed):
+    targets = [coldstart.IMPORT_CRHELPER, coldstart.handler_target("capella_provider")]
+    samples = coldstart.alternated(targets, deployed, rounds=2)
+    assert samples[coldstart.IMPORT_CRHELPER.label].ratios == [1.0, 1.0]
+    handler = samples["capella_provider"]
+    assert len(handler.ratios) == 2
+    assert all(cpu > 0 for cpu in handler.cpu)
+    assert all(cpu > 0 for cpu in handler.clients_cpu)
+
+
+def test_census_of_a_handler_lists_heavy_groups(deployed):
+    data = coldstart.census(coldstart.handler_target("capella_provider"), deployed)
     groups = coldstart.loaded_groups(data["modules"])
     assert any(group.startswith("crhelper") for group in groups)
+    assert any(group.startswith("pydantic") for group in groups)
     assert data["maxrss_kb"] > 0
+
+
+def test_template_python_is_found_or_said_to_be_missing():
+    python = layer.interpreter()
+    assert python.wanted == layer.template_runtime()[0]
+    assert ("NOT on the deployed Python" in python.describe()) != python.exact
 
 
 def test_monitor_pass_checks_every_replication():
@@ -46,8 +81,9 @@ def test_monitor_pass_checks_every_replication():
 def test_overhead_round_trips_succeed_and_leave_nothing(tmp_path):
     table = overhead.measure(rounds=1)
     assert [row[0] for row in rows_of(table)] == ["Create", "Update", "Delete"]
+    assert all("dynamodb." in row[3] for row in table.rows)
     assert any("{'rules': [], 'poll_state': []}" in note for note in table.notes)
-    document = render([table], command="python -m cbctl.bench", seconds=1.0)
+    document = render([table], command="python -m bench", seconds=1.0)
     assert document.startswith("# Benchmarks")
     assert "## How to reproduce" in document
 

@@ -65,10 +65,27 @@ def test_every_resource_type_has_an_exported_service_token(template, type_name):
     assert template["Resources"][function]["Type"] == "AWS::Serverless::Function"
 
 
-def test_functions_run_python312_with_the_layer(template):
+def test_functions_run_python313_on_arm64_with_the_layer(template):
     globals_ = template["Globals"]["Function"]
-    assert globals_["Runtime"] == "python3.12"
+    assert globals_["Runtime"] == "python3.13"
+    assert globals_["Architectures"] == ["arm64"]
     assert globals_["Layers"] == [{"Ref": "ProviderLayer"}]
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            assert resource["Metadata"]["BuildMethod"] == globals_["Runtime"], name
+
+
+def test_layer_declares_what_it_is_built_for_and_the_makefile_builds_that(template):
+    globals_ = template["Globals"]["Function"]
+    layer = template["Resources"]["ProviderLayer"]
+    assert layer["Properties"]["CompatibleRuntimes"] == [globals_["Runtime"]]
+    assert layer["Properties"]["CompatibleArchitectures"] == globals_["Architectures"]
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert layer["Metadata"]["BuildArchitecture"] == globals_["Architectures"][0]
+    makefile = (ROOT / layer["Properties"]["ContentUri"] / "Makefile").read_text()
+    assert "\nbuild-ProviderLayer:" in makefile
+    assert f"\nLAMBDA_PYTHON ?= {globals_['Runtime'].removeprefix('python')}\n" in makefile
+    assert f"\nLAMBDA_ARCH ?= {globals_['Architectures'][0]}\n" in makefile
 
 
 def test_function_code_folders_exist(template):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cbctl.bench.machine import REPO
+from bench.machine import REPO
 
 
 class ChildFailed(RuntimeError):
@@ -29,18 +29,20 @@ class ChildResult:
 def run_python(
     args: Sequence[str],
     *,
+    python: str | None = None,
     env: Mapping[str, str] | None = None,
     stdin: str | None = None,
     timeout: float = 120.0,
     capture_stderr: bool = False,
 ) -> ChildResult:
-    """Run ``python <args>`` from the repository root; the last stdout line must be a JSON object."""
+    """Run ``python <args>`` (``sys.executable`` unless ``python`` is given) from the repository root; the
+    last stdout line must be a JSON object."""
     child_env = dict(os.environ)
     child_env.pop("PYTHONPATH", None)
     child_env.update(env or {})
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603  # our own interpreter with our own arguments
-        [sys.executable, *args],
+        [python or sys.executable, *args],
         cwd=REPO,
         env=child_env,
         input=stdin,

@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from cbctl.bench.machine import REPO
+from bench.machine import REPO
 
 LAYER_RESOURCES = REPO / "layers" / "provider" / "cbprovider" / "resources"
 

@@ -1,4 +1,4 @@
-"""One handler invocation in a fresh interpreter, with its memory measured (run by ``cbctl.bench.memory``).
+"""One handler invocation in a fresh interpreter, with its memory measured (run by ``bench.memory``).
 
 Reads a JSON spec on stdin: ``function`` (a ``functions/`` folder), ``event``, ``env`` and ``secrets``
 (name -> JSON value, created in moto's Secrets Manager; any string ``secret:<name>`` in ``event`` or

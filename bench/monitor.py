@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from dataclasses import dataclass
 
-from cbctl.bench.nodelay import simulators_without_nagle
-from cbctl.bench.table import Table, ms
+from bench.machine import REPO
+from bench.nodelay import simulators_without_nagle
+from bench.table import Table, ms
 
 SIZES = (10, 100, 1000)
+GOAL_SPEEDUP = 15.0
 LATENCY = 0.05
 
 
@@ -30,7 +33,7 @@ class Pass:
 
 
 def run_pass(replications: int, concurrency: int, *, latency: float = LATENCY, nagle: bool = False) -> Pass:
-    """One pass; ``nagle`` keeps the simulator's default sockets (see ``cbctl.bench.nodelay``)."""
+    """One pass; ``nagle`` keeps the simulator's default sockets (see ``bench.nodelay``)."""
     from cbprovider.automation.monitor import Monitor
     from cbprovider.automation.report import Status
     from cbprovider.automation.settings import CloudBasicTarget, MonitorSettings
@@ -66,8 +69,10 @@ def measure(*, full: bool = False, sizes: tuple[int, ...] = SIZES, latency: floa
         ["replications", "API calls", "sequential", "concurrent", "speed-up", "items ok / not ok"],
     )
     sequential: dict[int, float] = {}
+    concurrent_seconds: dict[int, float] = {}
     for n in sizes:
         concurrent = run_pass(n, DEFAULT_CONCURRENCY, latency=latency)
+        concurrent_seconds[n] = concurrent.seconds
         if n < 1000 or full:
             alone = run_pass(n, 1, latency=latency)
             sequential[n] = alone.seconds
@@ -80,7 +85,7 @@ def measure(*, full: bool = False, sizes: tuple[int, ...] = SIZES, latency: floa
             shown = f"~{estimate:.1f} s (extrapolated)"
             table.notes.append(
                 f"The sequential {n:,} pass is extrapolated linearly from the {small} and {large} passes "
-                f"({per_item * 1000:.0f} ms per replication); `python -m cbctl.bench --full` runs it."
+                f"({per_item * 1000:.0f} ms per replication); `python -m bench --full` runs it."
             )
         table.add(
             f"{n:,}",
@@ -93,17 +98,33 @@ def measure(*, full: bool = False, sizes: tuple[int, ...] = SIZES, latency: floa
     stalled = run_pass(10, 1, latency=0.0, nagle=True)
     clean = run_pass(10, 1, latency=0.0)
     table.notes.append(
-        f"Simulator sockets have Nagle's algorithm off (`cbctl/bench/nodelay.py`); with the simulator's "
+        f"Simulator sockets have Nagle's algorithm off (`bench/nodelay.py`); with the simulator's "
         f"default sockets a sequential call at zero latency takes {ms(stalled.seconds / stalled.calls)} "
         f"instead of {ms(clean.seconds / clean.calls)} (a delayed-ACK stall in the simulator, not the "
         "provider)."
     )
+    largest = max(sizes)
+    speedup = sequential[largest] / concurrent_seconds[largest]
     table.notes.append(
-        "A 15-minute Lambda timeout fits the sequential pass up to roughly "
-        f"{_fits(sequential, 900):,} replications per endpoint at this latency; the concurrent pass "
-        "divides that time by about the concurrency bound."
+        f"Goal: the {largest:,}-replication pass at least {GOAL_SPEEDUP:.0f}x faster than sequential on the "
+        f"default settings: {speedup:.1f}x, {'met' if speedup >= GOAL_SPEEDUP else 'NOT met'}."
+    )
+    timeout = monitor_timeout()
+    per_item = concurrent_seconds[largest] / largest
+    table.notes.append(
+        f"The template gives the monitor a {timeout} s timeout: at this latency a concurrent pass fits "
+        f"about {int(timeout / per_item):,} replications (sequential: about "
+        f"{_fits(sequential, timeout):,}). Items not started by the deadline are reported as skipped."
     )
     return table
+
+
+def monitor_timeout() -> int:
+    """``Timeout`` of ``MonitorFunction`` in ``template.yaml``."""
+    text = (REPO / "template.yaml").read_text()
+    block = text[text.index("\n  MonitorFunction:") :]
+    match = re.search(r"^      Timeout: (\d+)$", block, re.MULTILINE)
+    return int(match.group(1)) if match else 0
 
 
 def _fits(sequential: dict[int, float], budget: float) -> int:

@@ -7,8 +7,8 @@ import platform
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-"""The repository root (``cbctl/bench/machine.py`` -> ``.``)."""
+REPO = Path(__file__).resolve().parents[1]
+"""The repository root (``bench/machine.py`` -> ``.``)."""
 
 
 def cpu_model() -> str:
@@ -19,6 +19,15 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages and the core count, e.g. ``8.1 / 7.9 / 6.2 on 2 cores``."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
 
 
 def describe() -> list[str]:

@@ -1,7 +1,7 @@
 """Peak memory of one invocation of each handler, in a fresh interpreter per handler, against 128 MB.
 
 The simulators and the CloudFormation response receiver run in this process; the child
-(``cbctl.bench.memory_child``) holds moto, the handler and nothing else. *After import* is the peak RSS
+(``bench.memory_child``) holds moto, the handler and nothing else. *After import* is the peak RSS
 of a clean interpreter that only imported the handler (the cold-start census child, no moto). The
 invocation is measured in two children: the ``tracemalloc`` peak (Python-level allocations during the
 call, moto's in-process answers to the handler's AWS calls included) and, without tracemalloc, the
@@ -16,10 +16,11 @@ import json
 from contextlib import ExitStack
 from typing import Any
 
-from cbctl.bench import coldstart
-from cbctl.bench.children import run_python
-from cbctl.bench.nodelay import simulators_without_nagle
-from cbctl.bench.table import Table, mib
+from bench import coldstart
+from bench.children import run_python
+from bench.layer import Deployed
+from bench.nodelay import simulators_without_nagle
+from bench.table import Table, mib
 
 LAMBDA_MB = 128
 MONITORED_REPLICATIONS = 100
@@ -56,7 +57,7 @@ def secrets(cloudbasic: Any, capella: Any) -> dict[str, Any]:
     }
 
 
-def measure() -> Table:
+def measure(deployed: Deployed) -> Table:
     from simulators.capella import CapellaSimulator
     from simulators.cloudbasic import CloudBasicSimulator
     from simulators.cloudformation import ResponseReceiver
@@ -64,7 +65,8 @@ def measure() -> Table:
     table = Table(
         "Peak memory per invocation",
         f"One invocation per handler, each in a fresh interpreter, against a {LAMBDA_MB} MB Lambda. "
-        "*After import*: peak RSS of a clean interpreter that imported the handler. During the "
+        "*After import*: peak RSS of a clean interpreter that imported the handler and its first request's "
+        "modules from the deployed layer (see cold start). During the "
         "invocation (two separate children, outcomes shown): the tracemalloc peak (Python allocations, "
         "moto's in-process answers included) and the growth of peak RSS (`VmHWM`) without tracemalloc (whole "
         "process, above the mark moto's import set). *Estimate* = after import + the larger of the two.",
@@ -116,14 +118,15 @@ def measure() -> Table:
         for function, what, spec, first_request_id in runs:
             request_id: str | None = first_request_id
             spec["secrets"] = shared_secrets
-            traced = run_python(["-m", "cbctl.bench.memory_child"], stdin=json.dumps({**spec, "trace": True}))
+            traced = run_python(["-m", "bench.memory_child"], stdin=json.dumps({**spec, "trace": True}))
             outcome = _outcome(traced.data, receiver, request_id)
             if request_id is not None:
                 second_request_id, again = provider_spec(function, receiver, cloudbasic, capella)
                 request_id, spec["event"] = second_request_id, again["event"]
-            plain = run_python(["-m", "cbctl.bench.memory_child"], stdin=json.dumps(spec)).data
+            plain = run_python(["-m", "bench.memory_child"], stdin=json.dumps(spec)).data
             outcome = f"{outcome}, {_outcome(plain, receiver, request_id)}"
-            after_import = float(coldstart.census(coldstart.handler_target(function))["maxrss_kb"]) * 1024
+            census = coldstart.census(coldstart.handler_target(function), deployed)
+            after_import = float(census["maxrss_kb"]) * 1024
             peak = float(traced.data["peak"])
             growth = float(plain["maxrss_after"]) - float(plain["maxrss_before"])
             estimate = after_import + max(peak, growth)

@@ -8,7 +8,9 @@ given auth object, optionally with one id swapped for another in URL and body.
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,8 +56,14 @@ def recording(prefix: str) -> Iterator[list[SentCall]]:
 
 
 def replay(
-    calls: list[SentCall], auth: requests.auth.AuthBase, *, swap: tuple[str, str] | None = None
+    calls: list[SentCall],
+    auth: requests.auth.AuthBase,
+    *,
+    swap: tuple[str, str] | None = None,
+    respond_to: Any = None,
 ) -> Replayed:
+    """Send ``calls`` again; with ``respond_to`` (a ``ResponseReceiver``), then PUT a CloudFormation
+    response to it the way a plain handler would (``requests.put`` of a small JSON body)."""
     statuses: list[int] = []
     with requests.Session() as session:
         started = time.perf_counter()
@@ -67,4 +75,20 @@ def replay(
             request = requests.Request(call.method, url, data=body, headers=call.headers, auth=auth)
             response = session.send(session.prepare_request(request), timeout=30, allow_redirects=False)
             statuses.append(response.status_code)
+        if respond_to is not None:
+            request_id = str(uuid.uuid4())
+            document = json.dumps(
+                {
+                    "Status": "SUCCESS",
+                    "PhysicalResourceId": "bench-plain",
+                    "StackId": "bench",
+                    "RequestId": request_id,
+                    "LogicalResourceId": "Bench",
+                    "Data": {},
+                }
+            )
+            put = requests.put(
+                respond_to.url_for(request_id), data=document, headers={"Content-Type": ""}, timeout=30
+            )
+            statuses.append(put.status_code)
         return Replayed(time.perf_counter() - started, statuses)
