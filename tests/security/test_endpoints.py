@@ -7,6 +7,7 @@ it accepts, so "nothing reached it" is observed, not assumed. The registry check
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -177,3 +178,145 @@ def test_registry_entries_pointing_inward_are_refused_when_read(
         )
         with pytest.raises(EndpointInvalid, match=r"cloudbasic endpoint 'inward': Url: address"):
             cloudbasic_endpoint("inward")
+
+
+# -- resources cannot choose where the provider calls ----------------------------------------------------
+def _user_props(world_sm: object, **extra: str) -> dict[str, str]:
+    arn = world_sm.create_secret(Name="user/pw", SecretString="Passw0rd!")["ARN"]  # type: ignore[attr-defined]
+    return {
+        "Email": "eve@example.com",
+        "UserName": "eve",
+        "FirstName": "Eve",
+        "LastName": "Outsider",
+        "PasswordSecretArn": arn,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("function", "resource_type", "extra"),
+    [
+        ("cloudbasic_provider", "Custom::CloudBasicUser", "ApiUrl"),
+        ("cloudbasic_provider", "Custom::CloudBasicUser", "CredentialsSecretArn"),
+        ("capella_provider", "Custom::CapellaProject", "ApiUrl"),
+    ],
+)
+def test_a_resource_naming_its_own_url_gets_one_failed_and_nothing_reaches_the_outsider(
+    recorder: Recorder, cfn_receiver: object, function: str, resource_type: str, extra: str
+) -> None:
+    from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
+
+    with local_aws() as boto3:
+        sm = boto3.client("secretsmanager")
+        keys = sm.create_secret(
+            Name="operator/keys", SecretString=json.dumps({"AccessKeyId": "AK", "SecretAccessKey": "SK"})
+        )["ARN"]
+        register_endpoint("cloudbasic", "default", "https://10.255.255.1", credentials_secret_arn=keys)
+        register_endpoint("capella", "default", "https://10.255.255.1", credentials_secret_arn=keys)
+        value = recorder.url if extra == "ApiUrl" else keys
+        props = (
+            _user_props(sm, **{extra: value})
+            if resource_type == "Custom::CloudBasicUser"
+            else {"Name": "stolen", extra: value}
+        )
+        stack = LocalStack(load_handler(function), cfn_receiver)  # type: ignore[arg-type]
+        outcome = stack.send("Create", resource_type, "Attack", props, context_seconds=10)
+    assert outcome.status == "FAILED"
+    assert f"{extra}: no longer a property; name a registered endpoint with Endpoint" in outcome.reason
+    assert recorder.received == []
+
+
+def test_an_unknown_endpoint_name_fails_naming_it(recorder: Recorder, cfn_receiver: object) -> None:
+    from simulators.stack import LocalStack, load_handler, local_aws
+
+    with local_aws() as boto3:
+        sm = boto3.client("secretsmanager")
+        stack = LocalStack(load_handler("cloudbasic_provider"), cfn_receiver)  # type: ignore[arg-type]
+        outcome = stack.send(
+            "Create", "Custom::CloudBasicUser", "U", _user_props(sm, Endpoint="elsewhere"), context_seconds=10
+        )
+    assert outcome.status == "FAILED"
+    assert "[UnknownEndpoint]" in outcome.reason
+    assert "'elsewhere'" in outcome.reason
+    assert recorder.received == []
+
+
+# -- the transport is bound to its endpoint --------------------------------------------------------------
+@pytest.fixture
+def second_recorder() -> Iterator[Recorder]:
+    rec = Recorder("127.0.0.3")
+    try:
+        yield rec
+    finally:
+        rec.close()
+
+
+def test_a_transport_bound_to_one_endpoint_sends_nothing_elsewhere(
+    recorder: Recorder, second_recorder: Recorder
+) -> None:
+    import requests
+    from cbprovider.transport import Transport, WrongOrigin
+
+    class Signer(requests.auth.AuthBase):
+        calls = 0
+
+        def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+            Signer.calls += 1
+            r.headers["Authorization"] = "signed"
+            return r
+
+    transport = Transport(service="test", origin=recorder.url)
+    other_port = socket.create_server(("127.0.0.2", 0))
+    elsewhere = [
+        second_recorder.url,  # another host
+        f"http://127.0.0.2:{other_port.getsockname()[1]}",  # another port
+        f"https://127.0.0.2:{recorder.port}",  # another scheme
+        f"http://127.0.0.2:{recorder.port}@127.0.0.3:{second_recorder.port}",  # user-info trick
+    ]
+    try:
+        for url in elsewhere:
+            with pytest.raises(WrongOrigin):
+                transport.send(
+                    requests.Request("POST", url + "/api/x", data=b"secret", auth=Signer()), operation="X"
+                )
+        assert Signer.calls == 0
+        assert second_recorder.received == []
+        assert recorder.received == []
+        response = transport.send(
+            requests.Request("GET", recorder.url + "/ok", auth=Signer()), operation="Ok"
+        )
+        assert response.status_code == 200
+        assert len(recorder.received) == 1
+    finally:
+        other_port.close()
+        transport.close()
+
+
+def test_a_redirect_to_another_host_is_not_followed(second_recorder: Recorder) -> None:
+    import requests
+    from cbprovider.transport import Transport
+
+    redirect = socket.create_server(("127.0.0.2", 0))
+    host, port = redirect.getsockname()[:2]
+
+    def answer() -> None:
+        conn, _ = redirect.accept()
+        with conn:
+            conn.recv(65536)
+            location = f"{second_recorder.url}/steal".encode()
+            conn.sendall(
+                b"HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n"
+            )
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    transport = Transport(service="test", origin=f"http://{host}:{port}")
+    try:
+        response = transport.send(
+            requests.Request("POST", f"http://{host}:{port}/api/x", data=b"k"), operation="X"
+        )
+    finally:
+        transport.close()
+        redirect.close()
+    assert response.status_code == 307
+    assert second_recorder.received == []
