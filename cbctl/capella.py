@@ -44,6 +44,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     call.add_argument("--all-pages", action="store_true", help="GET every page of a list; print one array")
     call.add_argument("--url", help=f"API base URL (default: ${ENV_URL} or {DEFAULT_URL})")
     call.add_argument(
+        "--endpoint", metavar="NAME", help="a registered endpoint: its URL and key pair (instead of --url)"
+    )
+    call.add_argument(
         "--credentials-secret-arn",
         metavar="ARN",
         help=f"Secrets Manager secret with JSON AccessKey, SecretKey (default: ${ENV_ACCESS_KEY} etc.)",
@@ -71,6 +74,14 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         parser.error("--all-pages needs METHOD GET")
     if args.all_pages and args.body is not None:
         parser.error("--all-pages does not take --body")
+    if args.endpoint:
+        from cbprovider.endpoints import capella_endpoint
+
+        if args.url:
+            parser.error("--endpoint and --url are alternatives: give one")
+        endpoint = capella_endpoint(args.endpoint)
+        args.url = endpoint.url
+        args.credentials_secret_arn = args.credentials_secret_arn or endpoint.credentials_secret_arn
     url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("cbctl.demo", "run the resource lifecycles against the local simulators"),
     "capella": ("cbctl.capella", "sign and send one Capella Management API v3 request"),
     "cloudbasic": ("cbctl.cloudbasic", "sign and send one CloudBasic API action"),
+    "endpoints": ("cbctl.endpoints", "register, show, list or remove the provider's endpoints"),
     "monitor": ("cbctl.monitor", "run one replication monitor pass and print the summary"),
     "promote": ("cbctl.promote", "promote a replica to primary, follow it, optionally update a CNAME"),
 }

@@ -44,6 +44,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     call.add_argument("--body", type=_json_object, metavar="JSON", help="parameters as a JSON object")
     call.add_argument("--xml", action="store_true", help="send XML instead of JSON (output stays JSON)")
     call.add_argument("--url", help=f"API base URL, e.g. http://10.0.1.10:82 (default: ${ENV_URL})")
+    call.add_argument(
+        "--endpoint",
+        metavar="NAME",
+        help="a registered endpoint: its URL, key pair, CA bundle and signing settings (instead of --url)",
+    )
     call.add_argument("--region", default="", help="SigV4 region: blank (12.301+, default) or us-east-1")
     call.add_argument("--service", default="cloudbasic", choices=("cloudbasic", "cbr"), help="SigV4 service")
     call.add_argument(
@@ -85,6 +90,8 @@ def _json_object(value: str) -> dict[str, Any]:
 def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
     from cbprovider.cloudbasic.client import GET_ACTIONS, CloudBasicClient
 
+    if args.endpoint:
+        _use_endpoint(args, parser)
     url = args.url or os.environ.get(ENV_URL)
     if not url:
         parser.error(f"no API URL: pass --url or set {ENV_URL}")
@@ -119,6 +126,21 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         answer = _store_keys(answer, args.keys_secret_name)
     print(json.dumps(answer, indent=2))
     return 0
+
+
+def _use_endpoint(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Fill the connection options from the registered endpoint ``--endpoint`` (checked like the provider)."""
+    from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
+    from cbprovider.endpoints import cloudbasic_endpoint
+
+    if args.url:
+        parser.error("--endpoint and --url are alternatives: give one")
+    endpoint = cloudbasic_endpoint(args.endpoint)
+    args.url = endpoint.url
+    args.region, args.service = endpoint.signing_region, endpoint.signing_service
+    args.credentials_secret_arn = args.credentials_secret_arn or endpoint.credentials_secret_arn
+    if endpoint.ca_bundle_secret_arn and not args.ca_bundle:
+        args.ca_bundle = ca_bundle_file(endpoint.ca_bundle_secret_arn)
 
 
 def _store_keys(answer: dict[str, Any], name: str) -> dict[str, Any]:
