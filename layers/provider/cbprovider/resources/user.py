@@ -2,15 +2,14 @@
 
 Create calls CreateUser (signed with the provider's or the resource's credentials) and writes the
 returned key pair to a provider-owned secret (``KeysSecretArn``, JSON ``AccessKeyId`` /
-``SecretAccessKey``, usable as another resource's ``CredentialsSecretArn``). The physical id is the
-``UserName``.
+``SecretAccessKey``, which the operator can name as an endpoint's ``CredentialsSecretArn``). The physical
+id is the ``UserName``.
 
 The API has no user update, list or delete. Every user property therefore replaces the user, and since
 ``UserName`` and ``Email`` must be unique on the appliance, a replacement that keeps either of them fails
-on the API: the reason then says to change both. The connection settings (``ApiUrl``,
-``CredentialsSecretArn``, ``SigningRegion``, ``SigningService``, ``CaBundleSecretArn``) only say how to
-reach the appliance and are updated in place without any call (rotating the admin credentials must
-not replace a user).
+on the API: the reason then says to change both. ``Endpoint`` names the appliance; a change of it replaces
+the user too (on the other appliance). Rotating the endpoint's admin credentials is a registry change and
+touches no user.
 
 Delete removes the keys secret and LEAVES the user on the appliance (there is no DeleteUser), with a
 WARNING in the log; remove the user in the CloudBasic console if it must go.
