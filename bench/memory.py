@@ -38,13 +38,16 @@ def provider_spec(function: str, receiver: Any, cloudbasic: Any, capella: Any) -
             "Source": {"SecretArn": "secret:source"},
             "Destination": {"SecretArn": "secret:replica", "Database": "SalesReplica"},
         }
-        env = {"CLOUDBASIC_API_URL": cloudbasic.url, "CLOUDBASIC_CREDENTIALS_SECRET_ARN": "secret:admin"}
+        env: dict[str, str] = {}
+        endpoints = {"cloudbasic": {"url": cloudbasic.url, "credentials_secret_arn": "secret:admin"}}
     else:
         type_name = "Custom::CapellaProject"
         props = {"Name": "bench"}
-        env = {"CAPELLA_API_URL": capella.url, "CAPELLA_CREDENTIALS_SECRET_ARN": "secret:capella"}
+        env = {}
+        endpoints = {"capella": {"url": capella.url, "credentials_secret_arn": "secret:capella"}}
     event = local.event("Create", type_name, "Bench", props)
-    return event["RequestId"], {"function": function, "event": event, "env": env, "type": type_name}
+    spec = {"function": function, "event": event, "env": env, "endpoints": endpoints, "type": type_name}
+    return event["RequestId"], spec
 
 
 def secrets(cloudbasic: Any, capella: Any) -> dict[str, Any]:
@@ -87,9 +90,9 @@ def measure(deployed: Deployed) -> Table:
         capella = stack.enter_context(CapellaSimulator())
         replication_ids = cloudbasic.add_replications(MONITORED_REPLICATIONS)
         shared_secrets = secrets(cloudbasic, capella)
-        cloudbasic_env = {
-            "CLOUDBASIC_API_URL": cloudbasic.url,
-            "CLOUDBASIC_CREDENTIALS_SECRET_ARN": "secret:admin",
+        cloudbasic_env: dict[str, str] = {}
+        cloudbasic_endpoint = {
+            "cloudbasic": {"url": cloudbasic.url, "credentials_secret_arn": "secret:admin"}
         }
         runs: list[tuple[str, str, dict[str, Any], str | None]] = []
         for function in ("cloudbasic_provider", "capella_provider"):
@@ -99,7 +102,7 @@ def measure(deployed: Deployed) -> Table:
             (
                 "monitor",
                 f"pass over {MONITORED_REPLICATIONS} replications",
-                {"function": "monitor", "event": {}, "env": cloudbasic_env},
+                {"function": "monitor", "event": {}, "env": cloudbasic_env, "endpoints": cloudbasic_endpoint},
                 None,
             )
         )
@@ -111,6 +114,7 @@ def measure(deployed: Deployed) -> Table:
                     "function": "promote",
                     "event": {"ReplicationId": replication_ids[0], "PollIntervalSeconds": 0.1},
                     "env": cloudbasic_env,
+                    "endpoints": cloudbasic_endpoint,
                 },
                 None,
             )

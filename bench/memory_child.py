@@ -49,7 +49,7 @@ def maxrss_bytes() -> int:
 def main() -> int:
     spec = json.load(sys.stdin)
     from simulators.cloudformation_play import CloudFormationPlay
-    from simulators.stack import LambdaContext, cloudformation_api, load_handler, local_aws
+    from simulators.stack import LambdaContext, cloudformation_api, load_handler, local_aws, register_endpoint
 
     with local_aws() as boto3:
         sm = boto3.client("secretsmanager")
@@ -58,6 +58,8 @@ def main() -> int:
             for name, value in spec["secrets"].items()
         }
         os.environ.update(substitute(spec["env"], arns))
+        for vendor, entry in substitute(spec.get("endpoints", {}), arns).items():
+            register_endpoint(vendor, "default", **{k.lower(): v for k, v in entry.items()})
         event = substitute(spec["event"], arns)
         CloudFormationPlay(cloudformation_api()).before(event)  # as CloudFormation records it
         handler = load_handler(spec["function"])

@@ -73,6 +73,7 @@ def replication(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
     from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth
 
     from simulators.cloudbasic import CloudBasicSimulator
+    from simulators.stack import register_endpoint
 
     sm = boto3.client("secretsmanager")
     with CloudBasicSimulator(latency=latency) as sim:
@@ -87,7 +88,8 @@ def replication(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
             },
             "ReplicationName": "sales-dr",
         }
-        with environment(CLOUDBASIC_API_URL=sim.url, CLOUDBASIC_CREDENTIALS_SECRET_ARN=keys):
+        register_endpoint("cloudbasic", "default", sim.url, credentials_secret_arn=keys)
+        with environment(CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS="true"):
             yield Scenario(
                 type_name="Custom::CloudBasicReplication",
                 function="cloudbasic_provider",
@@ -104,19 +106,21 @@ def capella_project(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
     from cbprovider.capella.signing import CapellaHmacAuth
 
     from simulators.capella import CapellaSimulator
+    from simulators.stack import register_endpoint
 
     sm = boto3.client("secretsmanager")
     with CapellaSimulator(latency=latency) as sim:
         keys = {"AccessKey": sim.access_key, "SecretKey": sim.secret_key}
-        first, second = _secret(sm, "capella/a", keys), _secret(sm, "capella/b", keys)
-        with environment(CAPELLA_API_URL=sim.url):
+        first = _secret(sm, "capella/a", keys)
+        register_endpoint("capella", "default", sim.url, credentials_secret_arn=first)
+        with environment(CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS="true"):
             yield Scenario(
                 type_name="Custom::CapellaProject",
                 function="capella_provider",
                 url=sim.url,
                 auth=CapellaHmacAuth(sim.access_key, sim.secret_key),
-                create={"Name": "bench", "CredentialsSecretArn": first},
-                update={"Name": "bench", "CredentialsSecretArn": second},
+                create={"Name": "bench"},
+                update={"Name": "bench", "Endpoint": "default"},
                 objects=lambda: set(sim.projects),
             )
 

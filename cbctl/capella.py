@@ -63,6 +63,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help=f"API base URL (default: ${ENV_URL}, else {DEFAULT_URL})")
     parser.add_argument(
+        "--endpoint", metavar="NAME", help="a registered endpoint: its URL and key pair (instead of --url)"
+    )
+    parser.add_argument(
         "--credentials-secret-arn",
         metavar="ARN",
         help=f"Secrets Manager secret with JSON AccessKey and SecretKey "
@@ -120,7 +123,16 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
 
 
 def open_client(args: argparse.Namespace, parser: argparse.ArgumentParser) -> CapellaClient:
-    """The client for --url and --credentials-secret-arn, or a usage error naming what is missing."""
+    """The client for --endpoint, or --url and --credentials-secret-arn, or a usage error naming what is
+    missing."""
+    if args.endpoint:
+        from cbprovider.endpoints import capella_endpoint
+
+        if args.url:
+            parser.error("--endpoint and --url are alternatives: give one")
+        endpoint = capella_endpoint(args.endpoint)
+        args.url = endpoint.url
+        args.credentials_secret_arn = args.credentials_secret_arn or endpoint.credentials_secret_arn
     url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "capella": ("cbctl.capella", "sign and send one Capella Management API request"),
     "cloudbasic": ("cbctl.cloudbasic", "sign and send one CloudBasic API action"),
     "wait": ("cbctl.wait", "follow a seeding, a promotion or a cluster deploy to its end"),
+    "endpoints": ("cbctl.endpoints", "register, show, list or remove the provider's endpoints"),
     "monitor": ("cbctl.monitor", "run one replication monitor pass and print the summary"),
     "promote": ("cbctl.promote", "promote a replica to primary, follow it, optionally update a CNAME"),
 }

@@ -97,6 +97,11 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     everywhere; the old --region/--service stay as hidden aliases)."""
     parser.add_argument("--url", help=f"API base URL, e.g. http://10.0.1.10:82 (default: ${ENV_URL})")
     parser.add_argument(
+        "--endpoint",
+        metavar="NAME",
+        help="a registered endpoint: its URL, key pair, CA bundle and signing settings (instead of --url)",
+    )
+    parser.add_argument(
         "--signing-region",
         default=DEFAULT_SIGNING_REGION,
         metavar="REGION",
@@ -179,6 +184,8 @@ def open_client(
     """The client for the connection options, or a usage error naming what is missing."""
     from cbprovider.cloudbasic.client import CloudBasicClient
 
+    if args.endpoint:
+        _use_endpoint(args, parser)
     url = args.url or os.environ.get(ENV_URL)
     if not url:
         parser.error(f"no API URL: pass --url or set {ENV_URL}")
@@ -226,6 +233,21 @@ def typed(value: Any, key: str = "") -> Any:
     if value.isdigit() and (value == "0" or not value.startswith("0")) and len(value) < 16:
         return int(value)
     return value
+
+
+def _use_endpoint(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Fill the connection options from the registered endpoint ``--endpoint`` (checked like the provider)."""
+    from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
+    from cbprovider.endpoints import cloudbasic_endpoint
+
+    if args.url:
+        parser.error("--endpoint and --url are alternatives: give one")
+    endpoint = cloudbasic_endpoint(args.endpoint)
+    args.url = endpoint.url
+    args.signing_region, args.signing_service = endpoint.signing_region, endpoint.signing_service
+    args.credentials_secret_arn = args.credentials_secret_arn or endpoint.credentials_secret_arn
+    if endpoint.ca_bundle_secret_arn and not args.ca_bundle:
+        args.ca_bundle = ca_bundle_file(endpoint.ca_bundle_secret_arn)
 
 
 def _store_keys(answer: dict[str, Any], name: str) -> dict[str, Any]:

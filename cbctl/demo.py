@@ -67,7 +67,7 @@ class Driver:
         expect: str = "SUCCESS",
         **kwargs: Any,
     ) -> Any:
-        shown = {k: _short(v) for k, v in properties.items() if k not in ("ServiceToken", "ApiUrl")}
+        shown = {k: _short(v) for k, v in properties.items() if k != "ServiceToken"}
         physical = kwargs.get("physical_id")
         self.t.line(
             f"\n> {request_type} {resource_type} {logical_id}" + (f" [{physical}]" if physical else "")
@@ -150,15 +150,17 @@ def _secret(boto3: Any, name: str, value: Mapping[str, Any]) -> str:
 
 def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_seconds: float) -> None:
     from simulators.cloudbasic import CloudBasicSimulator
-    from simulators.stack import LocalStack, load_handler
+    from simulators.stack import LocalStack, load_handler, register_endpoint
 
     with CloudBasicSimulator(activated=False, seeding_seconds=seeding_seconds, promote_seconds=1.0) as sim:
         t.section(f"CloudBasic appliance (simulator at {sim.url})")
         handler = load_handler("cloudbasic_provider")
         drive = Driver(t, LocalStack(handler, receiver, stack_name="cloudbasic-demo"), sim)
         password = _secret(boto3, "demo/admin-password", {"password": "Adm1n-Passw0rd!"})
+        t.line("  (the operator registers the appliance as endpoint 'default', without keys for now)")
+        register_endpoint("cloudbasic", "default", sim.url)
         activation = {
-            "ApiUrl": sim.url,
+            "Endpoint": "default",
             "InstanceId": "i-0123456789abcdef0",
             "Email": "dba@example.com",
             "PasswordSecretArn": password,
@@ -169,7 +171,9 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
         }
         activated = drive.request("Create", "Custom::CloudBasicActivation", "Appliance", activation)
         admin_keys = activated.data.get("AdminKeysSecretArn", "")
-        connection = {"ApiUrl": sim.url, "CredentialsSecretArn": admin_keys}
+        t.line("  (the operator adds the admin keys the activation stored to the 'default' endpoint)")
+        register_endpoint("cloudbasic", "default", sim.url, credentials_secret_arn=admin_keys)
+        connection = {"Endpoint": "default"}
 
         user = {
             **connection,
@@ -271,7 +275,8 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
         with CloudBasicSimulator(admin_access_key_id=admin[0], admin_secret_access_key=admin[1]) as other:
             t.line(f"\n  (a second appliance at {other.url} takes over as LocalServer: a replacement)")
             drive.sims.append(other)
-            moved_local = {**tls, "ApiUrl": other.url, "LocalServer": "10.0.1.11"}
+            register_endpoint("cloudbasic", "appliance-2", other.url, credentials_secret_arn=admin_keys)
+            moved_local = {**tls, "Endpoint": "appliance-2", "LocalServer": "10.0.1.11"}
             new_cluster = drive.request(
                 "Update",
                 "Custom::CloudBasicHACluster",
@@ -314,14 +319,15 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
 
 def capella_scenario(t: Transcript, boto3: Any, receiver: Any, deploy_seconds: float) -> None:
     from simulators.capella import CapellaSimulator
-    from simulators.stack import LocalStack, load_handler
+    from simulators.stack import LocalStack, load_handler, register_endpoint
 
     with CapellaSimulator(deploy_seconds=deploy_seconds, destroy_seconds=1.0, scale_seconds=1.0) as sim:
         t.section(f"Couchbase Capella (simulator at {sim.url})")
         keys = _secret(boto3, "demo/capella-keys", {"AccessKey": sim.access_key, "SecretKey": sim.secret_key})
         handler = load_handler("capella_provider")
         drive = Driver(t, LocalStack(handler, receiver, stack_name="capella-demo"), sim)
-        connection = {"ApiUrl": sim.url, "CredentialsSecretArn": keys}
+        register_endpoint("capella", "default", sim.url, credentials_secret_arn=keys)
+        connection = {"Endpoint": "default"}
         project = drive.request(
             "Create", "Custom::CapellaProject", "Project", {**connection, "Name": "orders"}
         )
@@ -408,7 +414,7 @@ def monitor_scenario(t: Transcript) -> None:
         assert cb.admin_keys is not None
         settings = MonitorSettings(
             cloudbasic=(CloudBasicTarget(name="appliance-1", api_url=cb.url, credentials=cb.admin_keys),),
-            capella=CapellaTarget(api_url=cap.url, credentials=(cap.access_key, cap.secret_key)),
+            capella=(CapellaTarget(api_url=cap.url, credentials=(cap.access_key, cap.secret_key)),),
             concurrency=8,
         )
         report = Monitor(settings).run(Deadline.after(60))

@@ -44,14 +44,18 @@ def sim():
         yield s
 
 
-def fast_transport(**kwargs) -> Transport:
-    return Transport(service="Test", policy=RetryPolicy(base_delay=0.01, max_delay=0.05), **kwargs)
+def fast_transport(origin: str, **kwargs) -> Transport:
+    return Transport(
+        service="Test", origin=origin, policy=RetryPolicy(base_delay=0.01, max_delay=0.05), **kwargs
+    )
 
 
 def test_retries_5xx_then_succeeds_and_reprepares_each_attempt(sim):
     sim.faults.fail_times("/op", 2, status=503)
     auth = AttemptAuth()
-    response = fast_transport().send(requests.Request("POST", sim.url + "/op", auth=auth), operation="Op")
+    response = fast_transport(sim.url).send(
+        requests.Request("POST", sim.url + "/op", auth=auth), operation="Op"
+    )
     assert response.status_code == 200
     assert auth.count == 3
     assert sim.seen == ["3"]
@@ -60,7 +64,7 @@ def test_retries_5xx_then_succeeds_and_reprepares_each_attempt(sim):
 
 def test_4xx_is_not_retried(sim):
     sim.faults.fail_times("/op", 1, status=400)
-    response = fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 400
     assert len(sim.calls) == 1
 
@@ -68,7 +72,7 @@ def test_4xx_is_not_retried(sim):
 def test_retry_after_is_honoured(sim):
     sim.faults.add("/op", status=429, headers={"Retry-After": "1"})
     slept: list[float] = []
-    transport = fast_transport(sleep=slept.append)
+    transport = fast_transport(sim.url, sleep=slept.append)
     response = transport.send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 200
     assert slept == [1.0]
@@ -76,7 +80,7 @@ def test_retry_after_is_honoured(sim):
 
 def test_retry_after_beyond_deadline_returns_the_error_response(sim):
     sim.faults.add("/op", status=429, headers={"Retry-After": "30"})
-    response = fast_transport().send(
+    response = fast_transport(sim.url).send(
         requests.Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(2)
     )
     assert response.status_code == 429
@@ -84,14 +88,14 @@ def test_retry_after_beyond_deadline_returns_the_error_response(sim):
 
 def test_5xx_forever_returns_last_response_after_max_attempts(sim):
     sim.faults.add("/op", status=500, times=None)
-    response = fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 500
     assert len(sim.calls) == RetryPolicy().max_attempts
 
 
 def test_dropped_connection_is_retried(sim):
     sim.faults.add("/op", drop=True)
-    response = fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.json() == {"count": 1}
 
 
@@ -100,7 +104,7 @@ def test_unreachable_raises_connection_error_within_deadline():
         url = s.url
     started = time.monotonic()
     with pytest.raises(ApiConnectionError, match="could not reach"):
-        fast_transport().send(
+        fast_transport(url).send(
             requests.Request("GET", url + "/op"), operation="Op", deadline=Deadline.after(1)
         )
     assert time.monotonic() - started < 3
@@ -108,7 +112,7 @@ def test_unreachable_raises_connection_error_within_deadline():
 
 def test_slow_response_times_out_at_the_deadline(sim):
     sim.faults.add("/op", delay=2.0, times=None)
-    transport = fast_transport(timeouts=Timeouts(connect=1, read=10))
+    transport = fast_transport(sim.url, timeouts=Timeouts(connect=1, read=10))
     started = time.monotonic()
     with pytest.raises(ApiConnectionError, match="timed out"):
         transport.send(requests.Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(0.5))
@@ -118,18 +122,20 @@ def test_slow_response_times_out_at_the_deadline(sim):
 def test_a_create_is_not_repeated_after_a_dropped_connection(sim):
     sim.faults.add("/op", drop=True)
     with pytest.raises(ApiConnectionError):
-        fast_transport().send(requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False)
+        fast_transport(sim.url).send(
+            requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
+        )
     assert len(sim.calls) == 1
 
 
 def test_a_create_is_repeated_after_503_but_not_after_500(sim):
     sim.faults.fail_times("/op", 1, status=503)
-    ok = fast_transport().send(
+    ok = fast_transport(sim.url).send(
         requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
     )
     assert ok.status_code == 200
     sim.faults.fail_times("/op", 1, status=500)
-    failed = fast_transport().send(
+    failed = fast_transport(sim.url).send(
         requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
     )
     assert failed.status_code == 500
@@ -206,7 +212,7 @@ def _drip_head(conn, stop) -> None:
 @pytest.mark.parametrize("reply", [_drip_body, _drip_head], ids=["body", "headers"])
 def test_an_answer_dripped_a_byte_a_second_ends_at_the_deadline(reply):
     server = RawServer(reply)
-    transport = fast_transport(timeouts=Timeouts(connect=2, read=5))
+    transport = fast_transport(server.url, timeouts=Timeouts(connect=2, read=5))
     started = time.monotonic()
     try:
         with pytest.raises(ApiConnectionError, match="timed out"):
@@ -251,7 +257,7 @@ def test_a_gzip_bomb_keeps_memory_bounded():
     bomb = gzip_bomb()
     assert len(bomb) < 400 * 1024
     server = RawServer(_gzip_answer(bomb))
-    transport = fast_transport()
+    transport = fast_transport(server.url)
     tracemalloc.start()
     try:
         try:
@@ -275,7 +281,9 @@ def test_a_small_gzip_answer_is_decoded():
 
     server = RawServer(_gzip_answer(gzip.compress(b'{"ok": true}')))
     try:
-        response = fast_transport().send(requests.Request("GET", server.url + "/op"), operation="Op")
+        response = fast_transport(server.url).send(
+            requests.Request("GET", server.url + "/op"), operation="Op"
+        )
     finally:
         server.close()
     assert response.json() == {"ok": True}
@@ -284,8 +292,8 @@ def test_a_small_gzip_answer_is_decoded():
 def test_an_oversized_body_is_refused_and_the_cap_is_configurable(sim):
     sim.faults.add("/op", status=200, body="x" * (3 * MiB), times=None)
     with pytest.raises(ResponseFormatError, match="larger than"):
-        fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
-    small = fast_transport()
+        fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    small = fast_transport(sim.url)
     small.max_body = 1024
     sim.faults.clear()
     assert "count" in small.send(requests.Request("GET", sim.url + "/op"), operation="Op").json()
@@ -301,6 +309,6 @@ def test_an_unknown_content_encoding_is_refused():
     server = RawServer(reply)
     try:
         with pytest.raises(ResponseFormatError, match="Content-Encoding"):
-            fast_transport().send(requests.Request("GET", server.url + "/op"), operation="Op")
+            fast_transport(server.url).send(requests.Request("GET", server.url + "/op"), operation="Op")
     finally:
         server.close()

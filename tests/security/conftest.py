@@ -20,7 +20,14 @@ import pytest
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.cloudformation_api import CloudFormationApi
-from simulators.stack import LambdaContext, LocalStack, cloudformation_api, load_handler, local_aws
+from simulators.stack import (
+    LambdaContext,
+    LocalStack,
+    cloudformation_api,
+    load_handler,
+    local_aws,
+    register_endpoint,
+)
 
 REPLICATION = "Custom::CloudBasicReplication"
 OUTSIDER_HOST = "127.0.0.2"
@@ -92,12 +99,10 @@ def victim(cfn_receiver: ResponseReceiver) -> Iterator[Victim]:
             Name="cloudbasic/admin",
             SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
         )
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("CLOUDBASIC_API_URL", sim.url)
-            env.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", keys["ARN"])
-            handler = load_handler("cloudbasic_provider")
-            stack = LocalStack(handler, cfn_receiver, stack_name="victim")
-            try:
-                yield Victim(stack, handler, sim, cloudformation_api(), sm, outsider, local_outsider, stream)
-            finally:
-                logging.getLogger(logger.service).removeHandler(log_handler)
+        register_endpoint("cloudbasic", "default", sim.url, credentials_secret_arn=keys["ARN"])
+        handler = load_handler("cloudbasic_provider")
+        stack = LocalStack(handler, cfn_receiver, stack_name="victim")
+        try:
+            yield Victim(stack, handler, sim, cloudformation_api(), sm, outsider, local_outsider, stream)
+        finally:
+            logging.getLogger(logger.service).removeHandler(log_handler)

@@ -21,6 +21,7 @@ from simulators.cloudformation_api import CloudFormationApi
 from simulators.cloudformation_play import CloudFormationPlay
 from simulators.stack import ACCOUNT, REGION, LambdaContext
 
+FIXED_ID = "5b0c7a3e-1f2d-4c8b-9e6a-0d4f3b2a1c99"  # parameter ids must be the same in every xdist worker
 STACK = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/team-a/{uuid.uuid4()}"
 IDENTITY = FunctionIdentity("aws", REGION, ACCOUNT)
 
@@ -220,11 +221,11 @@ def test_configured_local_receivers_need_the_local_switch_for_plain_http(
 @pytest.mark.parametrize(
     "stack_id",
     [
-        f"arn:aws:cloudformation:{REGION}:210987654321:stack/a/{uuid.uuid4()}",
-        f"arn:aws:cloudformation:us-west-2:{ACCOUNT}:stack/a/{uuid.uuid4()}",
-        f"arn:aws-us-gov:cloudformation:{REGION}:{ACCOUNT}:stack/a/{uuid.uuid4()}",
-        f" arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/a/{uuid.uuid4()}",
-        f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:changeSet/a/{uuid.uuid4()}",
+        f"arn:aws:cloudformation:{REGION}:210987654321:stack/a/{FIXED_ID}",
+        f"arn:aws:cloudformation:us-west-2:{ACCOUNT}:stack/a/{FIXED_ID}",
+        f"arn:aws-us-gov:cloudformation:{REGION}:{ACCOUNT}:stack/a/{FIXED_ID}",
+        f" arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/a/{FIXED_ID}",
+        f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:changeSet/a/{FIXED_ID}",
         None,
     ],
 )

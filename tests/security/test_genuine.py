@@ -13,6 +13,8 @@ import pytest
 from simulators.stack import ACCOUNT, FUNCTION_ARN, REGION
 from tests.security.conftest import REPLICATION, Victim
 
+FIXED_ID = "5b0c7a3e-1f2d-4c8b-9e6a-0d4f3b2a1c99"  # parameter ids must be the same in every xdist worker
+
 
 def forged(victim: Victim, request_type: str, physical_id: str, **overrides: Any) -> dict[str, Any]:
     """A request as an attacker writes it: the victim's StackId and logical id, the attacker's URL."""
@@ -62,7 +64,7 @@ def test_a_forged_delete_to_an_admitted_host_is_refused_by_cloudformation(victim
 @pytest.mark.parametrize(
     "stack_id",
     [
-        f"arn:aws:cloudformation:{REGION}:210987654321:stack/victim/{uuid.uuid4()}",
+        f"arn:aws:cloudformation:{REGION}:210987654321:stack/victim/{FIXED_ID}",
         f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:stack/victim/{uuid.uuid4()}",
         f"arn:aws-cn:cloudformation:{REGION}:{ACCOUNT}:stack/victim/{uuid.uuid4()}",
         f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/victim/{uuid.uuid4()}/extra",

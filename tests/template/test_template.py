@@ -135,7 +135,7 @@ def test_providers_may_read_their_stacks_and_nothing_more_of_cloudformation(temp
             for s in p["Statement"]
         ]
         granted = [s for s in statements if any(a.startswith("cloudformation:") for a in s["Action"])]
-        if name in ("CloudBasicProviderFunction", "CapellaProviderFunction"):
+        if name in ("CloudBasicProviderFunction", "CapellaProviderFunction", "AnswerCrashedFunction"):
             assert len(granted) == 1, name
             assert set(granted[0]["Action"]) == wanted
             assert granted[0]["Resource"] == {"Fn::Sub": stack_arn}
@@ -190,3 +190,78 @@ def test_the_poll_state_key_is_the_stacks_own_and_only_the_providers_use_it(temp
         policies = json.dumps(resource["Properties"].get("Policies", []))
         uses_key = "KMSDecryptPolicy" in policies and "KMSEncryptPolicy" in policies
         assert uses_key == name.endswith("ProviderFunction"), name
+        if name == "AnswerCrashedFunction":  # it reads the poll state and kept answers
+            assert "KMSDecryptPolicy" in policies
+            assert "KMSEncryptPolicy" not in policies
+
+
+def _sub(text: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    assert "${" not in text, text
+    return text
+
+
+@pytest.mark.parametrize(("url", "plain"), [("http://10.0.1.10:82", True), ("https://10.0.1.10:4432", False)])
+def test_the_default_endpoints_are_entries_the_provider_accepts(
+    template: dict[str, Any], url: str, plain: bool
+) -> None:
+    from cbprovider.endpoints import capella_from_json, cloudbasic_from_json
+
+    resources = template["Resources"]
+    cloudbasic = resources["CloudBasicDefaultEndpoint"]["Properties"]
+    assert cloudbasic["Name"] == {"Fn::Sub": "${EndpointRegistryPath}/cloudbasic/default"}
+    text, variables = cloudbasic["Value"]["Fn::Sub"]
+    assert variables == {"Plain": {"Fn::If": ["CloudBasicDefaultIsPlainHttp", "true", "false"]}}
+    value = _sub(
+        text,
+        {
+            "CloudBasicApiUrl": url,
+            "CloudBasicCredentialsSecretArn": "",
+            "CloudBasicSigningRegion": "us-east-1",
+            "Plain": "true" if plain else "false",
+        },
+    )
+    entry = cloudbasic_from_json("default", json.loads(value))
+    assert (entry.url, entry.credentials_secret_arn, entry.allow_plaintext_http) == (url, None, plain)
+    capella = resources["CapellaDefaultEndpoint"]["Properties"]
+    value = _sub(
+        capella["Value"]["Fn::Sub"],
+        {
+            "CapellaApiUrl": "https://cloudapi.cloud.couchbase.com",
+            "CapellaCredentialsSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:c",
+            "CapellaApiVersion": "v3",
+            "CapellaOrganizationId": "",
+        },
+    )
+    assert capella_from_json("default", json.loads(value)).api_version == "v3"
+
+
+def test_the_functions_read_only_the_registry_path(template: dict[str, Any]) -> None:
+    arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${EndpointRegistryPath}"
+    wanted = [{"Fn::Sub": arn}, {"Fn::Sub": arn + "/*"}]
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        statements = [
+            s
+            for policy in resource["Properties"]["Policies"]
+            if isinstance(policy, dict)
+            for s in policy.get("Statement", [])
+            if any(
+                str(a).startswith("ssm:")
+                for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+            )
+        ]
+        if name == "AnswerCrashedFunction":  # answers from the state table only
+            assert statements == [], name
+            continue
+        assert [s["Resource"] for s in statements] == [wanted], name
+        assert sorted(statements[0]["Action"]) == [
+            "ssm:GetParameter",
+            "ssm:GetParameters",
+            "ssm:GetParametersByPath",
+        ]
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["ENDPOINT_REGISTRY_PATH"] == {"Ref": "EndpointRegistryPath"}
+    assert not {"CLOUDBASIC_API_URL", "CAPELLA_API_URL", "CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS"} & set(env)

@@ -252,7 +252,10 @@ def decode_error(action: str, status: int, body: bytes, content_type: str | None
     if not isinstance(value, dict):
         return ApiError(service=SERVICE, operation=action, status=status, messages=unexpected)
     fields = _normalise(value)
-    messages = _messages(fields, error_response=root is not None and root.lower() == "errorresponse")
+    # <ErrorResponse> and the API index page's <Error><RequestId/><Message/></Error> are documented shapes.
+    messages = _messages(
+        fields, error_response=root is not None and root.lower() in ("errorresponse", "error")
+    )
     if not messages:
         return ApiError(service=SERVICE, operation=action, status=status, messages=unexpected)
     request_id = _text(fields.get("requestId"))

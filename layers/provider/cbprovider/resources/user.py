@@ -2,15 +2,14 @@
 
 Create calls CreateUser (signed with the provider's or the resource's credentials) and writes the
 returned key pair to a provider-owned secret (``KeysSecretArn``, JSON ``AccessKeyId`` /
-``SecretAccessKey``, usable as another resource's ``CredentialsSecretArn``). The physical id is the
-``UserName``.
+``SecretAccessKey``, which the operator can name as an endpoint's ``CredentialsSecretArn``). The physical
+id is the ``UserName``.
 
 The API has no user update, list or delete. Every user property therefore replaces the user, and since
 ``UserName`` and ``Email`` must be unique on the appliance, a replacement that keeps either of them fails
-on the API: the reason then says to change both. The connection settings (``ApiUrl``,
-``CredentialsSecretArn``, ``SigningRegion``, ``SigningService``, ``CaBundleSecretArn``) only say how to
-reach the appliance and are updated in place without any call (rotating the admin credentials must
-not replace a user).
+on the API: the reason then says to change both. ``Endpoint`` names the appliance; a change of it replaces
+the user too (on the other appliance). Rotating the endpoint's admin credentials is a registry change and
+touches no user.
 
 Delete removes the keys secret and LEAVES the user on the appliance (there is no DeleteUser), with a
 WARNING in the log; remove the user in the CloudBasic console if it must go.
@@ -24,6 +23,7 @@ from pydantic import Field, field_validator
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import find_keys_secret, remove_keys_secrets, store_keys
 from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
@@ -59,7 +59,7 @@ class UserAlreadyExists(ProviderError):
     """CreateUser refused the UserName or Email because a user already has it."""
 
 
-class User(ResourceType[UserProperties]):
+class User(ReplacedOnEndpointChange, ResourceType[UserProperties]):
     type_name = TYPE_NAME
     properties_model = UserProperties
     replacement_properties = REPLACING
