@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench simulate-cloudbasic simulate-capella package clean
+.PHONY: test lint typecheck pytest docs demo bench simulate-cloudbasic simulate-capella package clean
 
 # The package declares version ranges; constraints.txt pins what the tests run with. The operator CLI is
 # not part of the package: .venv/bin/cbctl runs it from this checkout.
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	chmod +x $(BIN)/cbctl
 	touch $(STAMP)
 
-test: lint typecheck pytest
+test: lint typecheck pytest docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -46,6 +46,10 @@ simulate-cloudbasic: $(STAMP)
 simulate-capella: $(STAMP)
 	$(BIN)/cbctl simulate capella --port 8083
 
+# The documentation site into site/ (mkdocs-material, --strict: a broken link or marker fails the build).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
+
 # sdist and wheel of the client library into dist/, checked by twine (metadata and README rendering).
 package: $(STAMP)
 	rm -rf dist
@@ -55,4 +59,4 @@ package: $(STAMP)
 	$(BIN)/twine check --strict dist/*
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam dist build
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam dist build site
