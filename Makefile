@@ -4,15 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench layer simulate-cloudbasic simulate-capella clean
+.PHONY: test lint typecheck pytest docs demo bench layer simulate-cloudbasic simulate-capella package clean
 
-$(STAMP): pyproject.toml
+# The package declares version ranges; constraints.txt pins what the tests run with. The operator CLI is
+# not part of the package: .venv/bin/cbctl runs it from this checkout.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[aws,dev]'
+	printf '#!/bin/sh\nPYTHONPATH="%s$${PYTHONPATH:+:$$PYTHONPATH}" exec "%s/$(BIN)/python" -m cbctl "$$@"\n' \
+		"$(CURDIR)" "$(CURDIR)" > $(BIN)/cbctl
+	chmod +x $(BIN)/cbctl
 	touch $(STAMP)
 
-test: lint typecheck pytest
+test: lint typecheck pytest docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -45,5 +50,17 @@ simulate-cloudbasic: $(STAMP)
 simulate-capella: $(STAMP)
 	$(BIN)/cbctl simulate capella --port 8083
 
+# The documentation site into site/ (mkdocs-material, --strict: a broken link or marker fails the build).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
+
+# sdist and wheel of the client library into dist/, checked by twine (metadata and README rendering).
+package: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	@# setuptools leaves its egg-info next to the package: keep it out of the Lambda layer's folder.
+	rm -rf build layers/provider/*.egg-info
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam dist build site

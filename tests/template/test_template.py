@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
+from tests.template.cfn import ROOT, TEMPLATE, load
+from tests.template.cfn import Loader as _Loader
 
 RESOURCE_TYPES = [
     "CloudBasicReplication",
@@ -25,26 +25,9 @@ RESOURCE_TYPES = [
 ]
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads CloudFormation short-form intrinsics (!Ref, !Sub, ...) as plain tagged values."""
-
-
-def _intrinsic(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    name = "Fn::" + node.tag[1:] if node.tag != "!Ref" else "Ref"
-    if isinstance(node, yaml.ScalarNode):
-        return {name: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {name: loader.construct_sequence(node, deep=True)}
-    return {name: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: _intrinsic(loader, node))
-
-
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
-    return data
+    return load()
 
 
 def test_cfn_lint_reports_nothing():

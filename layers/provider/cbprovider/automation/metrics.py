@@ -11,7 +11,7 @@ dimensions listed here.
 
 | document | dimensions | metrics |
 | --- | --- | --- |
-| run | (none) | MonitoredItems, UnhealthyItems, SkippedItems, MonitorDuration |
+| run | (none) | MonitorRuns (1 per run), MonitoredItems, UnhealthyItems, SkippedItems, MonitorDuration, MaxReplicationLatency |
 | CloudBasic endpoint | Endpoint | EndpointReachable, ServiceRunning, RemoteServiceRunning, Replications, ReplicationsNotOk |
 | replication | Endpoint, ReplicationId | ReplicationHealthy, ReplicationCheckFailed, ReplicationLatency, TimeSinceLastDataSync, TimeSinceLastTransfer |
 | Capella cluster | ClusterId | ClusterHealthy, ClusterCheckFailed |
@@ -71,6 +71,13 @@ def publish(report: MonitorReport, *, namespace: str = DEFAULT_NAMESPACE) -> int
         skipped = sum(1 for i in items if i.status is Status.SKIPPED)
         run.add_metric(name="SkippedItems", unit=MetricUnit.Count, value=skipped)
         run.add_metric(name="MonitorDuration", unit=MetricUnit.Seconds, value=report.duration_seconds)
+        # The template's heartbeat alarm reads MonitorRuns (no run, no data: ALARM) and its lag alarm the
+        # worst latency, one metric whatever the number of replications.
+        run.add_metric(name="MonitorRuns", unit=MetricUnit.Count, value=1)
+        latencies = [r.latency_seconds for e in report.endpoints for r in e.replications]
+        known = [value for value in latencies if value is not None]
+        if known:
+            run.add_metric(name="MaxReplicationLatency", unit=MetricUnit.Seconds, value=max(known))
     printed += 1
     for endpoint in report.endpoints:
         _endpoint(endpoint, namespace)

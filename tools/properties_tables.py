@@ -1,0 +1,136 @@
+"""Markdown property tables generated from a resource type's pydantic properties model.
+
+The documentation site renders these at build time, so a page always shows the properties the provider
+accepts: names (the PascalCase aliases CloudFormation sends), types, whether they are required, defaults,
+constraints and whether changing them replaces the object. Nested objects get a table of their own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+import typing
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
+
+
+def load_resource_type(spec: str) -> Any:
+    """The resource type class named ``module:Class`` (as the provider functions name them)."""
+    module_name, _, class_name = spec.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def resource_tables(spec: str) -> str:
+    """Every table of the resource type ``spec``: its top-level properties, then each nested object."""
+    resource = load_resource_type(spec)
+    replaced: frozenset[str] = getattr(resource, "replacement_properties", frozenset())
+    return "\n\n".join(_tables(resource.properties_model, replaced))
+
+
+def _tables(model: type[BaseModel], replaced: frozenset[str]) -> Iterator[str]:
+    yield model_table(model, replaced)
+    for nested in nested_models(model):
+        yield f"#### `{nested.__name__}`\n\n{model_table(nested, frozenset())}"
+
+
+def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
+    """The object types reachable from ``model``'s fields, each once, in the order they appear."""
+    found: list[type[BaseModel]] = []
+
+    def visit(current: type[BaseModel]) -> None:
+        for field in current.model_fields.values():
+            for candidate in _models_in(field.annotation):
+                if candidate not in found:
+                    found.append(candidate)
+                    visit(candidate)
+
+    visit(model)
+    return found
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in typing.get_args(annotation):
+        yield from _models_in(argument)
+
+
+def model_table(model: type[BaseModel], replaced: frozenset[str]) -> str:
+    """One row per accepted property (fields CloudFormation adds itself, like ServiceToken, are left out)."""
+    show_replacement = bool(replaced)
+    header = "| property | type | required | default | constraints |"
+    rule = "| --- | --- | --- | --- | --- |"
+    if show_replacement:
+        header += " change |"
+        rule += " --- |"
+    rows = [header, rule]
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        alias = field.alias or name
+        row = (
+            f"| `{alias}` | {type_text(field.annotation)} | {'yes' if field.is_required() else 'no'} "
+            f"| {default_text(field)} | {constraints_text(field)} |"
+        )
+        if show_replacement:
+            row += f" {'replaces' if alias in replaced else 'in place'} |"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+def type_text(annotation: Any) -> str:
+    """``string``, ``integer``, ``one of `A`, `B` ``, ``list of ...``, ``object [`Name`](#name)``."""
+    origin = typing.get_origin(annotation)
+    arguments = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(type_text(a) for a in arguments)
+    if origin is Literal:
+        return "one of " + ", ".join(f"`{value}`" for value in typing.get_args(annotation))
+    if origin in (list, tuple, frozenset, set):
+        items = [a for a in arguments if a is not Ellipsis]
+        return "list of " + (type_text(items[0]) if items else "values")
+    if origin is typing.Annotated:
+        return type_text(arguments[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"object [`{annotation.__name__}`](#{annotation.__name__.lower()})"
+    if annotation in SCALARS:
+        return SCALARS[annotation]
+    return f"`{getattr(annotation, '__name__', annotation)}`"
+
+
+def default_text(field: FieldInfo) -> str:
+    if field.is_required() or field.default is None or field.default is PydanticUndefined:
+        return ""
+    value = field.default
+    return f"`{str(value).lower() if isinstance(value, bool) else value}`"
+
+
+def constraints_text(field: FieldInfo) -> str:
+    annotation = field.annotation
+    arguments = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(arguments) == 1:
+        annotation = arguments[0]
+    unit = "items" if typing.get_origin(annotation) in (list, tuple, frozenset, set) else "characters"
+    parts = []
+    for item in field.metadata:
+        match item:
+            case Ge(ge=bound):
+                parts.append(f">= {bound}")
+            case Gt(gt=bound):
+                parts.append(f"> {bound}")
+            case Le(le=bound):
+                parts.append(f"<= {bound}")
+            case Lt(lt=bound):
+                parts.append(f"< {bound}")
+            case MinLen(min_length=bound):
+                parts.append(f"at least {bound} {unit}")
+            case MaxLen(max_length=bound):
+                parts.append(f"at most {bound} {unit}")
+    return ", ".join(parts)
