@@ -408,7 +408,7 @@ def monitor_scenario(t: Transcript) -> None:
         assert cb.admin_keys is not None
         settings = MonitorSettings(
             cloudbasic=(CloudBasicTarget(name="appliance-1", api_url=cb.url, credentials=cb.admin_keys),),
-            capella=CapellaTarget(api_url=cap.url, credentials=(cap.access_key, cap.secret_key)),
+            capella=(CapellaTarget(api_url=cap.url, credentials=(cap.access_key, cap.secret_key)),),
             concurrency=8,
         )
         report = Monitor(settings).run(Deadline.after(60))

@@ -33,6 +33,7 @@ from cbprovider.automation.settings import (
     endpoint_name,
     settings_from_env,
 )
+from cbprovider.errors import ProviderError
 
 from cbctl.credentials import from_environment, from_secret
 from cbctl.helptext import Formatter, plain
@@ -134,18 +135,24 @@ def capella_credentials(secret_arn: str | None) -> tuple[str, str] | None:
 def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> MonitorSettings:
     try:
         if not args.cloudbasic_url and not args.capella_url:
-            from_env = settings_from_env(os.environ)
-            if not from_env.cloudbasic and from_env.capella is None:
+            try:
+                from_env = settings_from_env(os.environ)
+            except ProviderError as exc:
+                parser.error(f"cannot read the endpoint registry: {exc}")
+            if not from_env.cloudbasic and not from_env.capella and not from_env.refused:
                 parser.error(
-                    "nothing to monitor: pass --cloudbasic-url and/or --capella-url, or set "
-                    "CLOUDBASIC_API_URL / MONITOR_CLOUDBASIC_ENDPOINTS / CAPELLA_CREDENTIALS_SECRET_ARN"
+                    "nothing to monitor: pass --cloudbasic-url and/or --capella-url, or register "
+                    "endpoints (cbctl endpoints put; the registry path is ENDPOINT_REGISTRY_PATH)"
                 )
             cloudbasic = tuple(
                 dataclasses.replace(target, ca_bundle=args.ca_bundle) if args.ca_bundle else target
                 for target in from_env.cloudbasic
             )
             return MonitorSettings(
-                cloudbasic=cloudbasic, capella=from_env.capella, concurrency=args.concurrency
+                cloudbasic=cloudbasic,
+                capella=from_env.capella,
+                refused=from_env.refused,
+                concurrency=args.concurrency,
             )
         urls = [check_url(url, "--cloudbasic-url") for url in args.cloudbasic_url]
         capella_url = check_url(args.capella_url, "--capella-url") if args.capella_url else None
@@ -173,7 +180,7 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             )
             for name, url in zip(names, urls, strict=True)
         ]
-    capella = None
+    capella: tuple[CapellaTarget, ...] = ()
     if capella_url:
         capella_keys = capella_credentials(args.capella_credentials_secret_arn)
         if capella_keys is None:
@@ -181,7 +188,7 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
                 "no Capella credentials: set CAPELLA_ACCESS_KEY and CAPELLA_SECRET_KEY "
                 "or pass --capella-credentials-secret-arn"
             )
-        capella = CapellaTarget(api_url=capella_url, credentials=capella_keys)
+        capella = (CapellaTarget(api_url=capella_url, credentials=capella_keys),)
     return MonitorSettings(cloudbasic=tuple(targets), capella=capella, concurrency=args.concurrency)
 
 
@@ -237,9 +244,8 @@ def render_table(summary: dict[str, Any]) -> str:
             rows.append(
                 ("replication", endpoint["name"], r["name"] or "", r["replicationId"], r["status"], detail)
             )
-    capella = summary.get("capella")
-    if capella:
-        rows.append(("capella", capella["apiUrl"], "", "", capella["status"], _detail("capella", capella)))
+    for capella in summary.get("capella") or []:
+        rows.append(("capella", capella["name"], "", "", capella["status"], _detail("capella", capella)))
         for c in capella["clusters"]:
             rows.append(
                 (

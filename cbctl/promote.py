@@ -124,12 +124,8 @@ def build_event(args: argparse.Namespace) -> dict[str, Any]:
     for dest, name in FLAG_OPTIONS.items():
         if getattr(args, dest):
             event[name] = True
-    optional = {
-        "ParallelTablesLimit": args.parallel_tables_limit,
-        "SigningRegion": args.signing_region,
-        "SigningService": args.signing_service,
-    }
-    event.update({k: v for k, v in optional.items() if v is not None})
+    if args.parallel_tables_limit is not None:
+        event["ParallelTablesLimit"] = args.parallel_tables_limit
     dns = {
         "HostedZoneId": args.dns_zone_id,
         "RecordName": args.dns_record_name,
@@ -174,8 +170,8 @@ def run(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
     with CloudBasicClient(
         url,
         credentials,
-        service=request.signing_service,
-        region=request.signing_region or "",
+        service=args.signing_service or "cloudbasic",
+        region=args.signing_region or "",
         ca_bundle=args.ca_bundle,
     ) as client:
         promotion = Promotion(request, client, on_poll=_print_poll)

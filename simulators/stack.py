@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulators.cloudformation import CapturedResponse, ResponseReceiver
+
+if TYPE_CHECKING:
+    from cbprovider.endpoints import Vendor
 
 FUNCTIONS = Path(__file__).resolve().parents[1] / "functions"
 
@@ -68,6 +71,8 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
         "AWS_SESSION_TOKEN": "testing",
         "IDEMPOTENCY_TABLE": table,
         "POLL_RULE_PREFIX": RULE_PREFIX,
+        # The simulators listen on 127.0.0.1 over plain HTTP: admit them as endpoints (never in a deployment).
+        "CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS": "true",
     }
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
@@ -88,6 +93,35 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def register_endpoint(
+    vendor: Vendor,
+    name: str,
+    url: str,
+    *,
+    credentials_secret_arn: str | None = None,
+    **fields: Any,
+) -> str:
+    """Register an endpoint in (moto's) SSM as the operator would; returns the parameter name.
+
+    ``fields`` are further entry keys in PascalCase (``CaBundleSecretArn``, ``SigningRegion``,
+    ``ApiVersion``, ...). A Capella entry defaults to ``ApiVersion: v3`` (the API the client speaks). The
+    registry's cache is cleared, so the next read sees the entry.
+    """
+    import boto3
+    from cbprovider.endpoints import clear_cache, parameter_name
+
+    value: dict[str, Any] = {"Url": url}
+    if credentials_secret_arn is not None:
+        value["CredentialsSecretArn"] = credentials_secret_arn
+    if vendor == "capella":
+        value.setdefault("ApiVersion", "v3")
+    value.update(fields)
+    parameter = parameter_name(vendor, name)
+    boto3.client("ssm").put_parameter(Name=parameter, Value=json.dumps(value), Type="String", Overwrite=True)
+    clear_cache()
+    return parameter
 
 
 @dataclass

@@ -43,14 +43,18 @@ def sim():
         yield s
 
 
-def fast_transport(**kwargs) -> Transport:
-    return Transport(service="Test", policy=RetryPolicy(base_delay=0.01, max_delay=0.05), **kwargs)
+def fast_transport(origin: str, **kwargs) -> Transport:
+    return Transport(
+        service="Test", origin=origin, policy=RetryPolicy(base_delay=0.01, max_delay=0.05), **kwargs
+    )
 
 
 def test_retries_5xx_then_succeeds_and_reprepares_each_attempt(sim):
     sim.faults.fail_times("/op", 2, status=503)
     auth = AttemptAuth()
-    response = fast_transport().send(requests.Request("POST", sim.url + "/op", auth=auth), operation="Op")
+    response = fast_transport(sim.url).send(
+        requests.Request("POST", sim.url + "/op", auth=auth), operation="Op"
+    )
     assert response.status_code == 200
     assert auth.count == 3
     assert sim.seen == ["3"]
@@ -59,7 +63,7 @@ def test_retries_5xx_then_succeeds_and_reprepares_each_attempt(sim):
 
 def test_4xx_is_not_retried(sim):
     sim.faults.fail_times("/op", 1, status=400)
-    response = fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 400
     assert len(sim.calls) == 1
 
@@ -67,7 +71,7 @@ def test_4xx_is_not_retried(sim):
 def test_retry_after_is_honoured(sim):
     sim.faults.add("/op", status=429, headers={"Retry-After": "1"})
     slept: list[float] = []
-    transport = fast_transport(sleep=slept.append)
+    transport = fast_transport(sim.url, sleep=slept.append)
     response = transport.send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 200
     assert slept == [1.0]
@@ -75,7 +79,7 @@ def test_retry_after_is_honoured(sim):
 
 def test_retry_after_beyond_deadline_returns_the_error_response(sim):
     sim.faults.add("/op", status=429, headers={"Retry-After": "30"})
-    response = fast_transport().send(
+    response = fast_transport(sim.url).send(
         requests.Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(2)
     )
     assert response.status_code == 429
@@ -83,14 +87,14 @@ def test_retry_after_beyond_deadline_returns_the_error_response(sim):
 
 def test_5xx_forever_returns_last_response_after_max_attempts(sim):
     sim.faults.add("/op", status=500, times=None)
-    response = fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 500
     assert len(sim.calls) == RetryPolicy().max_attempts
 
 
 def test_dropped_connection_is_retried(sim):
     sim.faults.add("/op", drop=True)
-    response = fast_transport().send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
     assert response.json() == {"count": 1}
 
 
@@ -99,7 +103,7 @@ def test_unreachable_raises_connection_error_within_deadline():
         url = s.url
     started = time.monotonic()
     with pytest.raises(ApiConnectionError, match="could not reach"):
-        fast_transport().send(
+        fast_transport(url).send(
             requests.Request("GET", url + "/op"), operation="Op", deadline=Deadline.after(1)
         )
     assert time.monotonic() - started < 3
@@ -107,7 +111,7 @@ def test_unreachable_raises_connection_error_within_deadline():
 
 def test_slow_response_times_out_at_the_deadline(sim):
     sim.faults.add("/op", delay=2.0, times=None)
-    transport = fast_transport(timeouts=Timeouts(connect=1, read=10))
+    transport = fast_transport(sim.url, timeouts=Timeouts(connect=1, read=10))
     started = time.monotonic()
     with pytest.raises(ApiConnectionError, match="timed out"):
         transport.send(requests.Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(0.5))
@@ -117,18 +121,20 @@ def test_slow_response_times_out_at_the_deadline(sim):
 def test_a_create_is_not_repeated_after_a_dropped_connection(sim):
     sim.faults.add("/op", drop=True)
     with pytest.raises(ApiConnectionError):
-        fast_transport().send(requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False)
+        fast_transport(sim.url).send(
+            requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
+        )
     assert len(sim.calls) == 1
 
 
 def test_a_create_is_repeated_after_503_but_not_after_500(sim):
     sim.faults.fail_times("/op", 1, status=503)
-    ok = fast_transport().send(
+    ok = fast_transport(sim.url).send(
         requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
     )
     assert ok.status_code == 200
     sim.faults.fail_times("/op", 1, status=500)
-    failed = fast_transport().send(
+    failed = fast_transport(sim.url).send(
         requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
     )
     assert failed.status_code == 500

@@ -31,7 +31,7 @@ def settings(
 ) -> MonitorSettings:
     return MonitorSettings(
         cloudbasic=targets,
-        capella=capella,
+        capella=() if capella is None else (capella,),
         concurrency=concurrency,
         retry=FAST_RETRY,
         timeouts=Timeouts(connect=2.0, read=10.0),
@@ -85,6 +85,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
+        "CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS": "true",  # the simulators listen on 127.0.0.1
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)

@@ -45,9 +45,9 @@ def test_healthy_pass_reports_every_item_and_prints_emf(cloudbasic_sim, capella_
         assert 0 <= replication.seconds_since_last_transfer < 120
         assert replication.name
         assert replication.name.startswith("db")
-    assert report.capella is not None
-    assert sorted(c.cluster_id for c in report.capella.clusters) == sorted(cluster_ids)
-    assert {c.cluster_status for c in report.capella.clusters} == {"healthy"}
+    [org] = report.capella
+    assert sorted(c.cluster_id for c in org.clusters) == sorted(cluster_ids)
+    assert {c.cluster_status for c in org.clusters} == {"healthy"}
     summary = report.to_dict()
     assert summary["counts"]["ok"] == 1 + 5 + 1 + 3
     assert summary["cloudbasic"][0]["replicationCount"] == 5
@@ -162,9 +162,9 @@ def test_capella_clusters_across_several_pages(capella_sim):
 
     report = Monitor(settings(capella=capella_target(capella_sim), concurrency=16)).run(Deadline.after(20))
 
-    assert report.capella is not None
-    assert report.capella.status is Status.OK
-    clusters = report.capella.clusters
+    [org] = report.capella
+    assert org.status is Status.OK
+    clusters = org.clusters
     assert len(clusters) == 232
     assert set(ids) <= {c.cluster_id for c in clusters}
     unhealthy = [c for c in clusters if c.status is Status.UNHEALTHY]
@@ -181,8 +181,8 @@ def test_capella_status_failure_is_reported_per_cluster(capella_sim):
 
     report = Monitor(settings(capella=capella_target(capella_sim))).run(Deadline.after(20))
 
-    assert report.capella is not None
-    statuses = sorted(str(c.status) for c in report.capella.clusters)
+    [org] = report.capella
+    statuses = sorted(str(c.status) for c in org.clusters)
     assert statuses == ["error", "ok", "ok", "ok"]
 
 

@@ -9,6 +9,7 @@ from cbprovider.automation.errors import InputError
 from cbprovider.automation.lambda_monitor import handle
 from cbprovider.automation.settings import settings_from_env
 
+from simulators.stack import register_endpoint
 from tests.automation.conftest import (
     FakeContext,
     closed_port_url,
@@ -29,18 +30,9 @@ def test_handler_reads_endpoints_and_secrets_and_publishes(
     cap_arn = put_secret(
         "monitor/capella", {"AccessKey": capella_sim.access_key, "SecretKey": capella_sim.secret_key}
     )
-    endpoints = [
-        {"Name": "eu-primary", "ApiUrl": cloudbasic_sim.url, "CredentialsSecretArn": cb_arn},
-        {
-            "Name": "gone",
-            "ApiUrl": closed_port_url(),
-            "CredentialsSecretArn": cb_arn,
-            "SigningRegion": "us-east-1",
-        },
-    ]
-    monkeypatch.setenv("MONITOR_CLOUDBASIC_ENDPOINTS", json.dumps(endpoints))
-    monkeypatch.setenv("CAPELLA_API_URL", capella_sim.url)
-    monkeypatch.setenv("CAPELLA_CREDENTIALS_SECRET_ARN", cap_arn)
+    register_endpoint("cloudbasic", "eu-primary", cloudbasic_sim.url, credentials_secret_arn=cb_arn)
+    register_endpoint("cloudbasic", "gone", closed_port_url(), credentials_secret_arn=cb_arn)
+    register_endpoint("capella", "default", capella_sim.url, credentials_secret_arn=cap_arn)
     monkeypatch.setenv("MONITOR_CONCURRENCY", "4")
 
     summary = handle({"source": "aws.events"}, FakeContext(30))
@@ -53,7 +45,7 @@ def test_handler_reads_endpoints_and_secrets_and_publishes(
     assert by_name["eu-primary"]["status"] == "ok"
     assert sorted(r["replicationId"] for r in by_name["eu-primary"]["replications"]) == sorted(ids)
     assert by_name["gone"]["status"] == "unreachable"
-    assert summary["capella"]["clusterCount"] == 2
+    assert [org["clusterCount"] for org in summary["capella"]] == [2]
     assert summary["counts"] == {
         "ok": 1 + 3 + 1 + 2,
         "unhealthy": 0,
@@ -72,11 +64,7 @@ def test_handler_reads_endpoints_and_secrets_and_publishes(
 
 def test_unreadable_secret_is_reported_for_its_endpoint(aws, cloudbasic_sim, monkeypatch, capsys):
     arn = put_secret("monitor/bad", {"AccessKeyId": "only-one-half"})
-    monkeypatch.setenv(
-        "MONITOR_CLOUDBASIC_ENDPOINTS",
-        json.dumps([{"ApiUrl": cloudbasic_sim.url, "CredentialsSecretArn": arn}]),
-    )
-    monkeypatch.delenv("CAPELLA_CREDENTIALS_SECRET_ARN", raising=False)
+    register_endpoint("cloudbasic", "default", cloudbasic_sim.url, credentials_secret_arn=arn)
 
     summary = handle({}, FakeContext(10))
 
@@ -87,44 +75,37 @@ def test_unreadable_secret_is_reported_for_its_endpoint(aws, cloudbasic_sim, mon
     capsys.readouterr()
 
 
-def test_default_endpoint_from_provider_settings():
-    settings = settings_from_env(
-        {
-            "CLOUDBASIC_API_URL": "http://10.0.1.10:82",
-            "CLOUDBASIC_CREDENTIALS_SECRET_ARN": "arn:x",
-            "MONITOR_CONCURRENCY": "16",
-        }
-    )
-    [target] = settings.cloudbasic
-    assert (target.name, target.api_url, target.credentials_secret_arn) == (
-        "default",
-        "http://10.0.1.10:82",
-        "arn:x",
-    )
-    assert settings.capella is None
+def test_settings_list_every_registered_endpoint_and_the_refused_ones(aws, monkeypatch):
+    monkeypatch.delenv("CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS")
+    for number in range(12):  # more than one page of GetParametersByPath
+        register_endpoint(
+            "cloudbasic", f"node-{number:02d}", f"http://10.0.1.{number + 1}:82", AllowPlaintextHttp=True
+        )
+    register_endpoint("cloudbasic", "metadata", "https://169.254.169.254")
+    register_endpoint("capella", "eu", "https://10.0.9.9", credentials_secret_arn="arn:x", ApiVersion="v3")
+    settings = settings_from_env({"MONITOR_CONCURRENCY": "16"})
+    assert [t.name for t in settings.cloudbasic] == [f"node-{n:02d}" for n in range(12)]
+    assert settings.cloudbasic[0].signing_region == "us-east-1"
+    assert [(t.name, t.api_url, t.credentials_secret_arn) for t in settings.capella] == [
+        ("eu", "https://10.0.9.9", "arn:x")
+    ]
+    [refused] = settings.refused
+    assert (refused.vendor, refused.name) == ("cloudbasic", "metadata")
+    assert "cloud metadata" in refused.reason
     assert settings.concurrency == 16
 
 
-@pytest.mark.parametrize(
-    ("environ", "field"),
-    [
-        ({"MONITOR_CLOUDBASIC_ENDPOINTS": "{"}, "MONITOR_CLOUDBASIC_ENDPOINTS"),
-        ({"MONITOR_CLOUDBASIC_ENDPOINTS": '[{"ApiUrl": "nope"}]'}, "MONITOR_CLOUDBASIC_ENDPOINTS[0].ApiUrl"),
-        (
-            {"MONITOR_CLOUDBASIC_ENDPOINTS": '[{"ApiUrl": "http://a", "Url": "x"}]'},
-            "MONITOR_CLOUDBASIC_ENDPOINTS[0].Url",
-        ),
-        ({"MONITOR_CONCURRENCY": "0"}, "MONITOR_CONCURRENCY"),
-        ({"MONITOR_CONCURRENCY": "many"}, "MONITOR_CONCURRENCY"),
-    ],
-)
-def test_bad_settings_name_the_variable(environ, field):
+def test_a_refused_entry_is_reported_and_never_called(aws, cloudbasic_sim, capsys):
+    register_endpoint("cloudbasic", "inward", "http://127.0.0.2:82", AllowPlaintextHttp=True)
+    summary = handle({}, FakeContext(10))
+    [endpoint] = summary["cloudbasic"]
+    assert (endpoint["name"], endpoint["status"]) == ("inward", "error")
+    assert "loopback" in endpoint["reason"]
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("value", ["0", "many"])
+def test_bad_settings_name_the_variable(value):
     with pytest.raises(InputError) as caught:
-        settings_from_env(environ)
-    assert caught.value.field == field
-
-
-def test_duplicate_endpoint_names_are_refused():
-    text = json.dumps([{"Name": "a", "ApiUrl": "http://x:82"}, {"Name": "a", "ApiUrl": "http://y:82"}])
-    with pytest.raises(InputError, match="unique"):
-        settings_from_env({"MONITOR_CLOUDBASIC_ENDPOINTS": text})
+        settings_from_env({"MONITOR_CONCURRENCY": value})
+    assert caught.value.field == "MONITOR_CONCURRENCY"

@@ -8,6 +8,7 @@ from cbprovider.automation.lambda_promote import handle
 from cbprovider.automation.promotion_request import PromotionRequest
 
 from simulators.cloudbasic import CloudBasicSimulator
+from simulators.stack import register_endpoint
 from tests.automation.conftest import FakeContext, cname_records, hosted_zone, put_secret
 
 FLAGS = {
@@ -23,8 +24,8 @@ def env(aws, cloudbasic_sim, monkeypatch):
     arn = put_secret("cloudbasic/admin", {"AccessKeyId": access, "SecretAccessKey": secret})
     zone = hosted_zone()
     # A host name, not 127.0.0.1: the CNAME points at the promoted endpoint's host by default.
-    monkeypatch.setenv("CLOUDBASIC_API_URL", f"http://localhost:{cloudbasic_sim.port}")
-    monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", arn)
+    url = f"http://localhost:{cloudbasic_sim.port}"
+    register_endpoint("cloudbasic", "default", url, credentials_secret_arn=arn)
     monkeypatch.setenv("PROMOTION_HOSTED_ZONE_ID", zone)
     monkeypatch.setenv("PROMOTION_RECORD_NAMES", "*.example.internal")
     return zone
@@ -126,7 +127,8 @@ def test_resume_across_invocations(aws, monkeypatch):
         access, secret = keys
         arn = put_secret("cloudbasic/slow", {"AccessKeyId": access, "SecretAccessKey": secret})
         [replication_id] = sim.add_replications(1)
-        event = {"ReplicationId": replication_id, "ApiUrl": sim.url, "CredentialsSecretArn": arn, **FLAGS}
+        register_endpoint("cloudbasic", "slow", sim.url, credentials_secret_arn=arn)
+        event = {"ReplicationId": replication_id, "Endpoint": "slow", **FLAGS}
         event["PollIntervalSeconds"] = 0.2
         monkeypatch.delenv("PROMOTION_HOSTED_ZONE_ID", raising=False)
 
@@ -138,7 +140,7 @@ def test_resume_across_invocations(aws, monkeypatch):
         follow_up = first["event"]
         assert follow_up["Resume"] is True
         assert follow_up["ReplicationId"] == replication_id
-        assert follow_up["ApiUrl"] == sim.url
+        assert follow_up["Endpoint"] == "slow"
 
         second = handle(follow_up, FakeContext(30))
 
@@ -184,7 +186,8 @@ def test_dns_outside_the_stack_zone_is_refused(env, cloudbasic_sim):
             {"ReplicationId": "998acaec-9211-4dac-b90b-196fd1d17993", "Dns": {"RecordName": "a"}},
             "Dns.HostedZoneId",
         ),
-        ({"ReplicationId": "998acaec-9211-4dac-b90b-196fd1d17993", "ApiUrl": "ftp://x"}, "ApiUrl"),
+        ({"ReplicationId": "998acaec-9211-4dac-b90b-196fd1d17993", "ApiUrl": "https://x"}, "ApiUrl"),
+        ({"ReplicationId": "998acaec-9211-4dac-b90b-196fd1d17993", "Endpoint": "../x"}, "Endpoint"),
     ],
 )
 def test_invalid_events_name_the_field(event, field):

@@ -16,6 +16,7 @@ from cbprovider.automation.promotion_request import PromotionRequest
 from cbprovider.automation.record_names import RecordNameNotAllowed, RecordNamePolicy, record_name
 
 from simulators.cloudbasic import CloudBasicSimulator
+from simulators.stack import register_endpoint
 from tests.automation.conftest import REGION, FakeContext, cname_records, hosted_zone, put_secret
 
 FLAGS = {
@@ -57,8 +58,7 @@ def corp(aws, cloudbasic_sim, monkeypatch):
     arn = put_secret("cloudbasic/admin", {"AccessKeyId": access, "SecretAccessKey": secret})
     zone = hosted_zone("corp.example.com")
     upsert(zone, "login.corp.example.com", "sso.corp.example.com")
-    monkeypatch.setenv("CLOUDBASIC_API_URL", cloudbasic_sim.url)
-    monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", arn)
+    register_endpoint("cloudbasic", "default", cloudbasic_sim.url, credentials_secret_arn=arn)
     monkeypatch.setenv("PROMOTION_HOSTED_ZONE_ID", zone)
     monkeypatch.setenv("PROMOTION_RECORD_NAMES", "*.db.corp.example.com")
     return zone

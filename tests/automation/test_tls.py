@@ -17,6 +17,7 @@ from cbprovider.errors import ApiConnectionError
 
 from cbctl.cli import main
 from simulators.cloudbasic import CloudBasicSimulator
+from simulators.stack import register_endpoint
 from tests.automation.conftest import FakeContext, put_secret
 from tests.tls import self_signed_certificate
 
@@ -56,17 +57,10 @@ def test_monitor_trusts_the_bundle_and_reports_the_endpoint_without_it_unreachab
     sim, pem = tls_sim
     ids = sim.add_replications(2)
     keys, bundle = secrets_for(sim, pem)
-    endpoints = [
-        {
-            "Name": "trusted",
-            "ApiUrl": https_url(sim),
-            "CredentialsSecretArn": keys,
-            "CaBundleSecretArn": bundle,
-        },
-        {"Name": "untrusting", "ApiUrl": https_url(sim), "CredentialsSecretArn": keys},
-    ]
-    monkeypatch.setenv("MONITOR_CLOUDBASIC_ENDPOINTS", json.dumps(endpoints))
-    monkeypatch.delenv("CAPELLA_CREDENTIALS_SECRET_ARN", raising=False)
+    register_endpoint(
+        "cloudbasic", "trusted", https_url(sim), credentials_secret_arn=keys, CaBundleSecretArn=bundle
+    )
+    register_endpoint("cloudbasic", "untrusting", https_url(sim), credentials_secret_arn=keys)
 
     summary = monitor_handle({}, FakeContext(30))
 
@@ -84,9 +78,9 @@ def test_monitor_reports_a_bundle_secret_without_a_certificate_for_its_endpoint(
     sim, pem = tls_sim
     keys, _ = secrets_for(sim, pem)
     not_pem = put_secret("cloudbasic/not-a-ca", {"hello": "world"})
-    endpoints = [{"ApiUrl": https_url(sim), "CredentialsSecretArn": keys, "CaBundleSecretArn": not_pem}]
-    monkeypatch.setenv("MONITOR_CLOUDBASIC_ENDPOINTS", json.dumps(endpoints))
-    monkeypatch.delenv("CAPELLA_CREDENTIALS_SECRET_ARN", raising=False)
+    register_endpoint(
+        "cloudbasic", "default", https_url(sim), credentials_secret_arn=keys, CaBundleSecretArn=not_pem
+    )
 
     summary = monitor_handle({}, FakeContext(10))
 
@@ -104,29 +98,28 @@ def test_promotion_succeeds_with_the_bundle_and_fails_clearly_without_it(aws, tl
     [replication_id] = sim.add_replications(1)
     keys, bundle = secrets_for(sim, pem)
     monkeypatch.delenv("PROMOTION_HOSTED_ZONE_ID", raising=False)
-    event = {
-        "ReplicationId": replication_id,
-        "ApiUrl": https_url(sim),
-        "CredentialsSecretArn": keys,
-        "PollIntervalSeconds": 0.1,
-    }
+    register_endpoint("cloudbasic", "tls", https_url(sim), credentials_secret_arn=keys)
+    event = {"ReplicationId": replication_id, "Endpoint": "tls", "PollIntervalSeconds": 0.1}
 
     with pytest.raises(ApiConnectionError) as refused:
         promote_handle(event, FakeContext(30))
     assert str(refused.value).startswith("CloudBasic PromoteDbReplicaToPrimary: could not reach the API")
     assert promotions(sim) == []
 
-    result = promote_handle({**event, "CaBundleSecretArn": bundle}, FakeContext(30))
+    register_endpoint(
+        "cloudbasic", "tls", https_url(sim), credentials_secret_arn=keys, CaBundleSecretArn=bundle
+    )
+    result = promote_handle(event, FakeContext(30))
     assert result["status"] == "Success"
     assert promotions(sim)[0] == "PromoteDbReplicaToPrimary"
 
 
-def test_the_bundle_secret_survives_a_resume_event():
+def test_the_endpoint_survives_a_resume_event():
     request = PromotionRequest.from_event(
-        {"ReplicationId": "998acaec-9211-4dac-b90b-196fd1d17993", "CaBundleSecretArn": " arn:ca "}
+        {"ReplicationId": "998acaec-9211-4dac-b90b-196fd1d17993", "Endpoint": " tls "}
     )
-    assert request.ca_bundle_secret_arn == "arn:ca"
-    assert request.to_event(resume=True)["CaBundleSecretArn"] == "arn:ca"
+    assert request.endpoint == "tls"
+    assert request.to_event(resume=True)["Endpoint"] == "tls"
 
 
 def test_a_bundle_file_is_private_and_written_once(aws):

@@ -133,9 +133,9 @@ def activation_props(world: World) -> Props:
     }
 
 
-def _same_appliance_other_url(world: World, props: Props) -> Props:
-    """A connection-only change (the same appliance, the URL written with a trailing slash)."""
-    return {**props, "ApiUrl": world.api.url + "/"}
+def _default_endpoint_written_out(world: World, props: Props) -> Props:
+    """A change that is no change: the default endpoint named explicitly."""
+    return {**props, "Endpoint": "default"}
 
 
 # -- Capella ------------------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ SUBJECTS: tuple[Subject, ...] = (
         "Custom::CloudBasicUser",
         "cloudbasic",
         user_props,
-        _same_appliance_other_url,
+        _default_endpoint_written_out,
         _owned,
         ("CreateUser", "*", "*"),
         _remove_keys_secrets,
@@ -232,7 +232,7 @@ SUBJECTS: tuple[Subject, ...] = (
         "Custom::CloudBasicActivation",
         "cloudbasic",
         activation_props,
-        _same_appliance_other_url,
+        _default_endpoint_written_out,
         _owned,
         ("ActivateInstance", "*", "DeactivateInstance"),
         _remove_keys_secrets,
@@ -244,7 +244,7 @@ SUBJECTS: tuple[Subject, ...] = (
         "Custom::CapellaProject",
         "capella",
         project_props,
-        lambda w, p: {**p, "ApiUrl": w.api.url},
+        _default_endpoint_written_out,
         _projects,
         ("POST /v2/projects", "GET /v2/projects/{id}", "DELETE /v2/projects/{id}"),
         _remove_capella("projects"),

@@ -23,7 +23,7 @@ from simulators.capella import CapellaSimulator
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.server import Simulator
-from simulators.stack import LocalStack, load_handler, local_aws
+from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 
 FUNCTIONS = {"cloudbasic": "cloudbasic_provider", "capella": "capella_provider"}
 INSTANCE_ID = "i-0123456789abcdef0"
@@ -93,13 +93,11 @@ def world(family: str, monkeypatch: pytest.MonkeyPatch, *, activated: bool = Tru
                     seeding_seconds=0.2, promote_seconds=0.2, instance_id=INSTANCE_ID, activated=activated
                 )
             )
-            monkeypatch.setenv("CLOUDBASIC_API_URL", cb.url)
-            if cb.admin_keys is None:
-                monkeypatch.delenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", raising=False)
-            else:
+            arn = None
+            if cb.admin_keys is not None:
                 keys = {"AccessKeyId": cb.admin_keys[0], "SecretAccessKey": cb.admin_keys[1]}
                 arn = sm.create_secret(Name="cloudbasic/admin", SecretString=json.dumps(keys))["ARN"]
-                monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", arn)
+            register_endpoint("cloudbasic", "default", cb.url, credentials_secret_arn=arn)
             api = cb
         else:
             cap = stack.enter_context(
@@ -107,7 +105,6 @@ def world(family: str, monkeypatch: pytest.MonkeyPatch, *, activated: bool = Tru
             )
             keys = {"AccessKey": cap.access_key, "SecretKey": cap.secret_key}
             arn = sm.create_secret(Name="capella/keys", SecretString=json.dumps(keys))["ARN"]
-            monkeypatch.setenv("CAPELLA_API_URL", cap.url)
-            monkeypatch.setenv("CAPELLA_CREDENTIALS_SECRET_ARN", arn)
+            register_endpoint("capella", "default", cap.url, credentials_secret_arn=arn)
             api = cap
         yield World(family, LocalStack(provider_for(family), receiver), receiver, sm, api)

@@ -21,7 +21,7 @@ from simulators.capella import CapellaSimulator
 from simulators.capella.state import HostedCluster
 from simulators.cloudformation import ResponseReceiver
 from simulators.server import Request, Response
-from simulators.stack import LocalStack, local_aws
+from simulators.stack import LocalStack, local_aws, register_endpoint
 
 APP = Path(__file__).resolve().parents[2] / "functions" / "capella_provider" / "app.py"
 PROJECT = "Custom::CapellaProject"
@@ -96,8 +96,7 @@ def make_world(
     secrets = aws.client("secretsmanager")
     keys = json.dumps({"AccessKey": sim.access_key, "SecretKey": sim.secret_key})
     arn = str(secrets.create_secret(Name=f"capella-keys-{uuid.uuid4().hex[:8]}", SecretString=keys)["ARN"])
-    monkeypatch.setenv("CAPELLA_API_URL", sim.url)
-    monkeypatch.setenv("CAPELLA_CREDENTIALS_SECRET_ARN", arn)
+    register_endpoint("capella", "default", sim.url, credentials_secret_arn=arn)
     return CapellaWorld(sim, LocalStack(load_handler(), receiver), secrets, arn)
 
 

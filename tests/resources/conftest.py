@@ -30,6 +30,8 @@ class CloudBasicEnv:
     sm: Any
     log: io.StringIO
     receiver: ResponseReceiver
+    keys_arn: str
+    """The admin key pair secret of the ``default`` endpoint."""
 
     def rds_secret(self, *, host: str, database: str | None = "Sales", password: str, **extra: Any) -> str:
         """An RDS-style secret (as RDS and the Secrets Manager rotation templates write it)."""
@@ -55,7 +57,7 @@ class CloudBasicEnv:
 @pytest.fixture
 def cb(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iterator[CloudBasicEnv]:
     from simulators.cloudbasic import CloudBasicSimulator
-    from simulators.stack import LocalStack, load_handler, local_aws
+    from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 
     stream = io.StringIO()
     log_handler = logging.StreamHandler(stream)
@@ -71,10 +73,9 @@ def cb(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Itera
             Name="cloudbasic/admin",
             SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
         )
-        monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
-        monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", keys["ARN"])
+        register_endpoint("cloudbasic", "default", sim.url, credentials_secret_arn=keys["ARN"])
         stack = LocalStack(load_handler("cloudbasic_provider"), cfn_receiver)
         try:
-            yield CloudBasicEnv(stack, sim, sm, stream, cfn_receiver)
+            yield CloudBasicEnv(stack, sim, sm, stream, cfn_receiver, keys["ARN"])
         finally:
             logging.getLogger(logger.service).removeHandler(log_handler)

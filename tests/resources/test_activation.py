@@ -14,7 +14,7 @@ import pytest
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
-from simulators.stack import LocalStack, load_handler, local_aws
+from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 
 TYPE = "Custom::CloudBasicActivation"
 INSTANCE = "i-0123456789abcdef0"
@@ -52,8 +52,7 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
         logging.getLogger(logger.service).addHandler(log_handler)
         sm = boto3.client("secretsmanager")
         password_arn = sm.create_secret(Name="appliance/admin", SecretString=PASSWORD)["ARN"]
-        monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
-        monkeypatch.delenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", raising=False)
+        register_endpoint("cloudbasic", "default", sim.url)
         props = {
             "InstanceId": INSTANCE,
             "Email": "dba@example.com",
@@ -118,7 +117,7 @@ def test_credentials_secret_is_refused_with_a_reason(env: Env) -> None:
     props = {**env.props, "CredentialsSecretArn": env.props["PasswordSecretArn"]}
     created = env.stack.send("Create", TYPE, "Activation", props)
     assert created.status == "FAILED"
-    assert "CredentialsSecretArn" in created.reason
+    assert "CredentialsSecretArn: no longer a property; name a registered endpoint" in created.reason
     assert env.sim.calls == []
 
 
@@ -206,7 +205,8 @@ def test_replacement_activates_the_new_instance(env: Env) -> None:
     first = env.stack.send("Create", TYPE, "Activation", env.props)
     new_props = {**env.props, "InstanceId": OTHER_INSTANCE}
     with CloudBasicSimulator(instance_id=OTHER_INSTANCE, activated=False) as other:
-        new_props["ApiUrl"] = other.url
+        register_endpoint("cloudbasic", "other", other.url)
+        new_props["Endpoint"] = "other"
         replaced = env.stack.send(
             "Update", TYPE, "Activation", new_props, physical_id=INSTANCE, old_properties=env.props
         )
@@ -234,15 +234,16 @@ def test_other_changes_for_the_same_instance_fail_clearly(env: Env) -> None:
     assert len(env.sim.calls) == calls
 
 
-def test_connection_change_is_in_place(env: Env) -> None:
-    created = env.stack.send("Create", TYPE, "Activation", env.props)
-    new_props = {**env.props, "ApiUrl": env.sim.url + "/"}
+def test_an_endpoint_change_for_the_same_instance_fails_clearly(env: Env) -> None:
+    env.stack.send("Create", TYPE, "Activation", env.props)
+    register_endpoint("cloudbasic", "same-appliance", env.sim.url + "/")
+    new_props = {**env.props, "Endpoint": "same-appliance"}
     updated = env.stack.send(
         "Update", TYPE, "Activation", new_props, physical_id=INSTANCE, old_properties=env.props
     )
-    assert updated.status == "SUCCESS", updated.reason
+    assert updated.status == "FAILED"
     assert updated.physical_id == INSTANCE
-    assert updated.data == created.data
+    assert "Endpoint of the activation" in updated.reason
     assert len(env.sim.calls) == 1
 
 

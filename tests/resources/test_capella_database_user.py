@@ -87,7 +87,7 @@ def test_an_update_of_the_connection_only_leaves_the_user_alone(world: CapellaWo
     props = _props(world, cluster_id)
     physical_id = world.stack.send("Create", USER, "User", props).physical_id
     world.sim.calls.clear()
-    moved = {**props, "ApiUrl": world.sim.url}
+    moved = {**props, "Endpoint": "default"}  # the default written out
     updated = world.stack.send("Update", USER, "User", moved, physical_id=physical_id, old_properties=props)
     assert updated.status == "SUCCESS", updated.reason
     assert _user_calls(world) == []

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
+from simulators.stack import register_endpoint
 from tests.resources import capella_fixtures
 from tests.resources.capella_fixtures import PROJECT, CapellaWorld, nothing_left
 
@@ -25,7 +26,7 @@ def test_create_update_in_place_and_delete(world: CapellaWorld) -> None:
     assert world.sim.projects[project_id].name == "analytics"
     assert created.data == {"ProjectId": project_id}
 
-    props = {"Name": "analytics", "ApiUrl": world.sim.url}
+    props = {"Name": "analytics", "Endpoint": "default"}
     updated = world.stack.send(
         "Update", PROJECT, "Project", props, physical_id=project_id, old_properties={"Name": "analytics"}
     )
@@ -103,20 +104,19 @@ def test_api_errors_and_bad_input_are_readable(world: CapellaWorld) -> None:
     assert "Nmae: unknown property" in unknown.reason
 
 
-def test_credentials_are_required_and_checked(world: CapellaWorld, monkeypatch) -> None:
-    monkeypatch.delenv("CAPELLA_CREDENTIALS_SECRET_ARN")
-    missing = world.stack.send("Create", PROJECT, "Project", {"Name": "a"})
+def test_credentials_are_required_and_checked(world: CapellaWorld) -> None:
+    register_endpoint("capella", "nokeys", world.sim.url)
+    missing = world.stack.send("Create", PROJECT, "Project", {"Name": "a", "Endpoint": "nokeys"})
     assert missing.status == "FAILED"
-    assert "CredentialsSecretArn" in missing.reason
+    assert "[EndpointInvalid] capella endpoint 'nokeys': CredentialsSecretArn: is required" in missing.reason
 
     wrong_shape = world.secret(json.dumps({"AccessKeyId": "x"}))
-    bad = world.stack.send("Create", PROJECT, "Project", {"Name": "a", "CredentialsSecretArn": wrong_shape})
-    assert "CredentialsSecretArn" in bad.reason
+    register_endpoint("capella", "wrong", world.sim.url, credentials_secret_arn=wrong_shape)
+    bad = world.stack.send("Create", PROJECT, "Project", {"Name": "a", "Endpoint": "wrong"})
+    assert "endpoint wrong CredentialsSecretArn" in bad.reason
     assert "AccessKey" in bad.reason
 
-    good = world.stack.send(
-        "Create", PROJECT, "Project", {"Name": "a", "CredentialsSecretArn": world.credentials_arn}
-    )
+    good = world.stack.send("Create", PROJECT, "Project", {"Name": "a"})
     assert good.status == "SUCCESS", good.reason
     assert world.sim.secret_key not in json.dumps([r.body for r in world.stack.receiver.responses])
 
@@ -199,7 +199,10 @@ def test_clear_refusals_fail_at_once_without_looking(world: CapellaWorld) -> Non
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    props = {"Name": "nowhere", "ApiUrl": f"http://127.0.0.1:{closed_port}"}
+    register_endpoint(
+        "capella", "nowhere", f"http://127.0.0.1:{closed_port}", credentials_secret_arn=world.credentials_arn
+    )
+    props = {"Name": "nowhere", "Endpoint": "nowhere"}
     refused = world.stack.send("Create", PROJECT, "Project", props, context_seconds=SHORT_CONTEXT)
     assert refused.status == "FAILED"
     assert "connection refused" in refused.reason

@@ -14,7 +14,7 @@ import pytest
 from cbprovider.runtime import is_placeholder
 
 from simulators.cloudbasic import CloudBasicSimulator
-from simulators.stack import LocalStack
+from simulators.stack import LocalStack, register_endpoint
 from tests.resources.conftest import CloudBasicEnv
 from tests.tls import self_signed_certificate
 
@@ -103,7 +103,8 @@ def test_a_local_server_change_replaces_the_cluster(cb: CloudBasicEnv) -> None:
             Name="cloudbasic/other",
             SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
         )["ARN"]
-        new = {**old, "LocalServer": "10.0.1.20", "ApiUrl": other.url, "CredentialsSecretArn": keys}
+        register_endpoint("cloudbasic", "appliance-b", other.url, credentials_secret_arn=keys)
+        new = {**old, "LocalServer": "10.0.1.20", "Endpoint": "appliance-b"}
         updated = cb.stack.send(
             "Update", TYPE, "Cluster", new, physical_id=created.physical_id, old_properties=old
         )
@@ -203,8 +204,10 @@ def test_a_lost_create_answer_reports_the_id_so_the_rollback_can_dissolve_it(cb:
         ({"Port": "70000"}, "Port"),
         ({"StandaloneServerOnDelete": "10.9.9.9"}, "StandaloneServerOnDelete must be the LocalServer"),
         ({"RemoteSrever": "x"}, "RemoteSrever: unknown property"),
-        ({"SigningService": "s3"}, "SigningService"),
-        ({"ApiUrl": "ftp://appliance"}, "ApiUrl: value error, must be an http(s)://host[:port] URL"),
+        ({"SigningService": "cbr"}, "SigningService: no longer a property; name a registered endpoint"),
+        ({"ApiUrl": "https://appliance"}, "ApiUrl: no longer a property; name a registered endpoint"),
+        ({"Endpoint": "../capella/default"}, "Endpoint: string should match pattern"),
+        ({"Endpoint": "elsewhere"}, "[UnknownEndpoint] Endpoint: no cloudbasic endpoint named 'elsewhere'"),
     ],
 )
 def test_bad_input_is_refused_naming_the_property(
@@ -225,10 +228,16 @@ def test_a_remote_key_secret_without_the_key_pair_names_its_property(cb: CloudBa
     assert cb.sim.calls == []
 
 
-def test_signing_overrides_reach_the_appliance(cb: CloudBasicEnv) -> None:
-    created = cb.stack.send(
-        "Create", TYPE, "Cluster", props(cb, SigningService="cbr", SigningRegion="us-east-1")
+def test_the_endpoint_signing_settings_reach_the_appliance(cb: CloudBasicEnv) -> None:
+    register_endpoint(
+        "cloudbasic",
+        "cbr",
+        cb.sim.url,
+        credentials_secret_arn=cb.keys_arn,
+        SigningService="cbr",
+        SigningRegion="",
     )
+    created = cb.stack.send("Create", TYPE, "Cluster", props(cb, Endpoint="cbr"))
     assert created.status == "SUCCESS", created.reason
 
 
@@ -252,12 +261,15 @@ def test_a_ca_bundle_secret_lets_the_provider_trust_a_self_signed_appliance(
         SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
     )["ARN"]
     bundle = cb.sm.create_secret(Name="cloudbasic/ca", SecretString=pem)["ARN"]
-    given = props(cb, ApiUrl=f"https://127.0.0.1:{sim.port}", CredentialsSecretArn=keys)
+    register_endpoint("cloudbasic", "tls", f"https://127.0.0.1:{sim.port}", credentials_secret_arn=keys)
+    given = props(cb, Endpoint="tls")
     untrusted = cb.stack.send("Create", TYPE, "Cluster", given)
     assert untrusted.status == "FAILED"
     assert "could not reach the API" in untrusted.reason
     assert sim.cluster is None
-    trusted = cb.stack.send("Create", TYPE, "Cluster", {**given, "CaBundleSecretArn": bundle})
+    url = f"https://127.0.0.1:{sim.port}"
+    register_endpoint("cloudbasic", "tls", url, credentials_secret_arn=keys, CaBundleSecretArn=bundle)
+    trusted = cb.stack.send("Create", TYPE, "Cluster", given)
     assert trusted.status == "SUCCESS", trusted.reason
     assert sim.cluster is not None
 
@@ -275,9 +287,12 @@ def test_a_ca_bundle_is_written_once_to_a_private_file(cb: CloudBasicEnv) -> Non
 
 def test_a_ca_bundle_secret_without_a_certificate_names_its_property(cb: CloudBasicEnv) -> None:
     arn = cb.sm.create_secret(Name="cloudbasic/not-a-ca", SecretString="hello")["ARN"]
-    created = cb.stack.send("Create", TYPE, "Cluster", props(cb, CaBundleSecretArn=arn))
+    register_endpoint(
+        "cloudbasic", "bad-ca", cb.sim.url, credentials_secret_arn=cb.keys_arn, CaBundleSecretArn=arn
+    )
+    created = cb.stack.send("Create", TYPE, "Cluster", props(cb, Endpoint="bad-ca"))
     assert created.status == "FAILED"
-    assert "CaBundleSecretArn: secret" in created.reason
+    assert "endpoint bad-ca CaBundleSecretArn: secret" in created.reason
     assert "PEM" in created.reason
     assert cb.sim.calls == []
 
@@ -311,6 +326,6 @@ def test_a_local_server_change_on_the_same_appliance_fails_with_an_explanation(c
     assert updated.physical_id == created.physical_id
     assert "[ReplacementRefused]" in updated.reason
     assert "already part of a cluster" in updated.reason
-    assert "must be another appliance" in updated.reason
+    assert "name the registered Endpoint of another appliance" in updated.reason
     assert cb.sim.cluster is not None
     assert cb.sim.cluster.local_server == LOCAL

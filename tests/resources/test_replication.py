@@ -14,7 +14,7 @@ from cbprovider.runtime import is_placeholder
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulators.stack import LocalStack
+from simulators.stack import LocalStack, register_endpoint
 from tests.resources.conftest import CloudBasicEnv
 
 TYPE = "Custom::CloudBasicReplication"
@@ -362,15 +362,16 @@ def test_an_unreadable_secret_names_its_property(cb: CloudBasicEnv) -> None:
     assert "Source.SecretArn: cannot read secret" in created.reason
 
 
-def test_without_an_api_url_the_reason_names_api_url(
-    cb: CloudBasicEnv, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("CLOUDBASIC_API_URL")
-    created = cb.stack.send("Create", TYPE, "Replica", props(cb))
+def test_an_endpoint_without_keys_serves_only_the_activation(cb: CloudBasicEnv) -> None:
+    register_endpoint("cloudbasic", "unsigned", cb.sim.url)
+    created = cb.stack.send("Create", TYPE, "Replica", props(cb, Endpoint="unsigned"))
     assert created.status == "FAILED"
-    assert "ApiUrl: not set" in created.reason
-    overridden = cb.stack.send("Create", TYPE, "Replica", props(cb, ApiUrl=cb.sim.url))
-    assert overridden.status == "SUCCESS", overridden.reason
+    assert (
+        "[EndpointInvalid] cloudbasic endpoint 'unsigned': CredentialsSecretArn: is not set" in created.reason
+    )
+    assert cb.sim.calls == []
+    named = cb.stack.send("Create", TYPE, "Replica", props(cb, Endpoint="default"))
+    assert named.status == "SUCCESS", named.reason
 
 
 def test_no_password_reaches_the_log_even_at_debug_level(

@@ -15,7 +15,7 @@ import pytest
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
-from simulators.stack import LocalStack, load_handler, local_aws
+from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 
 TYPE = "Custom::CloudBasicUser"
 PASSWORD = "Console-Pa55word-91c4"
@@ -54,8 +54,7 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
             SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
         )["ARN"]
         password_arn = sm.create_secret(Name="appliance/user-password", SecretString=PASSWORD)["ARN"]
-        monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
-        monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", admin_arn)
+        register_endpoint("cloudbasic", "default", sim.url, credentials_secret_arn=admin_arn)
         props = {
             "Email": "ops@example.com",
             "UserName": "ops",
@@ -149,16 +148,10 @@ def test_replacement_that_keeps_name_or_email_fails_clearly(
     assert len(env.sm.list_secrets()["SecretList"]) == 3, "no new keys secret"
 
 
-def test_connection_change_is_in_place(env: Env) -> None:
+def test_writing_out_the_default_endpoint_changes_nothing(env: Env) -> None:
     created = env.stack.send("Create", TYPE, "Ops", env.props)
     calls = len(env.sim.calls)
-    assert env.sim.admin_keys is not None
-    access, secret = env.sim.admin_keys
-    rotated = env.sm.create_secret(
-        Name="appliance/admin-keys-2",
-        SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
-    )["ARN"]
-    new_props = {**env.props, "CredentialsSecretArn": rotated, "SigningRegion": "us-east-1"}
+    new_props = {**env.props, "Endpoint": "default"}
     updated = env.stack.send("Update", TYPE, "Ops", new_props, physical_id="ops", old_properties=env.props)
     assert updated.status == "SUCCESS", updated.reason
     assert updated.physical_id == "ops"
@@ -191,7 +184,8 @@ def test_api_4xx_is_readable(env: Env) -> None:
         Name="appliance/wrong-keys",
         SecretString=json.dumps({"AccessKeyId": "AKIAWRONGWRONGWRONG0", "SecretAccessKey": "x" * 40}),
     )["ARN"]
-    created = env.stack.send("Create", TYPE, "Ops", {**env.props, "CredentialsSecretArn": wrong})
+    register_endpoint("cloudbasic", "wrong-keys", env.sim.url, credentials_secret_arn=wrong)
+    created = env.stack.send("Create", TYPE, "Ops", {**env.props, "Endpoint": "wrong-keys"})
     assert created.status == "FAILED"
     assert created.reason.startswith("[ApiError 400] CloudBasic CreateUser failed with HTTP 400")
     assert "RequestId" in created.reason

@@ -4,6 +4,10 @@ Retries cover connection errors (refused, reset, dropped, timed out) and the sta
 ``RetryPolicy.retry_statuses`` (5xx and 429 by default). ``Retry-After`` (seconds or an HTTP date) is
 honoured. Each attempt re-prepares the request, so the auth object signs it afresh: a retry never
 replays a stale signature or timestamp. Nothing here logs request headers or bodies.
+
+A transport is bound to one origin (scheme, host, port: its endpoint's): a request for any other is
+refused with ``WrongOrigin`` before it is prepared, so before the auth object signs it and before any byte
+of it leaves. Redirects are never followed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 import requests
 
 from cbprovider.deadline import Deadline
-from cbprovider.errors import ApiConnectionError
+from cbprovider.errors import ApiConnectionError, ProviderError
 
 logger = logging.getLogger(__name__)
 
@@ -63,13 +67,31 @@ def retry_after_seconds(response: requests.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class WrongOrigin(ProviderError):
+    """A request for another scheme, host or port than the transport's endpoint: refused, never sent."""
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or "\\" in url:
+        raise ValueError("not an http(s) URL with a host (and no user info)")
+    return scheme, parts.hostname.lower(), parts.port or (443 if scheme == "https" else 80)
+
+
 class Transport:
-    """Sends requests through one ``requests.Session`` with retries bounded by a deadline."""
+    """Sends requests through one ``requests.Session`` with retries bounded by a deadline.
+
+    ``origin`` is the endpoint's URL; only requests for its scheme, host and port are sent.
+    """
 
     def __init__(
         self,
         *,
         service: str,
+        origin: str,
         policy: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         verify: bool | str = True,
@@ -77,6 +99,7 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.service = service
+        self.origin = _origin(origin)
         self.policy = policy or RetryPolicy()
         self.timeouts = timeouts or Timeouts()
         self.session = session or requests.Session()
@@ -85,6 +108,14 @@ class Transport:
 
     def close(self) -> None:
         self.session.close()
+
+    def _check_origin(self, url: str, operation: str) -> None:
+        try:
+            same = _origin(url) == self.origin
+        except ValueError:
+            same = False
+        if not same:
+            raise WrongOrigin(f"{self.service} {operation}: refused to send a request outside its endpoint")
 
     def send(
         self,
@@ -102,7 +133,9 @@ class Transport:
         keys) repeats the request only where the server cannot have acted on it: a refused connection, or
         a 429/503 answer. After a timeout, a dropped connection or another 5xx the request may have been
         carried out, so the error is returned or raised and the caller looks the object up instead.
+        Raises ``WrongOrigin`` (nothing prepared, signed or sent) for a URL off the transport's origin.
         """
+        self._check_origin(request.url, operation)
         deadline = deadline or Deadline.never()
         attempts = self.policy.max_attempts if retry else 1
         statuses = self.policy.retry_statuses if idempotent else NOT_PROCESSED_STATUSES
@@ -112,6 +145,7 @@ class Transport:
             if remaining <= 0:
                 break
             prepared = self.session.prepare_request(request)
+            self._check_origin(prepared.url or "", operation)  # as requests itself understood the URL
             timeout = (min(self.timeouts.connect, remaining), min(self.timeouts.read, remaining))
             try:
                 response = self.session.send(prepared, timeout=timeout, allow_redirects=False)

@@ -1,13 +1,13 @@
 """Lambda entry point of DR promotion (see ``cbprovider.automation.promotion`` for the event and result).
 
-The CloudBasic endpoint is the event's ``ApiUrl``/``CredentialsSecretArn``, else the provider-wide
-``CLOUDBASIC_API_URL``/``CLOUDBASIC_CREDENTIALS_SECRET_ARN``; the event's optional ``CaBundleSecretArn``
-(a secret holding a PEM bundle) is trusted for a self-signed appliance certificate.
-``PROMOTION_HOSTED_ZONE_ID`` and ``PROMOTION_RECORD_NAMES`` (comma-separated names or IAM-style patterns)
-limit DNS changes to those records of that zone; either blank or unset refuses every DNS change. The CNAME
-points at the promoted endpoint's host unless the event's ``Dns.Target`` names another. Invalid events raise
-``InputError`` before any call; a DNS change Route 53 would not allow raises ``DnsAccessError`` before the
-promotion starts. Each status poll is logged (status, progress, elapsed; never the logs or a key).
+The appliance is the event's ``Endpoint`` (a registered CloudBasic endpoint, default ``default``): its URL,
+key pair secret, CA bundle secret and signing settings come from the operator's registry, never from the
+event. ``PROMOTION_HOSTED_ZONE_ID`` and ``PROMOTION_RECORD_NAMES`` (comma-separated names or IAM-style
+patterns) limit DNS changes to those records of that zone; either blank or unset refuses every DNS change.
+The CNAME points at the promoted endpoint's host unless the event's ``Dns.Target`` names another.
+Invalid events raise ``InputError`` before any call; a DNS change Route 53 would not allow raises
+``DnsAccessError`` before the promotion starts. Each status poll is logged (status, progress, elapsed;
+never the logs or a key).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from cbprovider.automation.promotion_request import PromotionRequest
 from cbprovider.automation.record_names import RecordNamePolicy
 from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
 from cbprovider.cloudbasic.client import CloudBasicClient
+from cbprovider.endpoints import cloudbasic_endpoint
 
 
 def handle(event: Any, context: Any) -> dict[str, Any]:
@@ -32,24 +33,26 @@ def handle(event: Any, context: Any) -> dict[str, Any]:
         os.environ.get("PROMOTION_HOSTED_ZONE_ID", "").strip(),
         RecordNamePolicy.from_setting(os.environ.get("PROMOTION_RECORD_NAMES")),
     )
-    api_url = request.api_url or os.environ.get("CLOUDBASIC_API_URL", "").strip()
-    if not api_url:
-        raise InputError("ApiUrl", "not in the event and CLOUDBASIC_API_URL is blank")
-    secret_arn = request.credentials_secret_arn or os.environ.get("CLOUDBASIC_CREDENTIALS_SECRET_ARN", "")
-    if not secret_arn.strip():
-        raise InputError(
-            "CredentialsSecretArn", "not in the event and CLOUDBASIC_CREDENTIALS_SECRET_ARN is blank"
-        )
+    endpoint = cloudbasic_endpoint(request.endpoint)
+    if not endpoint.credentials_secret_arn:
+        raise InputError("Endpoint", f"endpoint {endpoint.name} has no CredentialsSecretArn to sign with")
+    context_name = f"endpoint {endpoint.name} "
     credentials = key_pair_from_secret(
-        secret_arn.strip(), CLOUDBASIC_FIELDS, field_context="CredentialsSecretArn"
+        endpoint.credentials_secret_arn,
+        CLOUDBASIC_FIELDS,
+        field_context=context_name + "CredentialsSecretArn",
     )
-    ca_bundle = ca_bundle_file(request.ca_bundle_secret_arn) if request.ca_bundle_secret_arn else None
+    ca_bundle = (
+        ca_bundle_file(endpoint.ca_bundle_secret_arn, field_context=context_name + "CaBundleSecretArn")
+        if endpoint.ca_bundle_secret_arn
+        else None
+    )
     deadline = deadline_from_context(context)
     with CloudBasicClient(
-        api_url,
+        endpoint.url,
         credentials,
-        service=request.signing_service,
-        region=request.signing_region or "",
+        service=endpoint.signing_service,
+        region=endpoint.signing_region,
         ca_bundle=ca_bundle,
     ) as client:
         promotion = Promotion(request, client, on_poll=log_poll)

@@ -78,8 +78,8 @@ def publish(report: MonitorReport, *, namespace: str = DEFAULT_NAMESPACE) -> int
         for replication in endpoint.replications:
             _replication(replication, namespace)
             printed += 1
-    if report.capella is not None:
-        printed += _capella(report.capella, namespace)
+    for org in report.capella:
+        printed += _capella(org, namespace)
     return printed
 
 

@@ -1,10 +1,11 @@
-"""One monitoring pass over the configured CloudBasic endpoints and the Capella org.
+"""One monitoring pass over the registered CloudBasic endpoints and Capella organisations.
 
 Phase one, concurrently: per CloudBasic endpoint ReplicationServiceStatus (``Status`` and the cluster
-peer's ``RemoteStatus``) then GetReplicationsList; the Capella cluster list (all pages). Phase two,
-concurrently and bounded by ``concurrency``: GetLatency for every replication and the status of every
-Capella cluster. Each item is reported on its own (see ``cbprovider.automation.report``); nothing one item
-does stops the others, and the pass ends by its deadline, reporting what it could not reach as skipped.
+peer's ``RemoteStatus``) then GetReplicationsList; per Capella endpoint the cluster list (all pages).
+Phase two, concurrently and bounded by ``concurrency``: GetLatency for every replication and the status
+of every Capella cluster. Each item is reported on its own (see ``cbprovider.automation.report``);
+nothing one item does stops the others, and the pass ends by its deadline, reporting what it could not
+reach as skipped.
 
 Time since the last successful transfer: ``LastSuccessfullTransfer`` is a zone-less en-US text in the
 server's clock (the reference documents ``RequestTimestamp`` as UTC and the simulator uses UTC for every
@@ -89,6 +90,12 @@ class EndpointSnapshot:
 
 
 @dataclass(frozen=True)
+class ClusterTask:
+    endpoint: str
+    summary: ClusterSummary
+
+
+@dataclass(frozen=True)
 class ReplicationTask:
     endpoint: str
     summary: ReplicationSummary
@@ -142,18 +149,19 @@ class Monitor:
     def run(self, deadline: Deadline) -> MonitorReport:
         started = time.monotonic()
         report = MonitorReport(started_at=self._clock())
+        self._report_refused(report)
         endpoints, credentials, bundles = self._resolve_cloudbasic(report)
-        capella_credentials = self._resolve_capella(report)
+        orgs, capella_credentials = self._resolve_capella(report)
         with (
             ThreadClients(
                 lambda name: self._cloudbasic_client(credentials[name], bundles[name], name)
             ) as cloudbasic,
-            ThreadClients(lambda _: self._capella_client(capella_credentials)) as capella,
+            ThreadClients(lambda name: self._capella_client(capella_credentials[name], name)) as capella,
         ):
-            replication_tasks, cluster_summaries = self._phase_one(
-                report, endpoints, cloudbasic, capella, capella_credentials, deadline
+            replication_tasks, cluster_tasks = self._phase_one(
+                report, endpoints, orgs, cloudbasic, capella, deadline
             )
-            self._phase_two(report, replication_tasks, cluster_summaries, cloudbasic, capella, deadline)
+            self._phase_two(report, replication_tasks, cluster_tasks, cloudbasic, capella, deadline)
         report.deadline_reached = deadline.expired() or any(
             item.status is Status.SKIPPED for item in report.items()
         )
@@ -161,6 +169,13 @@ class Monitor:
         return report
 
     # -- credentials and CA bundles (read once, on the calling thread) -----------------------------------
+    def _report_refused(self, report: MonitorReport) -> None:
+        for refused in self.settings.refused:
+            if refused.vendor == "capella":
+                report.capella.append(CapellaReport("", Status.ERROR, refused.reason, name=refused.name))
+            else:
+                report.endpoints.append(EndpointReport(refused.name, "", Status.ERROR, refused.reason))
+
     def _resolve_cloudbasic(
         self, report: MonitorReport
     ) -> tuple[list[CloudBasicTarget], dict[str, tuple[str, str] | None], dict[str, str | None]]:
@@ -189,20 +204,24 @@ class Monitor:
             ready.append(target)
         return ready, credentials, bundles
 
-    def _resolve_capella(self, report: MonitorReport) -> tuple[str, str] | None:
-        target = self.settings.capella
-        if target is None:
-            return None
-        try:
-            return self._key_pair(
-                target.credentials,
-                target.credentials_secret_arn,
-                CAPELLA_FIELDS,
-                "CAPELLA_CREDENTIALS_SECRET_ARN",
-            )
-        except ProviderError as exc:
-            report.capella = CapellaReport(target.api_url, Status.ERROR, str(exc))
-            return None
+    def _resolve_capella(
+        self, report: MonitorReport
+    ) -> tuple[list[CapellaTarget], dict[str, tuple[str, str] | None]]:
+        ready: list[CapellaTarget] = []
+        credentials: dict[str, tuple[str, str] | None] = {}
+        for target in self.settings.capella:
+            try:
+                credentials[target.name] = self._key_pair(
+                    target.credentials,
+                    target.credentials_secret_arn,
+                    CAPELLA_FIELDS,
+                    f"capella endpoint {target.name} CredentialsSecretArn",
+                )
+            except ProviderError as exc:
+                report.capella.append(CapellaReport(target.api_url, Status.ERROR, str(exc), name=target.name))
+                continue
+            ready.append(target)
+        return ready, credentials
 
     def _key_pair(
         self,
@@ -237,10 +256,10 @@ class Monitor:
             retry=self.settings.retry,
         )
 
-    def _capella_client(self, credentials: tuple[str, str] | None) -> CapellaClient:
+    def _capella_client(self, credentials: tuple[str, str] | None, name: str) -> CapellaClient:
         from cbprovider.capella.client import CapellaClient
 
-        target = self.settings.capella or CapellaTarget()
+        target = next(t for t in self.settings.capella if t.name == name)
         return CapellaClient(
             target.api_url, credentials, timeouts=self.settings.timeouts, retry=self.settings.retry
         )
@@ -250,40 +269,40 @@ class Monitor:
         self,
         report: MonitorReport,
         endpoints: Sequence[CloudBasicTarget],
+        orgs: Sequence[CapellaTarget],
         cloudbasic: ThreadClients[CloudBasicClient],
         capella: ThreadClients[CapellaClient],
-        capella_credentials: tuple[str, str] | None,
         deadline: Deadline,
-    ) -> tuple[list[ReplicationTask], list[ClusterSummary]]:
+    ) -> tuple[list[ReplicationTask], list[ClusterTask]]:
         def check(target: CloudBasicTarget | CapellaTarget) -> EndpointSnapshot | list[ClusterSummary]:
             if isinstance(target, CapellaTarget):
-                return capella.get("capella").list_clusters(deadline=deadline)
+                return capella.get(target.name).list_clusters(deadline=deadline)
             client = cloudbasic.get(target.name)
             service = client.replication_service_status(deadline=deadline)
             clock = ServerClock(parse_long_timestamp(service.request_timestamp), time.monotonic())
             return EndpointSnapshot(service, client.get_replications_list(deadline=deadline), clock)
 
-        want_capella = self.settings.capella is not None and report.capella is None
-        targets: list[CloudBasicTarget | CapellaTarget] = list(endpoints)
-        if want_capella and self.settings.capella is not None:
-            targets.append(self.settings.capella)
+        targets: list[CloudBasicTarget | CapellaTarget] = [*endpoints, *orgs]
         concurrency = max(1, min(len(targets), self.settings.concurrency))
         outcomes = run_bounded(targets, check, concurrency=concurrency, deadline=deadline)
         tasks: list[ReplicationTask] = []
         for target, outcome in zip(endpoints, outcomes, strict=False):
             tasks.extend(self._endpoint_report(report, target, outcome))
-        cluster_list: list[ClusterSummary] = []
-        if want_capella and self.settings.capella is not None:
-            outcome = outcomes[-1]
+        cluster_tasks: list[ClusterTask] = []
+        for org, outcome in zip(orgs, outcomes[len(endpoints) :], strict=True):
             failure = failure_of(outcome)
-            report.capella = CapellaReport(
-                self.settings.capella.api_url,
-                Status.OK if failure is None else failure[0],
-                None if failure is None else failure[1],
+            report.capella.append(
+                CapellaReport(
+                    org.api_url,
+                    Status.OK if failure is None else failure[0],
+                    None if failure is None else failure[1],
+                    name=org.name,
+                )
             )
             if failure is None:
-                cluster_list = list(outcome.result or ())  # type: ignore[arg-type]
-        return tasks, cluster_list
+                summaries: list[ClusterSummary] = list(outcome.result or ())  # type: ignore[arg-type]
+                cluster_tasks.extend(ClusterTask(org.name, summary) for summary in summaries)
+        return tasks, cluster_tasks
 
     def _endpoint_report(
         self, report: MonitorReport, target: CloudBasicTarget, outcome: Outcome[Any, Any]
@@ -318,21 +337,22 @@ class Monitor:
         self,
         report: MonitorReport,
         replication_tasks: list[ReplicationTask],
-        cluster_summaries: list[ClusterSummary],
+        cluster_tasks: list[ClusterTask],
         cloudbasic: ThreadClients[CloudBasicClient],
         capella: ThreadClients[CapellaClient],
         deadline: Deadline,
     ) -> None:
         period = self.settings.latency_period_hours
 
-        def check(item: ReplicationTask | ClusterSummary) -> ReplicationReport | ClusterReport:
+        def check(item: ReplicationTask | ClusterTask) -> ReplicationReport | ClusterReport:
             if isinstance(item, ReplicationTask):
                 return check_replication(cloudbasic.get(item.endpoint), item, period, deadline)
-            return check_cluster(capella.get("capella"), item, deadline)
+            return check_cluster(capella.get(item.endpoint), item.summary, deadline)
 
-        items: list[ReplicationTask | ClusterSummary] = [*replication_tasks, *cluster_summaries]
+        items: list[ReplicationTask | ClusterTask] = [*replication_tasks, *cluster_tasks]
         outcomes = run_bounded(items, check, concurrency=self.settings.concurrency, deadline=deadline)
         by_endpoint = {e.name: e for e in report.endpoints}
+        by_org = {org.name: org for org in report.capella}
         for outcome in outcomes:
             failure = failure_of(outcome)
             item = outcome.item
@@ -341,10 +361,10 @@ class Monitor:
                 if not isinstance(result, ReplicationReport):
                     result = failed_replication(item, *(failure or (Status.ERROR, "no result")))
                 by_endpoint[item.endpoint].replications.append(result)
-            elif report.capella is not None:
+            else:
                 if not isinstance(result, ClusterReport):
-                    result = failed_cluster(item, *(failure or (Status.ERROR, "no result")))
-                report.capella.clusters.append(result)
+                    result = failed_cluster(item.summary, *(failure or (Status.ERROR, "no result")))
+                by_org[item.endpoint].clusters.append(result)
 
 
 def replication_base(task: ReplicationTask, status: Status, reason: str | None) -> ReplicationReport:

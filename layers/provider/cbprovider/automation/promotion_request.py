@@ -2,11 +2,13 @@
 
 Every error names the event field. Booleans may be JSON booleans or the strings ``"true"``/``"false"``
 (Step Functions and CloudFormation-style callers send strings); unknown fields are refused (they are
-almost always typos of a flag that would then silently stay false).
+almost always typos of a flag that would then silently stay false). The appliance is named by ``Endpoint``
+(a registered CloudBasic endpoint, default ``default``); an event never chooses a URL or a secret.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from typing import Any
 from cbprovider.automation.dns import DEFAULT_TTL, CnameChange
 from cbprovider.automation.errors import InputError, UnsafePromotionError
 from cbprovider.automation.record_names import RecordNamePolicy, host_name, record_name
-from cbprovider.automation.settings import DEFAULT_SIGNING_SERVICE, check_url
+from cbprovider.endpoints.entries import DEFAULT_NAME, NAME_PATTERN
 
 FLAGS = {
     "IgnoreInaccessibleSourceConnection": "ignoreInaccessibleSourceConnection",
@@ -32,13 +34,10 @@ REQUIRED_FOR_TURN_OFF = (
 DEFAULT_POLL_INTERVAL = 5.0
 MAX_POLL_INTERVAL = 60.0
 MAX_TTL = 2_147_483_647
+RETIRED_FIELDS = ("ApiUrl", "CredentialsSecretArn", "SigningRegion", "SigningService", "CaBundleSecretArn")
 EVENT_FIELDS = frozenset(
     {
-        "ApiUrl",
-        "CredentialsSecretArn",
-        "SigningRegion",
-        "SigningService",
-        "CaBundleSecretArn",
+        "Endpoint",
         "ReplicationId",
         "ParallelTablesLimit",
         "Dns",
@@ -83,6 +82,9 @@ def as_text(value: Any, field: str, *, required: bool = False) -> str | None:
 
 
 def _refuse_unknown(data: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+    retired = sorted(str(k) for k in data if k in RETIRED_FIELDS) if not where else []
+    if retired:
+        raise InputError(retired[0], "no longer a field; name a registered endpoint with Endpoint")
     unknown = sorted(str(k) for k in data if k not in allowed)
     if unknown:
         prefix = f"{where}." if where else ""
@@ -112,12 +114,8 @@ class PromotionRequest:
     flags: Mapping[str, bool]
     """Event flag name -> value, for the flags the event set (absent ones default to false on the server)."""
     parallel_tables_limit: int | None = None
-    api_url: str | None = None
-    credentials_secret_arn: str | None = None
-    signing_region: str | None = None
-    signing_service: str = DEFAULT_SIGNING_SERVICE
-    ca_bundle_secret_arn: str | None = None
-    """A secret whose string is the PEM bundle trusted for a self-signed appliance certificate."""
+    endpoint: str = DEFAULT_NAME
+    """The registered CloudBasic endpoint of the appliance that holds the replica."""
     dns: CnameChange | None = None
     """``None``: no DNS change. ``target`` empty: the promoted endpoint's host."""
     resume: bool = False
@@ -145,7 +143,9 @@ class PromotionRequest:
                 f"(not true: {', '.join(missing)})",
             )
         limit = event.get("ParallelTablesLimit")
-        api_url = event.get("ApiUrl")
+        endpoint = as_text(event.get("Endpoint"), "Endpoint") or DEFAULT_NAME
+        if not re.fullmatch(NAME_PATTERN, endpoint):
+            raise InputError("Endpoint", "must be the name of a registered CloudBasic endpoint")
         interval = event.get("PollIntervalSeconds", DEFAULT_POLL_INTERVAL)
         if isinstance(interval, bool) or not isinstance(interval, (int, float)):
             raise InputError("PollIntervalSeconds", f"must be a number of seconds, got {interval!r}")
@@ -157,11 +157,7 @@ class PromotionRequest:
             parallel_tables_limit=None
             if limit is None
             else as_whole(limit, "ParallelTablesLimit", low=1, high=10_000),
-            api_url=None if api_url is None else check_url(api_url, "ApiUrl"),
-            credentials_secret_arn=as_text(event.get("CredentialsSecretArn"), "CredentialsSecretArn"),
-            signing_region=as_text(event.get("SigningRegion"), "SigningRegion"),
-            signing_service=as_text(event.get("SigningService"), "SigningService") or DEFAULT_SIGNING_SERVICE,
-            ca_bundle_secret_arn=as_text(event.get("CaBundleSecretArn"), "CaBundleSecretArn"),
+            endpoint=endpoint,
             dns=parse_dns(event.get("Dns")),
             resume=as_flag(event.get("Resume", False), "Resume"),
             poll_interval=float(interval),
@@ -198,16 +194,7 @@ class PromotionRequest:
         event: dict[str, Any] = {"ReplicationId": self.replication_id, **self.flags}
         if self.parallel_tables_limit is not None:
             event["ParallelTablesLimit"] = self.parallel_tables_limit
-        for key, value in (
-            ("ApiUrl", self.api_url),
-            ("CredentialsSecretArn", self.credentials_secret_arn),
-            ("SigningRegion", self.signing_region),
-            ("CaBundleSecretArn", self.ca_bundle_secret_arn),
-        ):
-            if value is not None:
-                event[key] = value
-        if self.signing_service != DEFAULT_SIGNING_SERVICE:
-            event["SigningService"] = self.signing_service
+        event["Endpoint"] = self.endpoint
         if self.dns is not None:
             dns: dict[str, Any] = {
                 "HostedZoneId": self.dns.hosted_zone_id,

@@ -120,13 +120,16 @@ class CapellaReport:
     status: Status
     reason: str | None = None
     clusters: list[ClusterReport] = field(default_factory=list)
+    name: str = "default"
+    """The registered endpoint's name."""
 
     @property
     def label(self) -> str:
-        return "capella"
+        return f"capella endpoint {self.name}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "name": self.name,
             "apiUrl": self.api_url,
             "status": str(self.status),
             "reason": self.reason,
@@ -144,17 +147,17 @@ class MonitorReport:
     duration_seconds: float = 0.0
     deadline_reached: bool = False
     endpoints: list[EndpointReport] = field(default_factory=list)
-    capella: CapellaReport | None = None
+    capella: list[CapellaReport] = field(default_factory=list)
 
     def items(self) -> list[Item]:
-        """Every reported item: endpoints, their replications, the Capella org and its clusters."""
+        """Every reported item: endpoints, their replications, the Capella orgs and their clusters."""
         found: list[Item] = []
         for endpoint in self.endpoints:
             found.append(endpoint)
             found.extend(endpoint.replications)
-        if self.capella is not None:
-            found.append(self.capella)
-            found.extend(self.capella.clusters)
+        for org in self.capella:
+            found.append(org)
+            found.extend(org.clusters)
         return found
 
     def counts(self) -> dict[str, int]:
@@ -169,7 +172,7 @@ class MonitorReport:
         """One readable line for the log: totals, then the first few problems with their reasons
         (line breaks in API messages are folded into spaces)."""
         replications = sum(len(e.replications) for e in self.endpoints)
-        clusters = len(self.capella.clusters) if self.capella else 0
+        clusters = sum(len(org.clusters) for org in self.capella)
         counts = ", ".join(f"{name} {number}" for name, number in self.counts().items() if number)
         line = (
             f"replication monitor: {len(self.endpoints)} CloudBasic endpoint(s), {replications} "
@@ -195,5 +198,5 @@ class MonitorReport:
             "healthy": self.healthy,
             "counts": self.counts(),
             "cloudbasic": [e.to_dict() for e in self.endpoints],
-            "capella": self.capella.to_dict() if self.capella else None,
+            "capella": [org.to_dict() for org in self.capella],
         }

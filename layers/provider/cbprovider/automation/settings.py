@@ -1,20 +1,15 @@
-"""What the monitor checks, read from the function's environment.
+"""What the monitor checks: every endpoint of the operator's registry, and how hard it tries.
 
-- ``MONITOR_CLOUDBASIC_ENDPOINTS``: JSON list of ``{"Name", "ApiUrl", "CredentialsSecretArn",
-  "SigningRegion"?, "SigningService"?, "CaBundleSecretArn"?}`` (``CaBundleSecretArn``: a secret whose
-  string is the PEM bundle trusted for a self-signed appliance certificate); when unset or blank, the
-  provider-wide ``CLOUDBASIC_API_URL`` with ``CLOUDBASIC_CREDENTIALS_SECRET_ARN`` (named ``default``),
-  if that URL is set.
-- ``CAPELLA_API_URL`` / ``CAPELLA_CREDENTIALS_SECRET_ARN``: the Capella org, checked when the secret is set.
-- ``MONITOR_CONCURRENCY``: how many items are checked at once (1-64, default 8).
+Every registered CloudBasic and Capella endpoint (``cbprovider.endpoints``, all pages of the registry's
+GetParametersByPath) is watched; an entry the registry refuses (a bad field, an address the provider must
+not call) is reported as an error under its name, never called. ``MONITOR_CONCURRENCY``: how many items
+are checked at once (1-64, default 8).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from cbprovider.automation.errors import InputError
@@ -28,9 +23,6 @@ MONITOR_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0)
 """A monitor retries briefly: the next scheduled run is the real retry."""
 MONITOR_TIMEOUTS = Timeouts(connect=3.0, read=15.0)
 LATENCY_PERIOD_HOURS = 1
-_ENDPOINT_KEYS = frozenset(
-    {"Name", "ApiUrl", "CredentialsSecretArn", "SigningRegion", "SigningService", "CaBundleSecretArn"}
-)
 
 
 @dataclass(frozen=True)
@@ -56,12 +48,23 @@ class CapellaTarget:
     api_url: str = DEFAULT_CAPELLA_URL
     credentials_secret_arn: str | None = None
     credentials: tuple[str, str] | None = field(default=None, repr=False)
+    name: str = "default"
+
+
+@dataclass(frozen=True)
+class RefusedEndpoint:
+    """A registry entry the monitor must not call; reported as an error under its name."""
+
+    vendor: str
+    name: str
+    reason: str
 
 
 @dataclass(frozen=True)
 class MonitorSettings:
     cloudbasic: tuple[CloudBasicTarget, ...] = ()
-    capella: CapellaTarget | None = None
+    capella: tuple[CapellaTarget, ...] = ()
+    refused: tuple[RefusedEndpoint, ...] = ()
     concurrency: int = DEFAULT_CONCURRENCY
     latency_period_hours: int = LATENCY_PERIOD_HOURS
     retry: RetryPolicy = MONITOR_RETRY
@@ -72,10 +75,11 @@ class MonitorSettings:
             raise InputError(
                 "concurrency", f"must be between 1 and {MAX_CONCURRENCY}, got {self.concurrency}"
             )
-        names = [t.name for t in self.cloudbasic]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise InputError("Name", f"CloudBasic endpoint names must be unique: {', '.join(duplicates)}")
+        for vendor, targets in (("CloudBasic", self.cloudbasic), ("Capella", self.capella)):
+            names = [t.name for t in targets]
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            if duplicates:
+                raise InputError("Name", f"{vendor} endpoint names must be unique: {', '.join(duplicates)}")
 
 
 def check_url(value: object, field_name: str) -> str:
@@ -92,48 +96,6 @@ def endpoint_name(api_url: str) -> str:
     return urlsplit(api_url).netloc
 
 
-def _optional_text(data: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{where}.{key}", f"must be a string, got {type(value).__name__}")
-    return value.strip()
-
-
-def parse_endpoints(text: str) -> tuple[CloudBasicTarget, ...]:
-    """The ``MONITOR_CLOUDBASIC_ENDPOINTS`` JSON list."""
-    where = "MONITOR_CLOUDBASIC_ENDPOINTS"
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise InputError(where, f"is not valid JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise InputError(where, "must be a JSON list of endpoint objects")
-    targets = []
-    for index, item in enumerate(data):
-        at = f"{where}[{index}]"
-        if not isinstance(item, dict):
-            raise InputError(at, "must be an object with Name, ApiUrl and CredentialsSecretArn")
-        unknown = sorted(set(item) - _ENDPOINT_KEYS)
-        if unknown:
-            allowed = ", ".join(sorted(_ENDPOINT_KEYS))
-            raise InputError(f"{at}.{unknown[0]}", f"unknown key (allowed: {allowed})")
-        api_url = check_url(item.get("ApiUrl"), f"{at}.ApiUrl")
-        name = _optional_text(item, "Name", at) or endpoint_name(api_url)
-        targets.append(
-            CloudBasicTarget(
-                name=name,
-                api_url=api_url,
-                credentials_secret_arn=_optional_text(item, "CredentialsSecretArn", at) or None,
-                signing_region=_optional_text(item, "SigningRegion", at) or "",
-                signing_service=_optional_text(item, "SigningService", at) or DEFAULT_SIGNING_SERVICE,
-                ca_bundle_secret_arn=_optional_text(item, "CaBundleSecretArn", at) or None,
-            )
-        )
-    return tuple(targets)
-
-
 def parse_concurrency(value: str | None, field_name: str = "MONITOR_CONCURRENCY") -> int:
     if value is None or not value.strip():
         return DEFAULT_CONCURRENCY
@@ -147,23 +109,32 @@ def parse_concurrency(value: str | None, field_name: str = "MONITOR_CONCURRENCY"
 
 
 def settings_from_env(environ: Mapping[str, str]) -> MonitorSettings:
-    endpoints_text = environ.get("MONITOR_CLOUDBASIC_ENDPOINTS", "").strip()
-    if endpoints_text:
-        cloudbasic = parse_endpoints(endpoints_text)
-    elif environ.get("CLOUDBASIC_API_URL", "").strip():
-        cloudbasic = (
-            CloudBasicTarget(
-                name="default",
-                api_url=check_url(environ["CLOUDBASIC_API_URL"], "CLOUDBASIC_API_URL"),
-                credentials_secret_arn=environ.get("CLOUDBASIC_CREDENTIALS_SECRET_ARN", "").strip() or None,
-            ),
-        )
-    else:
-        cloudbasic = ()
-    capella = None
-    capella_secret = environ.get("CAPELLA_CREDENTIALS_SECRET_ARN", "").strip()
-    if capella_secret:
-        url = environ.get("CAPELLA_API_URL", "").strip() or DEFAULT_CAPELLA_URL
-        capella = CapellaTarget(check_url(url, "CAPELLA_API_URL"), capella_secret)
+    """Every registered endpoint (the registry path comes from ``ENDPOINT_REGISTRY_PATH``)."""
+    from cbprovider.endpoints import list_capella_endpoints, list_cloudbasic_endpoints
+
     concurrency = parse_concurrency(environ.get("MONITOR_CONCURRENCY"))
-    return MonitorSettings(cloudbasic=cloudbasic, capella=capella, concurrency=concurrency)
+    cloudbasic = list_cloudbasic_endpoints()
+    capella = list_capella_endpoints()
+    refused = tuple(
+        RefusedEndpoint(error.vendor, error.name, str(error))
+        for error in (*cloudbasic.invalid, *capella.invalid)
+    )
+    return MonitorSettings(
+        cloudbasic=tuple(
+            CloudBasicTarget(
+                name=e.name,
+                api_url=e.url,
+                credentials_secret_arn=e.credentials_secret_arn,
+                signing_region=e.signing_region,
+                signing_service=e.signing_service,
+                ca_bundle_secret_arn=e.ca_bundle_secret_arn,
+            )
+            for e in cloudbasic.endpoints
+        ),
+        capella=tuple(
+            CapellaTarget(api_url=e.url, credentials_secret_arn=e.credentials_secret_arn, name=e.name)
+            for e in capella.endpoints
+        ),
+        refused=refused,
+        concurrency=concurrency,
+    )

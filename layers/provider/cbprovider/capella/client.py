@@ -95,7 +95,12 @@ class CapellaClient:
         self.auth = auth or (CapellaHmacAuth(*credentials) if credentials else None)
         self._sleep = sleep
         self._transport = Transport(
-            service=SERVICE, policy=retry, timeouts=timeouts, verify=ca_bundle or True, sleep=sleep
+            service=SERVICE,
+            origin=self.base_url,
+            policy=retry,
+            timeouts=timeouts,
+            verify=ca_bundle or True,
+            sleep=sleep,
         )
 
     def __repr__(self) -> str:

@@ -95,7 +95,7 @@ class CloudBasicClient:
         self.xml = xml
         self.deadline = deadline
         self._transport = Transport(
-            service=SERVICE, policy=retry, timeouts=timeouts, verify=ca_bundle or True
+            service=SERVICE, origin=self.base_url, policy=retry, timeouts=timeouts, verify=ca_bundle or True
         )
 
     def __repr__(self) -> str:

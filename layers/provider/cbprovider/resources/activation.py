@@ -2,14 +2,13 @@
 
 Create calls ActivateInstance (unsigned: the instance id in the body is the proof) and writes the
 returned admin key pair to a provider-owned secret (``AdminKeysSecretArn``, JSON ``AccessKeyId`` /
-``SecretAccessKey``), which other CloudBasic resources can use as their ``CredentialsSecretArn``. The
-physical id is the EC2 instance id.
+``SecretAccessKey``), which the operator can name as the ``CredentialsSecretArn`` of the appliance's
+registry entry. The physical id is the EC2 instance id. ``Endpoint`` names the appliance's registry entry;
+its ``CredentialsSecretArn`` may be absent (ActivateInstance is unsigned).
 
 An activation cannot be changed: every activation property replaces it, which means activating the
 *new* ``InstanceId``; the same instance cannot be activated twice, so a change of any other property
-with the same ``InstanceId`` fails with a reason that says so. The connection settings (``ApiUrl``,
-``CaBundleSecretArn``, ``SigningRegion``, ``SigningService``) only say how to reach the appliance and
-are updated in place (the next Delete uses them).
+with the same ``InstanceId`` fails with a reason that says so; a change of ``Endpoint`` replaces it too.
 
 Delete: with a licence key (``ActivationKeySecretArn``), DeactivateInstance signed with the admin keys
 frees the key for another instance; without one (marketplace editions) there is nothing to free and
@@ -18,7 +17,6 @@ the instance stays activated. Either way the keys secret is then removed.
 
 from __future__ import annotations
 
-import os
 import re
 from typing import TYPE_CHECKING
 
@@ -26,11 +24,12 @@ from pydantic import field_validator
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import (
-    API_URL_ENV,
     CloudBasicConnection,
-    ca_bundle_file,
+    endpoint_of,
+    open_client,
     read_key_pair,
 )
+from cbprovider.resources.endpoint_property import ENDPOINT, ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import find_keys_secret, find_keys_secrets, store_keys
 from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed, delete_owned_secret
@@ -67,16 +66,6 @@ class ActivationProperties(CloudBasicConnection):
             raise ValueError("must be an EC2 instance id (i- followed by 8 or 17 hex digits)")
         return value
 
-    @field_validator("credentials_secret_arn")
-    @classmethod
-    def _no_credentials(cls, value: str | None) -> str | None:
-        if value is not None:
-            raise ValueError(
-                "not used by an activation: ActivateInstance is unsigned and DeactivateInstance is "
-                "signed with the admin keys the activation stored"
-            )
-        return value
-
 
 REPLACING = frozenset(
     {
@@ -100,7 +89,7 @@ class ActivationNotChangeable(ProviderError):
     """A property of an activated instance changed while its InstanceId stayed the same."""
 
 
-class Activation(ResourceType[ActivationProperties]):
+class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
     type_name = TYPE_NAME
     properties_model = ActivationProperties
     replacement_properties = REPLACING
@@ -116,7 +105,7 @@ class Activation(ResourceType[ActivationProperties]):
         old = req.old_properties
         if req.request_type == "Update" and old is not None and old.instance_id == p.instance_id:
             new_values, old_values = p.model_dump(by_alias=True), old.model_dump(by_alias=True)
-            changed = sorted(n for n in REPLACING if new_values.get(n) != old_values.get(n))
+            changed = sorted(n for n in (*REPLACING, ENDPOINT) if new_values.get(n) != old_values.get(n))
             raise ActivationNotChangeable(
                 f"{', '.join(changed) or 'a property'} of the activation of {p.instance_id} changed, but an "
                 "instance cannot be activated again: to activate another instance change InstanceId; "
@@ -206,19 +195,4 @@ def _client(
     props: ActivationProperties, req: Request[ActivationProperties], keys: tuple[str, str] | None
 ) -> CloudBasicClient:
     """A client for the appliance: unsigned for ActivateInstance, signed with the admin keys otherwise."""
-    from cbprovider.cloudbasic import CloudBasicClient
-
-    url = props.api_url or os.environ.get(API_URL_ENV, "").strip()
-    if not url:
-        raise ValidationFailed(
-            f"ApiUrl: not set, and the provider has no default CloudBasic API URL ({API_URL_ENV})"
-        )
-    ca_bundle = ca_bundle_file(props.ca_bundle_secret_arn) if props.ca_bundle_secret_arn else None
-    return CloudBasicClient(
-        url,
-        keys,
-        service=props.signing_service or "cloudbasic",
-        region=props.signing_region or "",
-        ca_bundle=ca_bundle,
-        deadline=req.deadline,
-    )
+    return open_client(endpoint_of(props), keys, req)

@@ -45,6 +45,7 @@ from cbprovider.resources.capella_cluster_spec import (
 )
 from cbprovider.resources.capella_connection import client_for, is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, epoch_of, outcome_unknown, verify
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange, endpoint_changed
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -76,7 +77,7 @@ class ClusterGone(ProviderError):
     """The cluster disappeared while it was being deployed or updated."""
 
 
-class CapellaCluster(ResourceType[CapellaClusterProperties]):
+class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProperties]):
     type_name = "Custom::CapellaCluster"
     properties_model = CapellaClusterProperties
     replacement_properties = frozenset({"Environment", "Provider", "Region", "Cidr", "ProjectId", "SingleAZ"})
@@ -127,7 +128,7 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
         """As the base rule, but a default written out (``Environment: hosted``) or a change of case
         (``SingleAZ: "False"`` -> ``"false"``, an upper-case UUID) does not replace a cluster.
         """
-        return any(
+        return endpoint_changed(new, old) or any(
             _comparable(new.get(name, REPLACEMENT_DEFAULTS.get(name)))
             != _comparable(old.get(name, REPLACEMENT_DEFAULTS.get(name)))
             for name in self.replacement_properties

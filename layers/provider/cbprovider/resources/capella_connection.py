@@ -1,24 +1,23 @@
-"""Connection settings shared by the Capella resource types: API URL and v3 key pair, per resource.
+"""How a Capella resource reaches its organisation: through the endpoint it names.
 
-``ApiUrl`` defaults to the ``CAPELLA_API_URL`` environment variable, then to the public endpoint;
-``CredentialsSecretArn`` to ``CAPELLA_CREDENTIALS_SECRET_ARN``. The secret is a JSON object with the v3
-``AccessKey`` and ``SecretKey``; neither is ever logged or put in a reason.
+``Endpoint`` (default ``default``) names a Capella entry of the operator's registry
+(``cbprovider.endpoints``): the API URL and the secret holding the API key pair (a JSON object with
+``AccessKey`` and ``SecretKey``; neither is ever logged or put in a reason). The operator chose that
+secret, so it is read as it is.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from typing import TYPE_CHECKING, Any
 
-from cbprovider.runtime import Request, ResourceProperties, ValidationFailed, read_secret_json
+from cbprovider.endpoints import CapellaEndpoint, capella_endpoint
+from cbprovider.resources.endpoint_property import EndpointChoice
+from cbprovider.runtime import Request, ValidationFailed, read_secret_json
 
 if TYPE_CHECKING:
     from cbprovider.capella import CapellaClient
 
-DEFAULT_API_URL = "https://cloudapi.cloud.couchbase.com"
-URL_ENV = "CAPELLA_API_URL"
-CREDENTIALS_ENV = "CAPELLA_CREDENTIALS_SECRET_ARN"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -27,44 +26,33 @@ def is_capella_id(text: str) -> bool:
     return bool(_UUID.match(text))
 
 
-class CapellaConnection(ResourceProperties):
-    """The per-resource connection overrides every Capella type accepts."""
-
-    api_url: str | None = None
-    credentials_secret_arn: str | None = None
+class CapellaConnection(EndpointChoice):
+    """The connection property every Capella type accepts: ``Endpoint``."""
 
 
-def api_url_of(props: CapellaConnection) -> str:
-    return props.api_url or os.environ.get(URL_ENV) or DEFAULT_API_URL
+def endpoint_of(props: CapellaConnection) -> CapellaEndpoint:
+    """The registry entry the resource names (``UnknownEndpoint``/``EndpointInvalid`` otherwise)."""
+    return capella_endpoint(props.endpoint)
 
 
-def credentials_of(props: CapellaConnection) -> tuple[str, str]:
-    """The ``(access_key, secret_key)`` pair from the secret named by the property or the environment."""
-    arn = props.credentials_secret_arn or os.environ.get(CREDENTIALS_ENV)
-    if not arn:
-        raise ValidationFailed(
-            f"CredentialsSecretArn: not set, and the provider has no default ({CREDENTIALS_ENV})"
-        )
-    value = read_secret_json(arn, field_context="CredentialsSecretArn")
+def credentials_of(endpoint: CapellaEndpoint) -> tuple[str, str]:
+    """The ``(access_key, secret_key)`` pair from the secret the endpoint names."""
+    arn = endpoint.credentials_secret_arn
+    context = f"endpoint {endpoint.name} CredentialsSecretArn"
+    value = read_secret_json(arn, field_context=context)
     access_key, secret_key = value.get("AccessKey"), value.get("SecretKey")
     if not isinstance(access_key, str) or not access_key or not isinstance(secret_key, str) or not secret_key:
-        raise ValidationFailed(
-            f"CredentialsSecretArn: secret {arn} needs non-empty AccessKey and SecretKey strings"
-        )
+        raise ValidationFailed(f"{context}: secret {arn} needs non-empty AccessKey and SecretKey strings")
     return access_key, secret_key
 
 
 def client_for(props: CapellaConnection, req: Request[Any]) -> CapellaClient:
-    """A Capella v3 client for this resource (close it when done: ``with client_for(...) as client``).
+    """A Capella client for this resource's endpoint (close it when done: ``with client_for(...)``).
 
     ``req`` is accepted so that every call site reads the same way; the client itself is not bound to
     a deadline: pass ``req.deadline`` to each call.
     """
     from cbprovider.capella import CapellaClient
 
-    url = api_url_of(props)
-    credentials = credentials_of(props)
-    try:
-        return CapellaClient(url, credentials)
-    except ValueError:
-        raise ValidationFailed(f"ApiUrl: must be http(s)://host[:port], got {url[:200]!r}") from None
+    endpoint = endpoint_of(props)
+    return CapellaClient(endpoint.url, credentials_of(endpoint))

@@ -38,6 +38,7 @@ from cbprovider.capella.models import BucketAccess
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import (
     Done,
@@ -112,7 +113,7 @@ def read_password(arn: str) -> str:
     return password
 
 
-class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
+class CapellaDatabaseUser(ReplacedOnEndpointChange, ResourceType[CapellaDatabaseUserProperties]):
     type_name = "Custom::CapellaDatabaseUser"
     properties_model = CapellaDatabaseUserProperties
     replacement_properties = frozenset({"UserName", "ClusterId"})

@@ -24,6 +24,7 @@ from pydantic import Field
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, epoch_of, outcome_unknown, verify
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
@@ -46,7 +47,7 @@ class CapellaProjectProperties(CapellaConnection):
     name: str = Field(min_length=1, max_length=128)
 
 
-class CapellaProject(ResourceType[CapellaProjectProperties]):
+class CapellaProject(ReplacedOnEndpointChange, ResourceType[CapellaProjectProperties]):
     type_name = "Custom::CapellaProject"
     properties_model = CapellaProjectProperties
     replacement_properties = frozenset({"Name"})

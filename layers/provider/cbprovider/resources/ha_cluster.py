@@ -1,9 +1,9 @@
 """``Custom::CloudBasicHACluster``: a Multi-AZ HA cluster of two CloudBasic appliances.
 
-The calls go to the appliance at ``ApiUrl`` (the ``LocalServer`` node). Physical id:
+The calls go to the appliance of the registered ``Endpoint`` (the ``LocalServer`` node). Physical id:
 ``hacluster:<LocalServer>:<RemoteServer>`` as they were at create; in-place updates (``RemoteServer``,
-``Port``, the remote key pair) keep it, a ``LocalServer`` change replaces the resource. Create calls
-CreateCluster with the key pair the remote node's own ActivateInstance returned (read from
+``Port``, the remote key pair) keep it, a ``LocalServer`` or ``Endpoint`` change replaces the resource.
+Create calls CreateCluster with the key pair the remote node's own ActivateInstance returned (read from
 ``RemoteCredentialsSecretArn``: ``AccessKeyId``/``SecretAccessKey`` -> ``PublicKey``/``PrivateKey``);
 Update calls AlterCluster; with ``WaitForRemote`` both then poll ReplicationServiceStatus until
 ``RemoteStatus`` is ``Running``. Delete calls DeleteCluster keeping ``StandaloneServerOnDelete``
@@ -18,9 +18,9 @@ Choices where the API reference is silent:
 - The id is recorded for a rollback only once CreateCluster succeeded or its outcome is unknown
   (timeout, 5xx, unreadable answer): a refused CreateCluster (4xx, e.g. the appliance is already in
   another cluster) must not lead a rollback Delete to dissolve a cluster this resource never made.
-- A replacing update (new ``LocalServer``) creates the cluster on the appliance at ``ApiUrl`` before
-  CloudFormation deletes the old one, so the new LocalServer must be another, unclustered appliance; a
-  refusal says so (``ReplacementRefused``).
+- A replacing update (new ``LocalServer``) creates the cluster on the appliance of ``Endpoint`` before
+  CloudFormation deletes the old one, so the replacement names the endpoint of another, unclustered
+  appliance; a refusal says so (``ReplacementRefused``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from pydantic import Field, field_validator, model_validator
 
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for, read_key_pair
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.log import logger
 
@@ -93,7 +94,7 @@ class HAClusterProperties(CloudBasicConnection):
         )
 
 
-class HACluster(ResourceType[HAClusterProperties]):
+class HACluster(ReplacedOnEndpointChange, ResourceType[HAClusterProperties]):
     type_name = "Custom::CloudBasicHACluster"
     properties_model = HAClusterProperties
     replacement_properties = frozenset({"LocalServer"})
@@ -120,8 +121,8 @@ class HACluster(ResourceType[HAClusterProperties]):
                     raise
                 if req.request_type == "Update":
                     raise ReplacementRefused(
-                        f"{error}. A LocalServer change replaces the cluster: the new LocalServer must be "
-                        "another appliance (its ApiUrl), one that is not clustered yet"
+                        f"{error}. A LocalServer change replaces the cluster: name the registered Endpoint "
+                        "of another appliance, one that is not clustered yet"
                     ) from None
                 raise
             req.note_physical_id(physical_id)

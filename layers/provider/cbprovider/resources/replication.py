@@ -35,6 +35,7 @@ from pydantic.alias_generators import to_pascal
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange, endpoint_changed
 from cbprovider.resources.replication_endpoints import (
     ROLE_FIELDS,
     DestinationEndpoint,
@@ -111,7 +112,7 @@ class SeedingFailed(ProviderError):
     """ReplicationStatus reported the seeding as failed."""
 
 
-class Replication(ResourceType[ReplicationProperties]):
+class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties]):
     type_name = "Custom::CloudBasicReplication"
     properties_model = ReplicationProperties
     replacement_properties = frozenset({"Source", "Destination", "ReplicationMethod", "Tde"})
@@ -120,7 +121,9 @@ class Replication(ResourceType[ReplicationProperties]):
         return bool(GUID.match(physical_id))
 
     def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
-        """Replace when the resolved server/database of either end, the method or TDE changes."""
+        """Replace when the endpoint, either end's resolved server/database, the method or TDE changes."""
+        if endpoint_changed(new, old):
+            return True
         try:
             old_props = parse_properties(ReplicationProperties, old)
         except ValidationFailed:

@@ -24,6 +24,7 @@ from pydantic import Field, field_validator
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import find_keys_secret, remove_keys_secrets, store_keys
 from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
@@ -59,7 +60,7 @@ class UserAlreadyExists(ProviderError):
     """CreateUser refused the UserName or Email because a user already has it."""
 
 
-class User(ResourceType[UserProperties]):
+class User(ReplacedOnEndpointChange, ResourceType[UserProperties]):
     type_name = TYPE_NAME
     properties_model = UserProperties
     replacement_properties = REPLACING

@@ -10,7 +10,7 @@ so that they also refuse unknown names.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_pascal
@@ -36,6 +36,9 @@ class PropertiesModel(BaseModel):
         frozen=True,
     )
 
+    retired_properties: ClassVar[Mapping[str, str]] = {}
+    """Top-level names that were properties once: refused as unknown, with this text as the reason."""
+
 
 class ResourceProperties(PropertiesModel):
     """Base of a resource's top-level properties: also accepts what CloudFormation itself adds.
@@ -53,15 +56,19 @@ def parse_properties(model: type[M], raw: Mapping[str, Any] | None, *, what: str
     try:
         return model.model_validate(dict(raw or {}))
     except ValidationError as error:
-        raise ValidationFailed(f"Invalid {what}: {describe_errors(error)}") from None
+        raise ValidationFailed(
+            f"Invalid {what}: {describe_errors(error, retired=model.retired_properties)}"
+        ) from None
 
 
-def describe_errors(error: ValidationError) -> str:
+def describe_errors(error: ValidationError, *, retired: Mapping[str, str] | None = None) -> str:
     """``Source.Database: field required; Port: ...`` without echoing any input value."""
     parts = []
     for item in error.errors(include_url=False, include_input=False):
         path = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in item["loc"]) or "(root)"
         path = path.replace(".[", "[")
-        message = "unknown property" if item["type"] == "extra_forbidden" else item["msg"]
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = (retired or {}).get(path, "unknown property")
         parts.append(f"{path}: {message[:1].lower()}{message[1:]}")
     return "; ".join(parts)

@@ -130,7 +130,12 @@ class CapellaV4Client:
         self.limiter = limiter or (shared_limiter(token, rate_per_minute, burst) if token else None)
         self._sleep = sleep
         self._transport = Transport(
-            service=SERVICE, policy=retry, timeouts=timeouts, verify=ca_bundle or True, sleep=sleep
+            service=SERVICE,
+            origin=self.base_url,
+            policy=retry,
+            timeouts=timeouts,
+            verify=ca_bundle or True,
+            sleep=sleep,
         )
 
     def __repr__(self) -> str:
