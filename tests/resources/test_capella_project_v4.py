@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from tests.resources import capella_v4_fixtures
 from tests.resources.capella_fixtures import nothing_left
-from tests.resources.capella_v4_fixtures import CLUSTER, PROJECT, PROJECTS, V4World, cluster_properties
+from tests.resources.capella_v4_fixtures import (
+    CLUSTER,
+    PASSWORD,
+    PROJECT,
+    PROJECTS,
+    V4World,
+    cluster_properties,
+)
 
 v4world = capella_v4_fixtures.v4world
 
@@ -126,7 +133,7 @@ def test_properties_of_the_other_version_fail_naming_it(v4world: V4World) -> Non
 
 def test_a_v3_only_type_on_a_v4_endpoint_points_at_its_successor(v4world: V4World) -> None:
     _, cluster_id = v4world.healthy_cluster()
-    props = {"ClusterId": cluster_id, "UserName": "app", "PasswordSecretArn": v4world.secret("x")}
+    props = {"ClusterId": cluster_id, "UserName": "app", "PasswordSecretArn": v4world.secret(PASSWORD)}
     props["AllBucketsAccess"] = "data_reader"
     failed = v4world.stack.send("Create", "Custom::CapellaDatabaseUser", "User", props)
     assert failed.status == "FAILED"
