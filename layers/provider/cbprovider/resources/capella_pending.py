@@ -34,7 +34,7 @@ from cbprovider.errors import (
     ProviderError,
     ResponseFormatError,
 )
-from cbprovider.runtime import InProgress
+from cbprovider.runtime import InProgress, Outcome
 from cbprovider.runtime.log import logger
 
 VERIFY_KEY = "verify"
@@ -203,3 +203,27 @@ def created_since(
             "one it made. Delete the one it made, or choose a unique Name"
         )
     return found[0] if found else None
+
+
+def tolerant(
+    step: Callable[[], Outcome],
+    physical_id: str,
+    state: Mapping[str, Any] | None = None,
+    *,
+    retry_after: int = VERIFY_POLL_SECONDS,
+) -> Outcome:
+    """``step()`` of a wait across polls, or (after a connection error, a 5xx or a 429 the client's own
+    retries did not get past) another poll with the same ``state`` instead of failing the operation.
+    """
+    try:
+        outcome = step()
+    except ApiConnectionError as error:
+        reason = error.reason
+    except ApiError as error:
+        if error.status < 500 and error.status != 429:
+            raise
+        reason = f"HTTP {error.status}"
+    else:
+        return outcome
+    logger.warning("Capella did not answer; trying again at the next poll", extra={"error": reason})
+    return InProgress(physical_id, state or {"op": "deploy"}, retry_after=retry_after)
