@@ -32,11 +32,11 @@ poll instead of failing the operation.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cbprovider.capella.errors import ClusterFailedError
-from cbprovider.errors import ApiConnectionError, ApiError, ProviderError
+from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.capella_cluster_spec import (
     CapellaClusterProperties,
     check,
@@ -44,7 +44,13 @@ from cbprovider.resources.capella_cluster_spec import (
     servers_body,
 )
 from cbprovider.resources.capella_connection import client_for, is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, epoch_of, outcome_unknown, verify
+from cbprovider.resources.capella_pending import (
+    PendingCreate,
+    epoch_of,
+    outcome_unknown,
+    tolerant,
+    verify,
+)
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange, endpoint_changed
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
@@ -99,7 +105,7 @@ class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProper
                     placeholder = placeholder_id(req.logical_id, req.request_id)
                     return pending.in_progress(placeholder, replacing=replacing or "")
             req.note_physical_id(cluster_id)
-            return self._tolerant(lambda: self._until_healthy(client, req, cluster_id, "deploy"), cluster_id)
+            return tolerant(lambda: self._until_healthy(client, req, cluster_id, "deploy"), cluster_id)
 
     def update(self, req: Req) -> Outcome:
         check(req.properties)
@@ -119,7 +125,7 @@ class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProper
         with client_for(req.properties, req) as client:
             if pending is not None:
                 return self._verify(client, req, pending, str(state.get("replacing") or ""))
-            return self._tolerant(lambda: self._step(client, req, cluster_id, op), cluster_id, dict(state))
+            return tolerant(lambda: self._step(client, req, cluster_id, op), cluster_id, dict(state))
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return is_capella_id(physical_id)
@@ -237,24 +243,6 @@ class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProper
             cluster_id,
             {"ClusterId": cluster_id, "Status": cluster.status, "EndpointsSrv": cluster.endpoints_srv or ""},
         )
-
-    @staticmethod
-    def _tolerant(
-        step: Callable[[], Outcome], cluster_id: str, state: Mapping[str, Any] | None = None
-    ) -> Outcome:
-        """``step()``, or (after a connection error or a 5xx) another poll with the same state."""
-        try:
-            outcome = step()
-        except ApiConnectionError as error:
-            reason = error.reason
-        except ApiError as error:
-            if error.status < 500 and error.status != 429:
-                raise
-            reason = f"HTTP {error.status}"
-        else:
-            return outcome
-        logger.warning("Capella did not answer; trying again at the next poll", extra={"error": reason})
-        return InProgress(cluster_id, state or {"op": "deploy"}, retry_after=POLL_SECONDS)
 
     # -- update ----------------------------------------------------------------------------------
     def _settle_then_update(self, client: CapellaClient, req: Req, cluster_id: str) -> Outcome:

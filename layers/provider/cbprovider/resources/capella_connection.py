@@ -1,9 +1,10 @@
 """How a Capella resource reaches its organisation: through the endpoint it names.
 
 ``Endpoint`` (default ``default``) names a Capella entry of the operator's registry
-(``cbprovider.endpoints``): the API URL and the secret holding the API key pair (a JSON object with
-``AccessKey`` and ``SecretKey``; neither is ever logged or put in a reason). The operator chose that
-secret, so it is read as it is.
+(``cbprovider.endpoints``): the API URL, the API version it speaks and the secret holding its key (v3: a
+JSON object with ``AccessKey`` and ``SecretKey``; v4: the API key token, see
+``capella_v4_connection``; never logged or put in a reason). The operator chose that secret, so it is
+read as it is. A type that speaks one version fails, naming both versions, on an endpoint of the other.
 """
 
 from __future__ import annotations
@@ -26,8 +27,24 @@ def is_capella_id(text: str) -> bool:
     return bool(_UUID.match(text))
 
 
+V3_SUCCESSORS = {"Custom::CapellaDatabaseUser": "Custom::CapellaDatabaseCredential"}
+"""v3-only types and the v4 type that takes their place."""
+
+
 class CapellaConnection(EndpointChoice):
     """The connection property every Capella type accepts: ``Endpoint``."""
+
+
+def require_version(endpoint: CapellaEndpoint, wanted: str, type_name: str) -> None:
+    """``ValidationFailed`` naming the endpoint and both versions unless ``endpoint`` speaks ``wanted``."""
+    if endpoint.api_version == wanted:
+        return
+    successor = V3_SUCCESSORS.get(type_name)
+    hint = f"; use {successor} on a v4 endpoint" if successor and wanted == "v3" else ""
+    raise ValidationFailed(
+        f"Endpoint {endpoint.name!r} speaks Capella API {endpoint.api_version}; {type_name} on it needs "
+        f"API {wanted}{hint}"
+    )
 
 
 def endpoint_of(props: CapellaConnection) -> CapellaEndpoint:
@@ -55,4 +72,5 @@ def client_for(props: CapellaConnection, req: Request[Any]) -> CapellaClient:
     from cbprovider.capella import CapellaClient
 
     endpoint = endpoint_of(props)
+    require_version(endpoint, "v3", req.resource_type)
     return CapellaClient(endpoint.url, credentials_of(endpoint), deadline=req.call_deadline)

@@ -121,10 +121,10 @@ class CapellaDatabaseUser(ReplacedOnEndpointChange, ResourceType[CapellaDatabase
     def create(self, req: Req) -> Outcome:
         props = req.properties
         check(props)
-        password = read_password(props.password_secret_arn)
         physical_id = physical_id_of(props.cluster_id, props.user_name)
-        since = time.time()
         with client_for(props, req) as client:
+            password = read_password(props.password_secret_arn)
+            since = time.time()
             try:
                 client.create_database_user(
                     props.cluster_id,
@@ -171,8 +171,8 @@ class CapellaDatabaseUser(ReplacedOnEndpointChange, ResourceType[CapellaDatabase
         )
         if unchanged:
             return Done(str(req.physical_id), self._data(new))
-        password = read_password(new.password_secret_arn)
         with client_for(new, req) as client:
+            password = read_password(new.password_secret_arn)
             client.delete_database_user(new.cluster_id, new.user_name, deadline=req.deadline)
             logger.info("Recreating the database user with its new password or access")
             client.create_database_user(

@@ -22,7 +22,7 @@ clear refusals: nothing was created and they fail at once.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -34,11 +34,13 @@ from cbprovider.errors import (
     ProviderError,
     ResponseFormatError,
 )
-from cbprovider.runtime import InProgress
+from cbprovider.runtime import InProgress, Outcome
 from cbprovider.runtime.log import logger
 
 VERIFY_KEY = "verify"
 """The poll state key that marks a pending create (its value is the name looked for)."""
+CREATED_SKEW = 60
+"""Seconds an object's creation time may lie before the create was sent (clocks differ) and still match."""
 VERIFY_POLL_SECONDS = 60
 VERIFY_LOOKUPS = 2
 NOT_PROCESSED = frozenset({429, 503})
@@ -51,6 +53,10 @@ server: refused connections are retried by the transport, and no attempt means n
 
 class CreateNotCarriedOut(ProviderError):
     """A create whose answer was lost or unreadable did not take effect: the object never appeared."""
+
+
+class CreateAmbiguous(ProviderError):
+    """Several objects of the name appeared while a create's outcome was unknown."""
 
 
 def outcome_unknown(error: BaseException) -> bool:
@@ -171,3 +177,53 @@ def verify(
             f"{looked.lookups} look-ups over {int(now - looked.since)} s: the create did not take effect"
         )
     return looked.in_progress(physical_id, **state)
+
+
+def created_since(
+    candidates: Iterable[tuple[str, str, str]],
+    pending: PendingCreate,
+    *,
+    what: str,
+    ambiguous: type[ProviderError] = CreateAmbiguous,
+) -> str | None:
+    """The id of the one ``(name, id, created_at)`` named ``pending.name`` and created since the call was
+    sent (less ``CREATED_SKEW``), if any; ``ambiguous`` when there are several, since adopting the
+    wrong one would let the stack delete an object it never made.
+    """
+    earliest = pending.since - CREATED_SKEW
+    found = []
+    for name, object_id, created_at in candidates:
+        created = epoch_of(created_at)
+        if name == pending.name and created is not None and created >= earliest:
+            found.append(object_id)
+    if len(found) > 1:
+        raise ambiguous(
+            f"Name: the {what} create {pending.cause}, and {len(found)} {what}s named {pending.name!r} "
+            f"appeared since ({', '.join(found)}); none is adopted, since this stack cannot tell which "
+            "one it made. Delete the one it made, or choose a unique Name"
+        )
+    return found[0] if found else None
+
+
+def tolerant(
+    step: Callable[[], Outcome],
+    physical_id: str,
+    state: Mapping[str, Any] | None = None,
+    *,
+    retry_after: int = VERIFY_POLL_SECONDS,
+) -> Outcome:
+    """``step()`` of a wait across polls, or (after a connection error, a 5xx or a 429 the client's own
+    retries did not get past) another poll with the same ``state`` instead of failing the operation.
+    """
+    try:
+        outcome = step()
+    except ApiConnectionError as error:
+        reason = error.reason
+    except ApiError as error:
+        if error.status < 500 and error.status != 429:
+            raise
+        reason = f"HTTP {error.status}"
+    else:
+        return outcome
+    logger.warning("Capella did not answer; trying again at the next poll", extra={"error": reason})
+    return InProgress(physical_id, state or {"op": "deploy"}, retry_after=retry_after)

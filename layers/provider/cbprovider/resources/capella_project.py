@@ -16,23 +16,20 @@ project that still holds clusters cannot be deleted (400), which becomes a FAILE
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, epoch_of, outcome_unknown, verify
+from cbprovider.resources.capella_pending import PendingCreate, created_since, outcome_unknown, verify
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
 if TYPE_CHECKING:
     from cbprovider.capella import CapellaClient
-
-CREATED_SKEW = 60
-"""Seconds a project's ``createdAt`` may lie before the create was sent (clocks differ) and still match."""
 
 
 class ProjectNotEmpty(ProviderError):
@@ -41,6 +38,19 @@ class ProjectNotEmpty(ProviderError):
 
 class ProjectAmbiguous(ProviderError):
     """Several projects of the name appeared while a create's outcome was unknown."""
+
+
+def delete_project(call: Callable[[], bool], project_id: str) -> bool:
+    """``call()`` (a project delete); a refusal because clusters remain becomes ``ProjectNotEmpty``."""
+    try:
+        return call()
+    except ApiError as error:
+        if error.status in (400, 409):  # v3 answers 400, v4 409
+            raise ProjectNotEmpty(
+                f"Capella project {project_id} still holds clusters; delete them (or the resources that "
+                f"own them) first. Capella said: {error.message}"
+            ) from None
+        raise
 
 
 class CapellaProjectProperties(CapellaConnection):
@@ -92,15 +102,9 @@ class CapellaProject(ReplacedOnEndpointChange, ResourceType[CapellaProjectProper
     def delete(self, req: Request[CapellaProjectProperties]) -> Outcome:
         project_id = str(req.physical_id)
         with client_for(req.properties, req) as client:
-            try:
-                deleted = client.delete_project(project_id, deadline=req.deadline)
-            except ApiError as error:
-                if error.status == 400:
-                    raise ProjectNotEmpty(
-                        f"Capella project {project_id} still holds clusters; delete them (or the "
-                        f"resources that own them) first. Capella said: {error.message}"
-                    ) from None
-                raise
+            deleted = delete_project(
+                lambda: client.delete_project(project_id, deadline=req.deadline), project_id
+            )
         return Done(project_id, reason=None if deleted else "already deleted")
 
     def owns_physical_id(self, physical_id: str) -> bool:
@@ -111,16 +115,10 @@ class CapellaProject(ReplacedOnEndpointChange, ResourceType[CapellaProjectProper
         client: CapellaClient, req: Request[CapellaProjectProperties], pending: PendingCreate
     ) -> str | None:
         """The id of the one project named ``pending.name`` created since the call was sent, if any."""
-        earliest = pending.since - CREATED_SKEW
-        found = []
-        for project in client.list_projects(deadline=req.deadline):
-            created = epoch_of(project.created_at)
-            if project.name == pending.name and created is not None and created >= earliest:
-                found.append(project.id)
-        if len(found) > 1:
-            raise ProjectAmbiguous(
-                f"Name: the project create {pending.cause}, and {len(found)} projects named "
-                f"{pending.name!r} appeared since ({', '.join(found)}); none is adopted, since this stack "
-                "cannot tell which one it made. Delete the one it made, or choose a unique Name"
-            )
-        return found[0] if found else None
+        projects = client.list_projects(deadline=req.deadline)
+        return created_since(
+            ((p.name, p.id, p.created_at) for p in projects),
+            pending,
+            what="project",
+            ambiguous=ProjectAmbiguous,
+        )

@@ -1,0 +1,163 @@
+"""``Custom::CapellaAllowedCidr``: an entry of a v4 cluster's allowed CIDR list (v4 only).
+
+Physical id: ``<ProjectId>/<ClusterId>/<Cidr>`` (a CIDR is on a cluster's list at most once). The API
+cannot update an entry, and re-creating it gives it a new id; a physical id that outlives that keeps the
+stack's resource the same while ``AllowedCidrId`` (GetAtt) follows the API's current id. A new ``Cidr``
+(or ``ProjectId``/``ClusterId``) replaces; a new ``Comment`` or ``ExpiresAt`` for the same CIDR deletes
+the entry and creates it again inside the Update (for that moment new connections from the CIDR are
+refused). A create whose outcome is unknown is verified at later polls by listing for the CIDR.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, field_validator
+
+from cbprovider.errors import ProviderError
+from cbprovider.resources.capella_connection import is_capella_id
+from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
+from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
+from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
+from cbprovider.runtime import Done, Outcome, Request, ResourceType
+from cbprovider.runtime.ids import placeholder_id
+from cbprovider.runtime.log import logger
+
+if TYPE_CHECKING:
+    from cbprovider.capella.v4 import CapellaV4Client
+
+
+class CapellaAllowedCidrProperties(InCluster):
+    cidr: str
+    comment: str = Field(default="", max_length=256)
+    expires_at: str | None = None
+    """RFC 3339 (``2030-01-01T00:00:00Z``); absent: the entry is permanent."""
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            return str(ipaddress.ip_network(value.strip(), strict=True))
+        except ValueError:
+            raise ValueError("must be a CIDR block (address/prefix, host bits zero)") from None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expires_at(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("must be an RFC 3339 time such as 2030-01-01T00:00:00Z") from None
+        if when.tzinfo is None:
+            raise ValueError("must carry a time zone (Z or +hh:mm)")
+        return value
+
+
+Req = Request[CapellaAllowedCidrProperties]
+
+
+def physical_id_of(props: CapellaAllowedCidrProperties) -> str:
+    return f"{props.project_id}/{props.cluster_id}/{props.cidr}"
+
+
+def split_physical_id(physical_id: str) -> tuple[str, str, str] | None:
+    project_id, _, rest = physical_id.partition("/")
+    cluster_id, _, cidr = rest.partition("/")
+    if not (is_capella_id(project_id) and is_capella_id(cluster_id) and "/" in cidr):
+        return None
+    return project_id, cluster_id, cidr
+
+
+def _entry_id(client: CapellaV4Client, req: Req, parts: tuple[str, str, str]) -> str | None:
+    project_id, cluster_id, cidr = parts
+    entries = client.list_allowed_cidrs(project_id, cluster_id, deadline=req.deadline)
+    return next((e.id for e in entries if e.cidr == cidr), None)
+
+
+class CapellaAllowedCidr(ReplacedOnEndpointChange, ResourceType[CapellaAllowedCidrProperties]):
+    type_name = "Custom::CapellaAllowedCidr"
+    properties_model = CapellaAllowedCidrProperties
+    replacement_properties = frozenset({"ProjectId", "ClusterId", "Cidr"})
+
+    def create(self, req: Req) -> Outcome:
+        props = req.properties
+        since = time.time()
+        with v4_client_for(props, req) as client:
+            try:
+                entry_id = self._add(client, req)
+            except ProviderError as error:
+                if not outcome_unknown(error):
+                    raise
+                pending = PendingCreate.after(error, name=props.cidr, since=since)
+                return pending.in_progress(placeholder_id(req.logical_id, req.request_id))
+        physical_id = physical_id_of(props)
+        req.note_physical_id(physical_id)
+        return Done(physical_id, {"AllowedCidrId": entry_id})
+
+    def poll(self, req: Req, state: Mapping[str, Any]) -> Outcome:
+        """Continues a create whose outcome was unknown (the only operation that polls)."""
+        pending = PendingCreate.from_state(state)
+        if pending is None:
+            raise ProviderError(f"unknown poll state for {self.type_name}")
+        props, physical_id = req.properties, physical_id_of(req.properties)
+        parts = (props.project_id, props.cluster_id, props.cidr)
+        with v4_client_for(props, req) as client:
+            entry_id = ""
+
+            def find() -> str | None:
+                nonlocal entry_id
+                entry_id = _entry_id(client, req, parts) or ""
+                return physical_id if entry_id else None
+
+            found = verify(
+                pending,
+                find,
+                what="allowed CIDR",
+                physical_id=str(req.physical_id),
+                foreign=req.owned_elsewhere,
+            )
+        if not isinstance(found, str):
+            return found
+        req.note_physical_id(found)
+        return Done(found, {"AllowedCidrId": entry_id})
+
+    def update(self, req: Req) -> Outcome:
+        new, old = req.properties, req.old_properties
+        parts = (new.project_id, new.cluster_id, new.cidr)
+        with v4_client_for(new, req) as client:
+            entry_id = _entry_id(client, req, parts)
+            same = old is not None and (old.comment, old.expires_at) == (new.comment, new.expires_at)
+            if entry_id is not None and same:
+                return Done(str(req.physical_id), {"AllowedCidrId": entry_id})
+            if entry_id is not None:
+                logger.info("The API cannot update an allowed CIDR: deleting and creating it again")
+                client.delete_allowed_cidr(new.project_id, new.cluster_id, entry_id, deadline=req.deadline)
+            entry_id = self._add(client, req)
+        return Done(str(req.physical_id), {"AllowedCidrId": entry_id})
+
+    def delete(self, req: Req) -> Outcome:
+        parts = split_physical_id(str(req.physical_id))
+        assert parts is not None, "owns_physical_id lets only well-formed ids through"
+        with v4_client_for(req.properties, req) as client:
+            entry_id = _entry_id(client, req, parts)
+            if entry_id is None:
+                return Done(str(req.physical_id), reason="already deleted")
+            client.delete_allowed_cidr(parts[0], parts[1], entry_id, deadline=req.deadline)
+        return Done(str(req.physical_id))
+
+    def owns_physical_id(self, physical_id: str) -> bool:
+        return split_physical_id(physical_id) is not None
+
+    @staticmethod
+    def _add(client: CapellaV4Client, req: Req) -> str:
+        from cbprovider.capella.v4 import AllowedCidrSpec
+
+        props = req.properties
+        spec = AllowedCidrSpec(props.cidr, props.comment or None, props.expires_at)
+        return client.create_allowed_cidr(props.project_id, props.cluster_id, spec, deadline=req.deadline)

@@ -1,0 +1,82 @@
+"""How a v4 Capella resource reaches its organisation, and the parent-id properties the v4 types share.
+
+The endpoint must speak API v4 (``WrongApiVersion`` otherwise) and name its organisation; its secret
+holds the API key token as plain text or as ``{"ApiKeyToken": "..."}`` (never logged or put in a
+reason). Every v4 path lies under the organisation's project, so each child type carries ``ProjectId``
+(and ``ClusterId`` below a cluster); a change of either replaces the object, which lives there.
+Requests are paced per key at ``CAPELLA_REQUESTS_PER_MINUTE`` (default: the client's assumption, since
+Couchbase publishes no figure); a 429 is waited out as its ``Retry-After`` says.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import AfterValidator
+
+from cbprovider.resources.capella_connection import (
+    CapellaConnection,
+    endpoint_of,
+    is_capella_id,
+    require_version,
+)
+from cbprovider.resources.secret_text import read_secret_text
+from cbprovider.runtime import Request, ValidationFailed
+
+if TYPE_CHECKING:
+    from cbprovider.capella.v4 import CapellaV4Client
+
+TOKEN_KEYS = ("ApiKeyToken",)
+RATE_ENV = "CAPELLA_REQUESTS_PER_MINUTE"
+
+
+def requests_per_minute() -> float | None:
+    """The operator's per-key request rate, or ``None`` for the client's default."""
+    text = os.environ.get(RATE_ENV, "").strip()
+    try:
+        rate = float(text) if text else None
+    except ValueError:
+        rate = None
+    return rate if rate is not None and rate > 0 else None
+
+
+def _capella_id(value: str) -> str:
+    if not is_capella_id(value):
+        raise ValueError("must be a Capella id (a UUID)")
+    return value.lower()
+
+
+CapellaId = Annotated[str, AfterValidator(_capella_id)]
+"""A project, cluster or other object id: a UUID, compared in lower case."""
+
+
+class InProject(CapellaConnection):
+    """``ProjectId``: the project the object lives in."""
+
+    project_id: CapellaId
+
+
+class InCluster(InProject):
+    """``ProjectId`` and ``ClusterId``: the cluster the object lives in."""
+
+    cluster_id: CapellaId
+
+
+def v4_client_for(props: CapellaConnection, req: Request[Any]) -> CapellaV4Client:
+    """A v4 client for the resource's endpoint (close it when done: ``with v4_client_for(...)``)."""
+    from cbprovider.capella.v4 import CapellaV4Client, TokenFormatError, api_key_token_from_secret
+
+    endpoint = endpoint_of(props)
+    require_version(endpoint, "v4", req.resource_type)
+    context = f"endpoint {endpoint.name} CredentialsSecretArn"
+    text = read_secret_text(endpoint.credentials_secret_arn, field_context=context, json_keys=TOKEN_KEYS)
+    try:
+        token = api_key_token_from_secret(text)
+    except TokenFormatError as error:
+        raise ValidationFailed(f"{context}: {error}") from None
+    rate = requests_per_minute()
+    pacing: dict[str, Any] = (
+        {} if rate is None else {"rate_per_minute": rate, "burst": max(10, int(rate / 6))}
+    )
+    return CapellaV4Client(endpoint.url, token, organization_id=str(endpoint.organization_id), **pacing)
