@@ -48,12 +48,14 @@ def maxrss_bytes() -> int:
 
 def main() -> int:
     spec = json.load(sys.stdin)
+    from cbprovider.runtime.secrets import sharing_tags
+
     from simulators.stack import LambdaContext, load_handler, local_aws
 
     with local_aws() as boto3:
         sm = boto3.client("secretsmanager")
         arns = {
-            name: str(sm.create_secret(Name=name, SecretString=json.dumps(value))["ARN"])
+            name: str(sm.create_secret(Name=name, SecretString=json.dumps(value), Tags=sharing_tags())["ARN"])
             for name, value in spec["secrets"].items()
         }
         os.environ.update(substitute(spec["env"], arns))

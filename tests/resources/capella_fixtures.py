@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from cbprovider.capella import CapellaClient
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.capella import CapellaSimulator
 from simulators.capella.state import HostedCluster
@@ -67,7 +68,7 @@ class CapellaWorld:
     def secret(self, value: str) -> str:
         """A new secret holding ``value``; its ARN."""
         name = f"test-{uuid.uuid4().hex[:12]}"
-        return str(self.secrets.create_secret(Name=name, SecretString=value)["ARN"])
+        return str(self.secrets.create_secret(Name=name, SecretString=value, Tags=sharing_tags())["ARN"])
 
     def project(self) -> str:
         return self.sim.add_project(f"p-{uuid.uuid4().hex[:6]}")
@@ -95,7 +96,9 @@ def make_world(
 ) -> CapellaWorld:
     secrets = aws.client("secretsmanager")
     keys = json.dumps({"AccessKey": sim.access_key, "SecretKey": sim.secret_key})
-    arn = str(secrets.create_secret(Name=f"capella-keys-{uuid.uuid4().hex[:8]}", SecretString=keys)["ARN"])
+    # Shared too: a test names it in the CredentialsSecretArn property as well as in the environment.
+    name = f"capella-keys-{uuid.uuid4().hex[:8]}"
+    arn = str(secrets.create_secret(Name=name, SecretString=keys, Tags=sharing_tags())["ARN"])
     monkeypatch.setenv("CAPELLA_API_URL", sim.url)
     monkeypatch.setenv("CAPELLA_CREDENTIALS_SECRET_ARN", arn)
     return CapellaWorld(sim, LocalStack(load_handler(), receiver), secrets, arn)

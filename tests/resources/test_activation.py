@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
@@ -51,7 +52,9 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
         log_handler.setFormatter(logger.registered_formatter)
         logging.getLogger(logger.service).addHandler(log_handler)
         sm = boto3.client("secretsmanager")
-        password_arn = sm.create_secret(Name="appliance/admin", SecretString=PASSWORD)["ARN"]
+        password_arn = sm.create_secret(Name="appliance/admin", SecretString=PASSWORD, Tags=sharing_tags())[
+            "ARN"
+        ]
         monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
         monkeypatch.delenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", raising=False)
         props = {
@@ -70,7 +73,9 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
 
 
 def with_licence(env: Env) -> dict[str, Any]:
-    arn = env.sm.create_secret(Name="appliance/licence", SecretString=json.dumps({"activationKey": LICENCE}))
+    arn = env.sm.create_secret(
+        Name="appliance/licence", SecretString=json.dumps({"activationKey": LICENCE}), Tags=sharing_tags()
+    )
     return {**env.props, "ActivationKeySecretArn": arn["ARN"]}
 
 
@@ -92,7 +97,9 @@ def test_create_stores_the_admin_keys_and_they_sign_calls(env: Env) -> None:
 
 
 def test_password_secret_may_be_json(env: Env) -> None:
-    arn = env.sm.create_secret(Name="appliance/json", SecretString=json.dumps({"password": PASSWORD}))["ARN"]
+    arn = env.sm.create_secret(
+        Name="appliance/json", SecretString=json.dumps({"password": PASSWORD}), Tags=sharing_tags()
+    )["ARN"]
     created = env.stack.send("Create", TYPE, "Activation", {**env.props, "PasswordSecretArn": arn})
     assert created.status == "SUCCESS", created.reason
 
@@ -282,7 +289,9 @@ def test_sample_events_parse_and_classify(name: str) -> None:
     parse_properties(resource.properties_model, event["ResourceProperties"])
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        replaces = resource.requires_replacement(
+            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        )
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])

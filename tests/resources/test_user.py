@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
@@ -53,7 +54,9 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
             Name="appliance/admin-keys",
             SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
         )["ARN"]
-        password_arn = sm.create_secret(Name="appliance/user-password", SecretString=PASSWORD)["ARN"]
+        password_arn = sm.create_secret(
+            Name="appliance/user-password", SecretString=PASSWORD, Tags=sharing_tags()
+        )["ARN"]
         monkeypatch.setenv("CLOUDBASIC_API_URL", sim.url)
         monkeypatch.setenv("CLOUDBASIC_CREDENTIALS_SECRET_ARN", admin_arn)
         props = {
@@ -95,7 +98,9 @@ def test_create_stores_keys_that_sign_calls(env: Env) -> None:
 
 
 def test_admin_flag_and_json_password(env: Env) -> None:
-    arn = env.sm.create_secret(Name="pw-json", SecretString=json.dumps({"password": PASSWORD}))["ARN"]
+    arn = env.sm.create_secret(
+        Name="pw-json", SecretString=json.dumps({"password": PASSWORD}), Tags=sharing_tags()
+    )["ARN"]
     props = {**env.props, "PasswordSecretArn": arn, "IsAdmin": "true"}
     created = env.stack.send("Create", TYPE, "Ops", props)
     assert created.status == "SUCCESS", created.reason
@@ -157,6 +162,7 @@ def test_connection_change_is_in_place(env: Env) -> None:
     rotated = env.sm.create_secret(
         Name="appliance/admin-keys-2",
         SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+        Tags=sharing_tags(),
     )["ARN"]
     new_props = {**env.props, "CredentialsSecretArn": rotated, "SigningRegion": "us-east-1"}
     updated = env.stack.send("Update", TYPE, "Ops", new_props, physical_id="ops", old_properties=env.props)
@@ -190,6 +196,7 @@ def test_api_4xx_is_readable(env: Env) -> None:
     wrong = env.sm.create_secret(
         Name="appliance/wrong-keys",
         SecretString=json.dumps({"AccessKeyId": "AKIAWRONGWRONGWRONG0", "SecretAccessKey": "x" * 40}),
+        Tags=sharing_tags(),
     )["ARN"]
     created = env.stack.send("Create", TYPE, "Ops", {**env.props, "CredentialsSecretArn": wrong})
     assert created.status == "FAILED"
@@ -216,7 +223,9 @@ def test_unreadable_password_secret_names_the_property(env: Env) -> None:
 
 
 def test_json_password_secret_without_password_names_the_property(env: Env) -> None:
-    arn = env.sm.create_secret(Name="pw-other", SecretString=json.dumps({"username": "ops"}))["ARN"]
+    arn = env.sm.create_secret(
+        Name="pw-other", SecretString=json.dumps({"username": "ops"}), Tags=sharing_tags()
+    )["ARN"]
     created = env.stack.send("Create", TYPE, "Ops", {**env.props, "PasswordSecretArn": arn})
     assert created.status == "FAILED"
     assert "PasswordSecretArn: secret" in created.reason
@@ -263,7 +272,9 @@ def test_sample_events_parse_and_classify(name: str) -> None:
     parse_properties(resource.properties_model, event["ResourceProperties"])
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        replaces = resource.requires_replacement(
+            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        )
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])

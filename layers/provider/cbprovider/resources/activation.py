@@ -32,9 +32,9 @@ from cbprovider.resources.cloudbasic_connection import (
     read_key_pair,
 )
 from cbprovider.resources.keys_secret import find_keys_secret, find_keys_secrets, store_keys
-from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed, delete_owned_secret
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.secrets import read_shared_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient
@@ -122,14 +122,18 @@ class Activation(ResourceType[ActivationProperties]):
                 "instance cannot be activated again: to activate another instance change InstanceId; "
                 "otherwise restore the previous values"
             )
-        password = read_secret_text(
-            p.password_secret_arn, field_context="PasswordSecretArn", json_keys=("password", "Password")
+        password = read_shared_secret_text(
+            p.password_secret_arn,
+            property_name="PasswordSecretArn",
+            stack_id=req.stack_id,
+            json_keys=("password", "Password"),
         )
         licence = None
         if p.activation_key_secret_arn:
-            licence = read_secret_text(
+            licence = read_shared_secret_text(
                 p.activation_key_secret_arn,
-                field_context="ActivationKeySecretArn",
+                property_name="ActivationKeySecretArn",
+                stack_id=req.stack_id,
                 json_keys=("activationKey", "ActivationKey"),
             )
         request = ActivateInstanceRequest(
@@ -180,7 +184,7 @@ class Activation(ResourceType[ActivationProperties]):
         else:
             text = "no licence key: left the instance activated, removed the keys secret"
         for arn in secrets:
-            delete_owned_secret(arn)
+            delete_owned_secret(arn, stack_id=req.stack_id)
         logger.info(text, extra={"instance_id": instance_id})
         return Done(instance_id, reason=text)
 
@@ -190,7 +194,7 @@ class Activation(ResourceType[ActivationProperties]):
     @staticmethod
     def _deactivate(req: Request[ActivationProperties], instance_id: str, secret_arn: str) -> bool:
         """DeactivateInstance with the stored admin keys; False if the instance was not activated."""
-        keys = read_key_pair(secret_arn, "AdminKeysSecretArn")
+        keys = read_key_pair(secret_arn, "AdminKeysSecretArn", stack_id=req.stack_id)
         with _client(req.properties, req, keys) as client:
             try:
                 client.deactivate_instance()

@@ -38,14 +38,22 @@ def api_url_of(props: CapellaConnection) -> str:
     return props.api_url or os.environ.get(URL_ENV) or DEFAULT_API_URL
 
 
-def credentials_of(props: CapellaConnection) -> tuple[str, str]:
-    """The ``(access_key, secret_key)`` pair from the secret named by the property or the environment."""
+def credentials_of(props: CapellaConnection, req: Request[Any]) -> tuple[str, str]:
+    """The ``(access_key, secret_key)`` pair from the secret named by the property or the environment.
+
+    A secret the property names must be shared with the requesting stack; the operator's default not.
+    """
     arn = props.credentials_secret_arn or os.environ.get(CREDENTIALS_ENV)
     if not arn:
         raise ValidationFailed(
             f"CredentialsSecretArn: not set, and the provider has no default ({CREDENTIALS_ENV})"
         )
-    value = read_secret_json(arn, field_context="CredentialsSecretArn")
+    if props.credentials_secret_arn:
+        from cbprovider.runtime.secrets import read_shared_secret_json
+
+        value = read_shared_secret_json(arn, property_name="CredentialsSecretArn", stack_id=req.stack_id)
+    else:
+        value = read_secret_json(arn, field_context="CredentialsSecretArn")
     access_key, secret_key = value.get("AccessKey"), value.get("SecretKey")
     if not isinstance(access_key, str) or not access_key or not isinstance(secret_key, str) or not secret_key:
         raise ValidationFailed(
@@ -63,7 +71,7 @@ def client_for(props: CapellaConnection, req: Request[Any]) -> CapellaClient:
     from cbprovider.capella import CapellaClient
 
     url = api_url_of(props)
-    credentials = credentials_of(props)
+    credentials = credentials_of(props, req)
     try:
         return CapellaClient(url, credentials)
     except ValueError:

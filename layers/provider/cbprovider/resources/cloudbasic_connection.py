@@ -29,7 +29,7 @@ from pydantic import field_validator
 from cbprovider.cloudbasic.ca_bundle import CaBundleUnreadable
 from cbprovider.cloudbasic.ca_bundle import ca_bundle_file as ca_bundle_file  # re-exported
 from cbprovider.runtime.properties import ResourceProperties, ValidationFailed
-from cbprovider.runtime.secrets import SecretUnreadable, read_secret_json
+from cbprovider.runtime.secrets import SecretUnreadable, read_secret_json, read_shared_secret_json
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient
@@ -90,12 +90,14 @@ def client_for(props: CloudBasicConnection, req: Request[Any]) -> CloudBasicClie
             f"ApiUrl: not set, and the provider has no default CloudBasic API URL ({API_URL_ENV})"
         )
     arn = props.credentials_secret_arn or os.environ.get(CREDENTIALS_ENV, "").strip()
+    # A secret the resource names must be shared with its stack; the operator's default needs no tag.
+    stack_id = req.stack_id if props.credentials_secret_arn else None
     if not arn:
         raise ValidationFailed(
             "CredentialsSecretArn: not set, and the provider has no default CloudBasic key pair secret "
             f"({CREDENTIALS_ENV})"
         )
-    key_pair = read_key_pair(arn, "CredentialsSecretArn")
+    key_pair = read_key_pair(arn, "CredentialsSecretArn", stack_id=stack_id)
     try:
         ca_bundle = ca_bundle_file(props.ca_bundle_secret_arn) if props.ca_bundle_secret_arn else None
     except CaBundleUnreadable as error:
@@ -113,9 +115,16 @@ def client_for(props: CloudBasicConnection, req: Request[Any]) -> CloudBasicClie
         raise ValidationFailed(f"ApiUrl: {error}") from None
 
 
-def read_key_pair(arn: str, field_context: str) -> tuple[str, str]:
-    """``(AccessKeyId, SecretAccessKey)`` from the JSON secret ``arn``; errors name ``field_context``."""
-    data = read_secret_json(arn, field_context=field_context)
+def read_key_pair(arn: str, field_context: str, *, stack_id: str | None) -> tuple[str, str]:
+    """``(AccessKeyId, SecretAccessKey)`` from the JSON secret ``arn``; errors name ``field_context``.
+
+    ``stack_id``: the requesting stack when a resource property names the secret (it must be shared with
+    that stack, see ``runtime.secrets``); ``None`` only for a secret the operator named.
+    """
+    if stack_id is None:
+        data = read_secret_json(arn, field_context=field_context)
+    else:
+        data = read_shared_secret_json(arn, property_name=field_context, stack_id=stack_id)
     access, secret = (data.get(name) for name in KEY_FIELDS)
     if not isinstance(access, str) or not isinstance(secret, str) or not access or not secret:
         raise SecretUnreadable(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cbprovider.errors import ProviderError, ResponseFormatError
 from cbprovider.runtime import Request, create_owned_secret, delete_owned_secret
-from cbprovider.runtime.secrets import LOGICAL_TAG, OWNER_TAG, OWNER_VALUE, STACK_TAG
+from cbprovider.runtime.secrets import LOGICAL_TAG, OWNER_TAG, STACK_TAG, provider_id
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic.models import KeyPair
@@ -54,7 +54,7 @@ def find_keys_secrets(req: Request[Any], physical_id: str, *, client: Any = None
     """
     sm = client or _client()
     wanted = {
-        OWNER_TAG: OWNER_VALUE,
+        OWNER_TAG: provider_id()[:256],
         STACK_TAG: req.stack_id[:256],
         LOGICAL_TAG: req.logical_id[:256],
         PHYSICAL_TAG: physical_id[:256],
@@ -90,7 +90,10 @@ def find_keys_secret(req: Request[Any], physical_id: str, *, client: Any = None)
 def remove_keys_secrets(req: Request[Any], physical_id: str, *, client: Any = None) -> int:
     """Schedule every keys secret of this resource for deletion; how many were removed."""
     sm = client or _client()
-    return sum(delete_owned_secret(arn, client=sm) for arn in find_keys_secrets(req, physical_id, client=sm))
+    return sum(
+        delete_owned_secret(arn, stack_id=req.stack_id, client=sm)
+        for arn in find_keys_secrets(req, physical_id, client=sm)
+    )
 
 
 def _client() -> Any:

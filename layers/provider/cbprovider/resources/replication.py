@@ -119,13 +119,13 @@ class Replication(ResourceType[ReplicationProperties]):
     def owns_physical_id(self, physical_id: str) -> bool:
         return bool(GUID.match(physical_id))
 
-    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
         """Replace when the resolved server/database of either end, the method or TDE changes."""
         try:
             old_props = parse_properties(ReplicationProperties, old)
         except ValidationFailed:
             logger.info("The old properties no longer parse: comparing them as given")
-            return super().requires_replacement(new, old)
+            return super().requires_replacement(new, old, stack_id=stack_id)
         new_props = parse_properties(ReplicationProperties, new)
         if (new_props.replication_method, new_props.tde) != (old_props.replication_method, old_props.tde):
             return True
@@ -134,18 +134,18 @@ class Replication(ResourceType[ReplicationProperties]):
             if new_end.model_dump(include=ROLE_FIELDS) == old_end.model_dump(include=ROLE_FIELDS):
                 continue
             try:
-                old_identity = resolve(old_end, role).identity
+                old_identity = resolve(old_end, role, stack_id=stack_id).identity
             except ValidationFailed:
                 logger.warning("The old endpoint cannot be resolved: replacing", extra={"role": role})
                 return True
-            if resolve(new_end, role).identity != old_identity:
+            if resolve(new_end, role, stack_id=stack_id).identity != old_identity:
                 return True
         return False
 
     # -- create ------------------------------------------------------------------------------------
     def create(self, req: Request[ReplicationProperties]) -> Outcome:
         p = req.properties
-        source, destination = resolve(p.source, "Source"), resolve(p.destination, "Destination")
+        source, destination = _databases(req)
         with client_for(p, req) as client:
             created = self._create_job(client, req, source, destination)
             if isinstance(created, InProgress):
@@ -229,7 +229,7 @@ class Replication(ResourceType[ReplicationProperties]):
             "The create had been carried out: adopting the new job", extra={"replication_id": found}
         )
         req.note_physical_id(found)
-        source, destination = _databases(req.properties)
+        source, destination = _databases(req)
         return self._after_create(client, req, found, source, destination)
 
     def _seeding(
@@ -240,7 +240,7 @@ class Replication(ResourceType[ReplicationProperties]):
         progress: int | None,
     ) -> Outcome:
         if status == "Success":
-            source, destination = _databases(req.properties)
+            source, destination = _databases(req)
             return Done(replication_id, _data(replication_id, status, source, destination))
         if status == "Failed":
             raise SeedingFailed(
@@ -265,7 +265,7 @@ class Replication(ResourceType[ReplicationProperties]):
     def update(self, req: Request[ReplicationProperties]) -> Outcome:
         p, old = req.properties, req.old_properties
         replication_id = str(req.physical_id)
-        source, destination = resolve(p.source, "Source"), resolve(p.destination, "Destination")
+        source, destination = _databases(req)
         changes = _alterations(p, old, source, destination)
         with client_for(p, req) as client:
             client.alter_replication(replication_id, changes)
@@ -385,8 +385,11 @@ def _create_only_changes(p: ReplicationProperties, old: ReplicationProperties | 
     return names
 
 
-def _databases(p: ReplicationProperties) -> tuple[ResolvedEndpoint, ResolvedEndpoint]:
-    return resolve(p.source, "Source"), resolve(p.destination, "Destination")
+def _databases(req: Request[ReplicationProperties]) -> tuple[ResolvedEndpoint, ResolvedEndpoint]:
+    p = req.properties
+    return resolve(p.source, "Source", stack_id=req.stack_id), resolve(
+        p.destination, "Destination", stack_id=req.stack_id
+    )
 
 
 def _data(

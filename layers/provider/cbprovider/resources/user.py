@@ -25,9 +25,9 @@ from pydantic import Field, field_validator
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
 from cbprovider.resources.keys_secret import find_keys_secret, remove_keys_secrets, store_keys
-from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.secrets import read_shared_secret_text
 
 TYPE_NAME = "Custom::CloudBasicUser"
 KEYS_KIND = "cloudbasic-user"
@@ -68,8 +68,11 @@ class User(ResourceType[UserProperties]):
         from cbprovider.cloudbasic import CreateUserRequest
 
         p = req.properties
-        password = read_secret_text(
-            p.password_secret_arn, field_context="PasswordSecretArn", json_keys=("password", "Password")
+        password = read_shared_secret_text(
+            p.password_secret_arn,
+            property_name="PasswordSecretArn",
+            stack_id=req.stack_id,
+            json_keys=("password", "Password"),
         )
         request = CreateUserRequest(
             email=p.email,

@@ -190,7 +190,9 @@ class Invocation(CfnResource):
         phase: Phase = "create"
         if request_type == "Update":
             replace = resource.requires_replacement(
-                self._event.get("ResourceProperties") or {}, self._event.get("OldResourceProperties") or {}
+                self._event.get("ResourceProperties") or {},
+                self._event.get("OldResourceProperties") or {},
+                stack_id=self.StackId,
             )
             if replace and self._services.fingerprints.holds(self._event, physical_id):
                 # CloudFormation rolling back a failed replacement: this object already has these
