@@ -56,8 +56,8 @@ def load_handler(function: str) -> Handler:
 def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
     """moto for every AWS call, with the provider's state table as the template declares it.
 
-    Sets the environment a deployed provider function has (region, table, poll rule prefix) and
-    restores it afterwards. Yields the ``boto3`` module.
+    Sets the environment a deployed provider function has (region, table, poll rule prefix, the KMS key
+    that seals keys kept in poll state) and restores it afterwards. Yields the ``boto3`` module.
     """
     from moto import mock_aws
 
@@ -68,6 +68,7 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
         "AWS_SESSION_TOKEN": "testing",
         "IDEMPOTENCY_TABLE": table,
         "POLL_RULE_PREFIX": RULE_PREFIX,
+        "KEYS_STATE_KEY_ARN": "",
     }
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
@@ -81,6 +82,7 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                 BillingMode="PAY_PER_REQUEST",
             )
+            os.environ["KEYS_STATE_KEY_ARN"] = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
             yield boto3
     finally:
         for name, value in saved.items():

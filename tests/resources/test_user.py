@@ -6,6 +6,7 @@ import copy
 import io
 import json
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from cbprovider.runtime.secrets import sharing_tags
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import LocalStack, load_handler, local_aws
+from tests.aws_calls import aws_calls
 
 TYPE = "Custom::CloudBasicUser"
 PASSWORD = "Console-Pa55word-91c4"
@@ -290,3 +292,36 @@ def test_the_rollback_of_a_refused_replacement_keeps_the_user(env: Env) -> None:
     assert rollback.physical_id == "ops"
     assert rollback.data["KeysSecretArn"] == first.data["KeysSecretArn"]
     assert env.secret_exists(first.data["KeysSecretArn"])
+
+
+# -- the user's keys survive a failing Secrets Manager ---------------------------------------------
+def test_no_user_without_a_secret_to_keep_its_keys_in(env: Env) -> None:
+    with aws_calls(CreateSecret=math.inf):
+        created = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert created.status == "FAILED"
+    assert "ops" not in env.sim.users
+    assert env.stack.send("Create", TYPE, "Ops", env.props).status == "SUCCESS"
+
+
+def test_user_keys_survive_until_the_next_poll_writes_them(env: Env) -> None:
+    with aws_calls(CreateSecret=lambda: "ops" in env.sim.users, PutSecretValue=math.inf) as faults:
+        env.stack.on_invoke = lambda kind, _event: faults.heal() if kind == "poll" else None
+        created = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert created.status == "SUCCESS", created.reason
+    assert created.invocations == 2
+    user = env.sim.users["ops"]
+    keys = env.secret(created.data["KeysSecretArn"])
+    assert keys == {"AccessKeyId": user.access_key_id, "SecretAccessKey": user.secret_access_key}
+    assert user.secret_access_key not in env.log.getvalue()
+    assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
+
+
+def test_keys_that_can_be_neither_written_nor_sealed_fail_saying_so(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KEYS_STATE_KEY_ARN", "")
+    with aws_calls(CreateSecret=lambda: "ops" in env.sim.users, PutSecretValue=math.inf):
+        created = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert created.status == "FAILED"
+    assert created.reason.startswith("[KeysNotStored] CloudBasic CreateUser handed out the key pair of ops")
+    assert env.sim.users["ops"].secret_access_key not in env.log.getvalue() + created.reason
