@@ -20,6 +20,7 @@ Keys that an API hands back (CreateUser, ActivateInstance) go into a secret the 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -278,7 +279,9 @@ def _tag_map(described: Mapping[str, Any]) -> dict[str, str]:
     return {str(t.get("Key")): str(t.get("Value", "")) for t in described.get("Tags", [])}
 
 
+@functools.cache
 def _client() -> Any:
+    """One Secrets Manager client per container: the sharing check runs on every property-named secret."""
     import boto3
 
     return boto3.client("secretsmanager")
