@@ -48,13 +48,15 @@ def maxrss_bytes() -> int:
 
 def main() -> int:
     spec = json.load(sys.stdin)
+    from cbprovider.runtime.secrets import sharing_tags
+
     from simulators.cloudformation_play import CloudFormationPlay
     from simulators.stack import LambdaContext, cloudformation_api, load_handler, local_aws, register_endpoint
 
     with local_aws() as boto3:
         sm = boto3.client("secretsmanager")
         arns = {
-            name: str(sm.create_secret(Name=name, SecretString=json.dumps(value))["ARN"])
+            name: str(sm.create_secret(Name=name, SecretString=json.dumps(value), Tags=sharing_tags())["ARN"])
             for name, value in spec["secrets"].items()
         }
         os.environ.update(substitute(spec["env"], arns))

@@ -52,7 +52,13 @@ def environment(**values: str) -> Iterator[None]:
 
 
 def _secret(sm: Any, name: str, value: dict[str, Any]) -> str:
-    return str(sm.create_secret(Name=f"{name}-{uuid.uuid4().hex[:8]}", SecretString=json.dumps(value))["ARN"])
+    from cbprovider.runtime.secrets import sharing_tags
+
+    return str(
+        sm.create_secret(
+            Name=f"{name}-{uuid.uuid4().hex[:8]}", SecretString=json.dumps(value), Tags=sharing_tags()
+        )["ARN"]
+    )
 
 
 def _rds_secret(sm: Any, host: str, database: str | None) -> str:

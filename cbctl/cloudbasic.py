@@ -9,7 +9,10 @@ unsigned.
 
 ActivateInstance and CreateUser answer with a private key that the API never shows again, so they need
 --keys-secret-name NAME (the pair is stored in a new Secrets Manager secret, in the shape
---credentials-secret-arn reads, and its ARN is printed instead of the key) or --show-private-key.
+--credentials-secret-arn reads, and its ARN is printed instead of the key) or --show-private-key. With
+--keys-secret-name the AWS credentials, region and the free secret name are checked before the call; if the
+secret still cannot be created, the pair goes to a new file NAME.keys.json (mode 0600) in the current folder,
+the answer names it (keysFile) and the exit code is 1.
 
 Appliances before 12.301 sign with region us-east-1 (the default); 12.301 and later also accept a blank
 region (--signing-region "").
@@ -155,14 +158,19 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         )
     signed = args.action not in UNSIGNED_ACTIONS
     method = "GET" if args.action in GET_ACTIONS and not args.body else "POST"
+    if issues_keys and args.keys_secret_name:
+        from cbctl.keys_store import check_access
+
+        check_access(args.keys_secret_name)  # the key cannot be had again: be sure it has a place first
     with open_client(args, parser, signed=signed) as client:
         answer = client.call(args.action, args.body, method=method, signed=signed)
     if args.xml:
         answer = typed(answer)
+    code = 0
     if issues_keys and args.keys_secret_name:
-        answer = _store_keys(answer, args.keys_secret_name)
+        answer, code = _store_keys(answer, args.keys_secret_name)
     print_answer(answer, args.output)
-    return 0
+    return code
 
 
 def run_service(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> int:
@@ -250,9 +258,12 @@ def _use_endpoint(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         args.ca_bundle = ca_bundle_file(endpoint.ca_bundle_secret_arn)
 
 
-def _store_keys(answer: dict[str, Any], name: str) -> dict[str, Any]:
-    """Put the returned key pair in a new secret; the answer with the secret's ARN instead of the key."""
-    import boto3
+def _store_keys(answer: dict[str, Any], name: str) -> tuple[dict[str, Any], int]:
+    """Put the returned key pair in a new secret (else a private file); the answer without the key.
+
+    The exit code is 1 when the pair went to a file instead of the secret.
+    """
+    from cbctl.keys_store import store
 
     public_key = answer.get("publicKey")
     private_key = answer.get("privateKey")
@@ -260,8 +271,15 @@ def _store_keys(answer: dict[str, Any], name: str) -> dict[str, Any]:
         from cbprovider.errors import ResponseFormatError
 
         raise ResponseFormatError(service="CloudBasic", operation="keys", reason="no publicKey/privateKey")
-    value = json.dumps({"AccessKeyId": public_key, "SecretAccessKey": private_key})
-    arn = boto3.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+    stored = store(name, {"AccessKeyId": public_key, "SecretAccessKey": private_key})
     shown = {k: v for k, v in answer.items() if k != "privateKey"}
-    shown["keysSecretArn"] = arn
-    return shown
+    if stored.secret_arn:
+        shown["keysSecretArn"] = stored.secret_arn
+        return shown, 0
+    shown["keysFile"] = str(stored.file)
+    print(
+        f"cbctl: storing the key pair in secret {name!r} failed ({stored.failure}); it was written to "
+        f"{stored.file} (readable only by you) instead: put it in Secrets Manager, then delete the file",
+        file=sys.stderr,
+    )
+    return shown, 1

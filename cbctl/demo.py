@@ -144,7 +144,11 @@ def _quiet_logs(verbose: bool) -> Iterator[None]:
 
 
 def _secret(boto3: Any, name: str, value: Mapping[str, Any]) -> str:
-    arn: str = boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(value))["ARN"]
+    from cbprovider.runtime.secrets import sharing_tags
+
+    arn: str = boto3.client("secretsmanager").create_secret(
+        Name=name, SecretString=json.dumps(value), Tags=sharing_tags()
+    )["ARN"]
     return arn
 
 

@@ -80,9 +80,10 @@ def load_handler(function: str) -> Handler:
 def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
     """moto for every AWS call, with the provider's state table as the template declares it.
 
-    Sets the environment a deployed provider function has (region, table, poll rule prefix), serves
-    the CloudFormation API from a local stand-in (``cloudformation_api()``) and admits response URLs on
-    127.0.0.1; restores the environment afterwards. Yields the ``boto3`` module.
+    Sets the environment a deployed provider function has (region, table, poll rule prefix, the KMS key
+    that seals keys kept in poll state), serves the CloudFormation API from a local stand-in
+    (``cloudformation_api()``) and admits response URLs on 127.0.0.1; restores the environment afterwards.
+    Yields the ``boto3`` module.
     """
     from moto import mock_aws
 
@@ -101,6 +102,7 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
         "CFN_PROVIDER_INLINE_POLL_SECONDS": os.environ.get("CFN_PROVIDER_INLINE_POLL_SECONDS", "0"),
         # The simulators listen on 127.0.0.1 over plain HTTP: admit them as endpoints (never in a deployment).
         "CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS": "true",
+        "STATE_KMS_KEY_ARN": "",
     }
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
@@ -114,15 +116,16 @@ def local_aws(table: str = STATE_TABLE) -> Iterator[Any]:
                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                 BillingMode="PAY_PER_REQUEST",
             )
+            os.environ["STATE_KMS_KEY_ARN"] = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
             yield boto3
     finally:
-        _STAND_INS.remove(stand_in)
-        stand_in.stop()
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        _STAND_INS.remove(stand_in)
+        stand_in.stop()
 
 
 def register_endpoint(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -298,3 +300,54 @@ def test_default_signing_region_works_on_an_appliance_before_12_301(
         code, _, err = _run(capsys, "ReplicationServiceStatus", "--signing-region", "")
         assert code == 1
         assert "us-east-1" in err
+
+
+ACTIVATION_BODY = {
+    "email": "a@example.com",
+    "instanceId": "i-0123456789abcdef0",
+    "password": "Pw-123456",
+    "agreeToEula": True,
+}
+
+
+def test_a_key_issuing_call_without_aws_access_is_refused_before_it_is_sent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with CloudBasicSimulator(activated=False) as sim:
+        args = ["ActivateInstance", "--url", sim.url, "--body", json.dumps(ACTIVATION_BODY)]
+        code, _, err = _run(capsys, *args, "--keys-secret-name", "admin")
+        assert code == 1
+        assert "AWS" in err
+        assert "nothing was sent" in err
+        assert "Traceback" not in err
+        assert sim.calls == []
+        assert not sim.activated
+
+
+def test_keys_that_cannot_be_stored_go_to_a_new_private_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.aws_calls import aws_calls
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "admin.keys.json").write_text("an older file that must not be overwritten")
+    with local_aws(), CloudBasicSimulator(activated=False) as sim:
+        args = ["ActivateInstance", "--url", sim.url, "--body", json.dumps(ACTIVATION_BODY)]
+        with aws_calls(CreateSecret=math.inf):
+            code, out, err = _run(capsys, *args, "--keys-secret-name", "admin")
+        assert sim.admin_keys
+        public, private = sim.admin_keys
+    assert code == 1
+    assert private not in out + err
+    assert "Traceback" not in err
+    written = Path(json.loads(out)["keysFile"])
+    assert written.parent == tmp_path
+    assert str(written) in err
+    assert (tmp_path / "admin.keys.json").read_text() == "an older file that must not be overwritten"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert json.loads(written.read_text()) == {"AccessKeyId": public, "SecretAccessKey": private}

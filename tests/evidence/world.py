@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.capella import CapellaSimulator
 from simulators.cloudbasic import CloudBasicSimulator
@@ -65,7 +66,11 @@ class World:
 
     def secret(self, value: str | dict[str, Any]) -> str:
         text = value if isinstance(value, str) else json.dumps(value)
-        return str(self.sm.create_secret(Name=f"evidence/{uuid.uuid4().hex[:12]}", SecretString=text)["ARN"])
+        return str(
+            self.sm.create_secret(
+                Name=f"evidence/{uuid.uuid4().hex[:12]}", SecretString=text, Tags=sharing_tags()
+            )["ARN"]
+        )
 
     def owned_secrets(self) -> dict[str, str]:
         """Live provider-owned secrets: ARN -> the physical id they are tagged with ("" when untagged)."""

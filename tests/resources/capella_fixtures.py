@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from cbprovider.capella import CapellaClient
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.capella import CapellaSimulator
 from simulators.capella.state import HostedCluster
@@ -67,7 +68,7 @@ class CapellaWorld:
     def secret(self, value: str) -> str:
         """A new secret holding ``value``; its ARN."""
         name = f"test-{uuid.uuid4().hex[:12]}"
-        return str(self.secrets.create_secret(Name=name, SecretString=value)["ARN"])
+        return str(self.secrets.create_secret(Name=name, SecretString=value, Tags=sharing_tags())["ARN"])
 
     def project(self) -> str:
         return self.sim.add_project(f"p-{uuid.uuid4().hex[:6]}")

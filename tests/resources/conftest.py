@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 if TYPE_CHECKING:
     from simulators.cloudbasic import CloudBasicSimulator
@@ -46,7 +47,9 @@ class CloudBasicEnv:
         if database is not None:
             value["dbname"] = database
         name = f"rds/{host}/{uuid.uuid4().hex[:8]}"
-        return str(self.sm.create_secret(Name=name, SecretString=json.dumps(value))["ARN"])
+        return str(
+            self.sm.create_secret(Name=name, SecretString=json.dumps(value), Tags=sharing_tags())["ARN"]
+        )
 
     def everything_sent(self) -> str:
         """Every response body and every log line: where secrets must never appear."""

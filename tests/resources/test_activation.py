@@ -5,16 +5,19 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
-from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
+from simulators.stack import STATE_TABLE, LocalStack, load_handler, local_aws, register_endpoint
+from tests.aws_calls import aws_calls
 
 TYPE = "Custom::CloudBasicActivation"
 INSTANCE = "i-0123456789abcdef0"
@@ -51,7 +54,9 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
         log_handler.setFormatter(logger.registered_formatter)
         logging.getLogger(logger.service).addHandler(log_handler)
         sm = boto3.client("secretsmanager")
-        password_arn = sm.create_secret(Name="appliance/admin", SecretString=PASSWORD)["ARN"]
+        password_arn = sm.create_secret(Name="appliance/admin", SecretString=PASSWORD, Tags=sharing_tags())[
+            "ARN"
+        ]
         register_endpoint("cloudbasic", "default", sim.url)
         props = {
             "InstanceId": INSTANCE,
@@ -69,7 +74,9 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
 
 
 def with_licence(env: Env) -> dict[str, Any]:
-    arn = env.sm.create_secret(Name="appliance/licence", SecretString=json.dumps({"activationKey": LICENCE}))
+    arn = env.sm.create_secret(
+        Name="appliance/licence", SecretString=json.dumps({"activationKey": LICENCE}), Tags=sharing_tags()
+    )
     return {**env.props, "ActivationKeySecretArn": arn["ARN"]}
 
 
@@ -91,7 +98,9 @@ def test_create_stores_the_admin_keys_and_they_sign_calls(env: Env) -> None:
 
 
 def test_password_secret_may_be_json(env: Env) -> None:
-    arn = env.sm.create_secret(Name="appliance/json", SecretString=json.dumps({"password": PASSWORD}))["ARN"]
+    arn = env.sm.create_secret(
+        Name="appliance/json", SecretString=json.dumps({"password": PASSWORD}), Tags=sharing_tags()
+    )["ARN"]
     created = env.stack.send("Create", TYPE, "Activation", {**env.props, "PasswordSecretArn": arn})
     assert created.status == "SUCCESS", created.reason
 
@@ -284,7 +293,62 @@ def test_sample_events_parse_and_classify(name: str) -> None:
     parse_properties(resource.properties_model, event["ResourceProperties"])
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        replaces = resource.requires_replacement(
+            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        )
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
+
+
+# -- the admin keys survive a failing Secrets Manager ----------------------------------------------
+def test_no_activation_without_a_secret_to_keep_the_keys_in(env: Env) -> None:
+    with aws_calls(CreateSecret=math.inf):
+        created = env.stack.send("Create", TYPE, "Activation", env.props)
+    assert created.status == "FAILED"
+    assert not env.sim.activated, "the one-time keys would have had nowhere to go"
+    assert [c for c in env.sim.calls if c.path.endswith("/ActivateInstance")] == []
+    again = env.stack.send("Create", TYPE, "Activation", env.props)
+    assert again.status == "SUCCESS", again.reason
+
+
+def test_keys_are_written_again_within_the_invocation(env: Env) -> None:
+    with aws_calls(CreateSecret=lambda: env.sim.activated, PutSecretValue=2) as calls:
+        created = env.stack.send("Create", TYPE, "Activation", env.props)
+    assert created.status == "SUCCESS", created.reason
+    assert created.invocations == 1
+    assert len(calls.named("PutSecretValue")) == 3
+    keys = env.secret(created.data["AdminKeysSecretArn"])
+    assert (keys["AccessKeyId"], keys["SecretAccessKey"]) == env.sim.admin_keys
+
+
+def test_keys_that_cannot_be_written_are_sealed_in_the_poll_state_and_written_by_the_next_poll(
+    env: Env,
+) -> None:
+    from cbprovider.cloudbasic import CloudBasicClient
+
+    state_seen: list[str] = []
+
+    def on_invoke(kind: str, _event: object) -> None:
+        if kind == "poll":  # Secrets Manager is back; what did the state hold meanwhile?
+            import boto3
+
+            state_seen.append(json.dumps(boto3.client("dynamodb").scan(TableName=STATE_TABLE)["Items"]))
+            faults.heal()
+
+    env.stack.on_invoke = on_invoke
+    with aws_calls(CreateSecret=lambda: env.sim.activated, PutSecretValue=math.inf) as faults:
+        created = env.stack.send("Create", TYPE, "Activation", env.props)
+    assert created.status == "SUCCESS", created.reason
+    assert created.invocations == 2, "written by the poll"
+    assert env.sim.admin_keys is not None
+    access, private = env.sim.admin_keys
+    keys = env.secret(created.data["AdminKeysSecretArn"])
+    assert (keys["AccessKeyId"], keys["SecretAccessKey"]) == (access, private)
+    assert len(state_seen) == 1
+    assert "sealed_keys" in state_seen[0]
+    assert private not in state_seen[0], "sealed, not in clear"
+    assert private not in env.log.getvalue()
+    with CloudBasicClient(env.sim.url, (access, private)) as client:
+        assert client.replication_service_status().status == "Running"
+    assert LocalStack.leftovers() == {"rules": [], "poll_state": []}

@@ -46,7 +46,9 @@ def test_sample_events_parse_and_classify(kind: str, name: str) -> None:
         check(props)
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        replaces = resource.requires_replacement(
+            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        )
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])

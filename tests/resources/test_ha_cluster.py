@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from cbprovider.runtime import is_placeholder
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.stack import LocalStack, register_endpoint
@@ -29,9 +30,9 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 def key_secret(cb: CloudBasicEnv, public: str = REMOTE_PUBLIC, private: str = REMOTE_PRIVATE) -> str:
     value = json.dumps({"AccessKeyId": public, "SecretAccessKey": private})
     return str(
-        cb.sm.create_secret(Name=f"cloudbasic/remote/{public}/{uuid.uuid4().hex[:8]}", SecretString=value)[
-            "ARN"
-        ]
+        cb.sm.create_secret(
+            Name=f"cloudbasic/remote/{public}/{uuid.uuid4().hex[:8]}", SecretString=value, Tags=sharing_tags()
+        )["ARN"]
     )
 
 
@@ -102,6 +103,7 @@ def test_a_local_server_change_replaces_the_cluster(cb: CloudBasicEnv) -> None:
         keys = cb.sm.create_secret(
             Name="cloudbasic/other",
             SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+            Tags=sharing_tags(),
         )["ARN"]
         register_endpoint("cloudbasic", "appliance-b", other.url, credentials_secret_arn=keys)
         new = {**old, "LocalServer": "10.0.1.20", "Endpoint": "appliance-b"}
@@ -220,7 +222,9 @@ def test_bad_input_is_refused_naming_the_property(
 
 
 def test_a_remote_key_secret_without_the_key_pair_names_its_property(cb: CloudBasicEnv) -> None:
-    arn = cb.sm.create_secret(Name="cloudbasic/bad", SecretString=json.dumps({"publicKey": "x"}))["ARN"]
+    arn = cb.sm.create_secret(
+        Name="cloudbasic/bad", SecretString=json.dumps({"publicKey": "x"}), Tags=sharing_tags()
+    )["ARN"]
     created = cb.stack.send("Create", TYPE, "Cluster", props(cb, RemoteCredentialsSecretArn=arn))
     assert created.status == "FAILED"
     assert "RemoteCredentialsSecretArn: secret" in created.reason
@@ -259,6 +263,7 @@ def test_a_ca_bundle_secret_lets_the_provider_trust_a_self_signed_appliance(
     keys = cb.sm.create_secret(
         Name="cloudbasic/tls-admin",
         SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
+        Tags=sharing_tags(),
     )["ARN"]
     bundle = cb.sm.create_secret(Name="cloudbasic/ca", SecretString=pem)["ARN"]
     register_endpoint("cloudbasic", "tls", f"https://127.0.0.1:{sim.port}", credentials_secret_arn=keys)
@@ -309,7 +314,9 @@ def test_sample_events_parse_and_classify(name: str) -> None:
     parse_properties(resource.properties_model, event["ResourceProperties"])
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        replaces = resource.requires_replacement(
+            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        )
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])

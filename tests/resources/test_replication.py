@@ -429,7 +429,9 @@ def test_sample_events_parse_and_classify(cb: CloudBasicEnv, name: str) -> None:
                 stand_ins.setdefault(arn, cb.rds_secret(host=host, password="sample"))
                 properties[role]["SecretArn"] = stand_ins[arn]
         parse_properties(resource.properties_model, old)
-        assert resource.requires_replacement(new, old) == (name == "update-replace")
+        assert resource.requires_replacement(new, old, stack_id=event["StackId"]) == (
+            name == "update-replace"
+        )
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
 

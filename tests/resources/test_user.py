@@ -6,16 +6,19 @@ import copy
 import io
 import json
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
+from tests.aws_calls import aws_calls
 
 TYPE = "Custom::CloudBasicUser"
 PASSWORD = "Console-Pa55word-91c4"
@@ -53,7 +56,9 @@ def env(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Iter
             Name="appliance/admin-keys",
             SecretString=json.dumps({"AccessKeyId": access, "SecretAccessKey": secret}),
         )["ARN"]
-        password_arn = sm.create_secret(Name="appliance/user-password", SecretString=PASSWORD)["ARN"]
+        password_arn = sm.create_secret(
+            Name="appliance/user-password", SecretString=PASSWORD, Tags=sharing_tags()
+        )["ARN"]
         register_endpoint("cloudbasic", "default", sim.url, credentials_secret_arn=admin_arn)
         props = {
             "Email": "ops@example.com",
@@ -94,7 +99,9 @@ def test_create_stores_keys_that_sign_calls(env: Env) -> None:
 
 
 def test_admin_flag_and_json_password(env: Env) -> None:
-    arn = env.sm.create_secret(Name="pw-json", SecretString=json.dumps({"password": PASSWORD}))["ARN"]
+    arn = env.sm.create_secret(
+        Name="pw-json", SecretString=json.dumps({"password": PASSWORD}), Tags=sharing_tags()
+    )["ARN"]
     props = {**env.props, "PasswordSecretArn": arn, "IsAdmin": "true"}
     created = env.stack.send("Create", TYPE, "Ops", props)
     assert created.status == "SUCCESS", created.reason
@@ -183,6 +190,7 @@ def test_api_4xx_is_readable(env: Env) -> None:
     wrong = env.sm.create_secret(
         Name="appliance/wrong-keys",
         SecretString=json.dumps({"AccessKeyId": "AKIAWRONGWRONGWRONG0", "SecretAccessKey": "x" * 40}),
+        Tags=sharing_tags(),
     )["ARN"]
     register_endpoint("cloudbasic", "wrong-keys", env.sim.url, credentials_secret_arn=wrong)
     created = env.stack.send("Create", TYPE, "Ops", {**env.props, "Endpoint": "wrong-keys"})
@@ -210,7 +218,9 @@ def test_unreadable_password_secret_names_the_property(env: Env) -> None:
 
 
 def test_json_password_secret_without_password_names_the_property(env: Env) -> None:
-    arn = env.sm.create_secret(Name="pw-other", SecretString=json.dumps({"username": "ops"}))["ARN"]
+    arn = env.sm.create_secret(
+        Name="pw-other", SecretString=json.dumps({"username": "ops"}), Tags=sharing_tags()
+    )["ARN"]
     created = env.stack.send("Create", TYPE, "Ops", {**env.props, "PasswordSecretArn": arn})
     assert created.status == "FAILED"
     assert "PasswordSecretArn: secret" in created.reason
@@ -257,7 +267,9 @@ def test_sample_events_parse_and_classify(name: str) -> None:
     parse_properties(resource.properties_model, event["ResourceProperties"])
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(event["ResourceProperties"], event["OldResourceProperties"])
+        replaces = resource.requires_replacement(
+            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        )
         assert replaces == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
@@ -273,3 +285,36 @@ def test_the_rollback_of_a_refused_replacement_keeps_the_user(env: Env) -> None:
     assert rollback.physical_id == "ops"
     assert rollback.data["KeysSecretArn"] == first.data["KeysSecretArn"]
     assert env.secret_exists(first.data["KeysSecretArn"])
+
+
+# -- the user's keys survive a failing Secrets Manager ---------------------------------------------
+def test_no_user_without_a_secret_to_keep_its_keys_in(env: Env) -> None:
+    with aws_calls(CreateSecret=math.inf):
+        created = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert created.status == "FAILED"
+    assert "ops" not in env.sim.users
+    assert env.stack.send("Create", TYPE, "Ops", env.props).status == "SUCCESS"
+
+
+def test_user_keys_survive_until_the_next_poll_writes_them(env: Env) -> None:
+    with aws_calls(CreateSecret=lambda: "ops" in env.sim.users, PutSecretValue=math.inf) as faults:
+        env.stack.on_invoke = lambda kind, _event: faults.heal() if kind == "poll" else None
+        created = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert created.status == "SUCCESS", created.reason
+    assert created.invocations == 2
+    user = env.sim.users["ops"]
+    keys = env.secret(created.data["KeysSecretArn"])
+    assert keys == {"AccessKeyId": user.access_key_id, "SecretAccessKey": user.secret_access_key}
+    assert user.secret_access_key not in env.log.getvalue()
+    assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
+
+
+def test_keys_that_can_be_neither_written_nor_sealed_fail_saying_so(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATE_KMS_KEY_ARN", "")
+    with aws_calls(CreateSecret=lambda: "ops" in env.sim.users, PutSecretValue=math.inf):
+        created = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert created.status == "FAILED"
+    assert created.reason.startswith("[KeysNotStored] CloudBasic CreateUser handed out the key pair of ops")
+    assert env.sim.users["ops"].secret_access_key not in env.log.getvalue() + created.reason

@@ -53,6 +53,7 @@ def aws_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         yield env
     finally:
         server.stop()
+        boto3.DEFAULT_SESSION = None  # its config (the endpoint URL above) must not outlive this test
 
 
 def _die_and_answer(event: dict[str, Any], env: dict[str, str], crash: str, seconds: float = 20.0) -> str:

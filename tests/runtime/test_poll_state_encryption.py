@@ -36,7 +36,7 @@ def test_the_response_url_is_stored_encrypted_and_the_answer_still_arrives(
     assert url not in stored_text
     assert url.split("?")[1] not in stored_text, "no part of the signature is kept in clear"
     assert "ResponseURL" not in json.loads(item["event"]["S"])
-    assert url.encode() not in item["response_url"]["B"]
+    assert url not in item["response_url"]["S"]
 
     provider(_poll_event(aws), FakeContext())
     assert only_response(cfn_receiver, event)["Status"] == "SUCCESS"

@@ -6,6 +6,14 @@ import json
 
 import pytest
 from cbprovider.runtime import ValidationFailed, create_owned_secret, delete_owned_secret, read_secret_json
+from cbprovider.runtime.secrets import (
+    NotOwnedSecret,
+    SecretNotShared,
+    check_shared,
+    put_owned_secret_value,
+    sharing_tags,
+    stack_name_of,
+)
 
 
 @pytest.fixture
@@ -49,16 +57,64 @@ def test_owned_secret_is_created_tagged_and_deleted(sm):
     assert tags["cfn-replication-provider:owner"] == "cfn-replication-provider"
     assert tags["cfn-replication-provider:logical-id"] == "Alice"
     assert json.loads(sm.get_secret_value(SecretId=arn)["SecretString"])["SecretAccessKey"] == "SK"
-    assert delete_owned_secret(arn) is True
+    assert delete_owned_secret(arn, stack_id="arn:stack") is True
     assert "DeletedDate" in sm.describe_secret(SecretId=arn)
-    assert delete_owned_secret(arn) is False, "a second delete is fine"
+    assert delete_owned_secret(arn, stack_id="arn:stack") is False, "a second delete is fine"
 
 
 def test_a_secret_that_is_not_ours_is_left_alone(sm):
     arn = sm.create_secret(Name="someone/else", SecretString="{}")["ARN"]
-    assert delete_owned_secret(arn) is False
+    assert delete_owned_secret(arn, stack_id="arn:stack") is False
     assert "DeletedDate" not in sm.describe_secret(SecretId=arn)
 
 
 def test_deleting_a_missing_secret_is_fine(sm):
-    assert delete_owned_secret("arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf") is False
+    assert (
+        delete_owned_secret("arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf", stack_id="s")
+        is False
+    )
+
+
+STACK_A = "arn:aws:cloudformation:us-east-1:123456789012:stack/team-a/0f3c8a60-0000-4000-8000-000000000001"
+STACK_B = "arn:aws:cloudformation:us-east-1:123456789012:stack/team-b/0f3c8a60-0000-4000-8000-000000000002"
+
+
+def test_the_stack_name_comes_from_the_stack_id():
+    assert stack_name_of(STACK_A) == "team-a"
+    assert stack_name_of("arn:aws-cn:cloudformation:cn-north-1:123456789012:stack/x-1/abc") == "x-1"
+    assert stack_name_of("team-a") == ""
+
+
+def test_a_sharing_decision_for_one_stack_is_never_reused_for_another(sm):
+    arn = sm.create_secret(Name="db/shared-a", SecretString="{}", Tags=sharing_tags("team-a"))["ARN"]
+    check_shared(arn, property_name="Source.SecretArn", stack_id=STACK_A)
+    with pytest.raises(
+        SecretNotShared, match=r"^Source.SecretArn: secret .* is shared with other stacks, not"
+    ):
+        check_shared(arn, property_name="Source.SecretArn", stack_id=STACK_B)
+    assert sharing_tags() == [{"Key": "cfn-replication-provider:shared-with", "Value": "*"}]
+
+
+def test_a_missing_secret_is_unreadable_not_unshared(sm):
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf"
+    with pytest.raises(
+        ValidationFailed, match=r"PasswordSecretArn: cannot read secret .* \(ResourceNotFound"
+    ):
+        check_shared(arn, property_name="PasswordSecretArn", stack_id=STACK_A)
+
+
+def test_owned_secrets_carry_the_deployment_id_and_serve_only_their_stack(sm, monkeypatch):
+    monkeypatch.setenv("PROVIDER_ID", "provider-prod")
+    arn = create_owned_secret("user/bob", {"AccessKeyId": "AK"}, stack_id=STACK_A, logical_id="Bob")
+    tags = {t["Key"]: t["Value"] for t in sm.describe_secret(SecretId=arn)["Tags"]}
+    assert tags["cfn-replication-provider:owner"] == "provider-prod"
+    check_shared(arn, property_name="RemoteCredentialsSecretArn", stack_id=STACK_A)
+    with pytest.raises(SecretNotShared, match="provider-owned secret of another stack"):
+        check_shared(arn, property_name="RemoteCredentialsSecretArn", stack_id=STACK_B)
+    with pytest.raises(NotOwnedSecret):
+        put_owned_secret_value(arn, {"AccessKeyId": "other"}, stack_id=STACK_B)
+    assert delete_owned_secret(arn, stack_id=STACK_B) is False
+    put_owned_secret_value(arn, {"AccessKeyId": "AK2"}, stack_id=STACK_A)
+    assert json.loads(sm.get_secret_value(SecretId=arn)["SecretString"]) == {"AccessKeyId": "AK2"}
+    monkeypatch.setenv("PROVIDER_ID", "provider-test")
+    assert delete_owned_secret(arn, stack_id=STACK_A) is False, "another deployment's secret is left alone"

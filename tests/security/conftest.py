@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
@@ -50,7 +51,9 @@ class Victim:
         def secret(name: str, **extra: Any) -> str:
             value = {"engine": "sqlserver", "host": name, "port": 1433, "username": "admin", **extra}
             value["password"] = "Pa55-" + uuid.uuid4().hex[:8]
-            made = self.sm.create_secret(Name=f"rds/{uuid.uuid4().hex[:8]}", SecretString=json.dumps(value))
+            made = self.sm.create_secret(
+                Name=f"rds/{uuid.uuid4().hex[:8]}", SecretString=json.dumps(value), Tags=sharing_tags()
+            )
             return str(made["ARN"])
 
         return {

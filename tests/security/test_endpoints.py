@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from cbprovider.runtime.secrets import sharing_tags
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cloudbasic/admin-AbCdEf"
 
@@ -182,7 +183,7 @@ def test_registry_entries_pointing_inward_are_refused_when_read(
 
 # -- resources cannot choose where the provider calls ----------------------------------------------------
 def _user_props(world_sm: object, **extra: str) -> dict[str, str]:
-    arn = world_sm.create_secret(Name="user/pw", SecretString="Passw0rd!")["ARN"]  # type: ignore[attr-defined]
+    arn = world_sm.create_secret(Name="user/pw", SecretString="Passw0rd!", Tags=sharing_tags())["ARN"]  # type: ignore[attr-defined]
     return {
         "Email": "eve@example.com",
         "UserName": "eve",

@@ -18,7 +18,8 @@ the instance stays activated. Either way the keys secret is then removed.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import field_validator
 
@@ -30,13 +31,20 @@ from cbprovider.resources.cloudbasic_connection import (
     read_key_pair,
 )
 from cbprovider.resources.endpoint_property import ENDPOINT, ReplacedOnEndpointChange
-from cbprovider.resources.keys_secret import find_keys_secret, find_keys_secrets, store_keys
-from cbprovider.resources.secret_text import read_secret_text
+from cbprovider.resources.keys_secret import (
+    find_keys_secret,
+    find_keys_secrets,
+    finish_keys,
+    is_keys_state,
+    issue_keys,
+)
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed, delete_owned_secret
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.secrets import read_shared_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient
+    from cbprovider.cloudbasic.models import KeyPair
 
 TYPE_NAME = "Custom::CloudBasicActivation"
 KEYS_KIND = "cloudbasic-activation"
@@ -111,14 +119,18 @@ class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
                 "instance cannot be activated again: to activate another instance change InstanceId; "
                 "otherwise restore the previous values"
             )
-        password = read_secret_text(
-            p.password_secret_arn, field_context="PasswordSecretArn", json_keys=("password", "Password")
+        password = read_shared_secret_text(
+            p.password_secret_arn,
+            property_name="PasswordSecretArn",
+            stack_id=req.stack_id,
+            json_keys=("password", "Password"),
         )
         licence = None
         if p.activation_key_secret_arn:
-            licence = read_secret_text(
+            licence = read_shared_secret_text(
                 p.activation_key_secret_arn,
-                field_context="ActivationKeySecretArn",
+                property_name="ActivationKeySecretArn",
+                stack_id=req.stack_id,
                 json_keys=("activationKey", "ActivationKey"),
             )
         request = ActivateInstanceRequest(
@@ -131,26 +143,36 @@ class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
             activation_key=licence,
             agree_to_eula=True,
         )
-        with _client(p, req, None) as client:
-            try:
-                keys = client.activate_instance(request)
-            except ApiError as error:
-                if error.status == 400 and any(_ALREADY_ACTIVATED.search(m) for m in error.messages):
-                    raise InstanceAlreadyActivated(
-                        f"instance {p.instance_id} is already activated (CloudBasic: {error.message}); "
-                        "its admin keys were handed out by the first activation and cannot be read again: "
-                        "create a user with those keys instead, or activate a fresh instance"
-                    ) from None
-                raise
-        req.note_physical_id(p.instance_id)
-        arn = store_keys(KEYS_KIND, keys, req, p.instance_id, operation="ActivateInstance")
-        logger.info("Activated the instance", extra={"instance_id": p.instance_id, "secret_arn": arn})
-        return Done(p.instance_id, {"AdminKeysSecretArn": arn})
+
+        def activate() -> KeyPair:
+            with _client(p, req, None) as client:
+                try:
+                    keys = client.activate_instance(request)
+                except ApiError as error:
+                    if error.status == 400 and any(_ALREADY_ACTIVATED.search(m) for m in error.messages):
+                        raise InstanceAlreadyActivated(
+                            f"instance {p.instance_id} is already activated (CloudBasic: {error.message}); "
+                            "its admin keys were handed out by the first activation and cannot be read "
+                            "again: create a user with those keys instead, or activate a fresh instance"
+                        ) from None
+                    raise
+            logger.info("Activated the instance", extra={"instance_id": p.instance_id})
+            return keys
+
+        return issue_keys(
+            KEYS_KIND, req, p.instance_id, operation="ActivateInstance", call=activate, data=_attributes
+        )
+
+    def poll(self, req: Request[ActivationProperties], state: Mapping[str, Any]) -> Outcome:
+        """Only a key pair kept sealed after ActivateInstance (its secret could not be written) polls."""
+        if not is_keys_state(state):
+            raise ProviderError(f"unknown poll state for {self.type_name}")
+        return finish_keys(req, state, data=_attributes)
 
     def update(self, req: Request[ActivationProperties]) -> Outcome:
         """Only connection settings changed: nothing to call; the attributes stay as they were."""
         instance_id = str(req.physical_id)
-        return Done(instance_id, {"AdminKeysSecretArn": find_keys_secret(req, instance_id)})
+        return Done(instance_id, _attributes(find_keys_secret(req, instance_id)))
 
     def delete(self, req: Request[ActivationProperties]) -> Outcome:
         instance_id = str(req.physical_id)
@@ -169,7 +191,7 @@ class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
         else:
             text = "no licence key: left the instance activated, removed the keys secret"
         for arn in secrets:
-            delete_owned_secret(arn)
+            delete_owned_secret(arn, stack_id=req.stack_id)
         logger.info(text, extra={"instance_id": instance_id})
         return Done(instance_id, reason=text)
 
@@ -179,7 +201,7 @@ class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
     @staticmethod
     def _deactivate(req: Request[ActivationProperties], instance_id: str, secret_arn: str) -> bool:
         """DeactivateInstance with the stored admin keys; False if the instance was not activated."""
-        keys = read_key_pair(secret_arn, "AdminKeysSecretArn")
+        keys = read_key_pair(secret_arn, "AdminKeysSecretArn", stack_id=req.stack_id)
         with _client(req.properties, req, keys) as client:
             try:
                 client.deactivate_instance()
@@ -189,6 +211,10 @@ class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
                     return False
                 raise
         return True
+
+
+def _attributes(keys_secret_arn: str) -> dict[str, str]:
+    return {"AdminKeysSecretArn": keys_secret_arn}
 
 
 def _client(

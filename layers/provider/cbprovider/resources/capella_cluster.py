@@ -130,7 +130,7 @@ class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProper
     def owns_physical_id(self, physical_id: str) -> bool:
         return is_capella_id(physical_id)
 
-    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
         """As the base rule, but a default written out (``Environment: hosted``) or a change of case
         (``SingleAZ: "False"`` -> ``"false"``, an upper-case UUID) does not replace a cluster.
         """

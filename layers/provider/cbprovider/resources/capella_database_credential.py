@@ -31,7 +31,6 @@ from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown,
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import PHYSICAL_TAG, find_keys_secrets, remove_keys_secrets
-from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import (
     Done,
     Outcome,
@@ -87,10 +86,14 @@ def check_name(name: str) -> None:
         )
 
 
-def read_password(arn: str) -> str:
-    """The password in secret ``arn`` (read afresh), checked against the API's rules; never echoed."""
-    # TODO: read with the sharing-checked reader once runtime.secrets offers one (read_shared_secret_text).
-    password = read_secret_text(arn, field_context="PasswordSecretArn", json_keys=("password",), max_age=0)
+def read_password(arn: str, *, stack_id: str) -> str:
+    """The password in secret ``arn`` (shared with the stack, read afresh), checked against the API's
+    rules; never echoed."""
+    from cbprovider.runtime.secrets import read_shared_secret_text
+
+    password = read_shared_secret_text(
+        arn, property_name="PasswordSecretArn", stack_id=stack_id, json_keys=("password",), max_age=0
+    )
     classes = (str.isupper, str.islower, str.isdigit, lambda ch: not ch.isalnum())
     if not 8 <= len(password) <= 256 or not all(any(t(ch) for ch in password) for t in classes):
         raise ValidationFailed(
@@ -140,7 +143,11 @@ class CapellaDatabaseCredential(ReplacedOnEndpointChange, ResourceType[CapellaDa
         props = req.properties
         check_name(props.name)
         with v4_client_for(props, req) as client:
-            given = read_password(props.password_secret_arn) if props.password_secret_arn else None
+            given = (
+                read_password(props.password_secret_arn, stack_id=req.stack_id)
+                if props.password_secret_arn
+                else None
+            )
             since = time.time()
             try:
                 spec = CredentialSpec(props.name, access_of(props), given)
@@ -202,7 +209,11 @@ class CapellaDatabaseCredential(ReplacedOnEndpointChange, ResourceType[CapellaDa
         from cbprovider.capella.v4 import CredentialUpdate
 
         props = req.properties
-        password = read_password(props.password_secret_arn) if props.password_secret_arn else None
+        password = (
+            read_password(props.password_secret_arn, stack_id=req.stack_id)
+            if props.password_secret_arn
+            else None
+        )
         owned = [] if password else find_keys_secrets(req, credential_id)
         if password is None and not owned:
             password = generated_password()

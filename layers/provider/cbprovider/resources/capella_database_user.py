@@ -39,7 +39,6 @@ from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
-from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -102,9 +101,13 @@ def split_physical_id(physical_id: str) -> tuple[str, str] | None:
     return cluster_id, user_name
 
 
-def read_password(arn: str) -> str:
-    """The password in secret ``arn`` (read afresh), checked against the policy; never echoed."""
-    password = read_secret_text(arn, field_context="PasswordSecretArn", json_keys=("password",), max_age=0)
+def read_password(arn: str, *, stack_id: str) -> str:
+    """The password in secret ``arn`` (read afresh, if shared with the stack), checked; never echoed."""
+    from cbprovider.runtime.secrets import read_shared_secret_text
+
+    password = read_shared_secret_text(
+        arn, property_name="PasswordSecretArn", stack_id=stack_id, json_keys=("password",), max_age=0
+    )
     if len(password) < 8 or any(not pattern.search(password) for pattern, _ in PASSWORD_RULES):
         raise ValidationFailed(
             f"PasswordSecretArn: the password in secret {arn} must have at least 8 characters, with "
@@ -123,7 +126,7 @@ class CapellaDatabaseUser(ReplacedOnEndpointChange, ResourceType[CapellaDatabase
         check(props)
         physical_id = physical_id_of(props.cluster_id, props.user_name)
         with client_for(props, req) as client:
-            password = read_password(props.password_secret_arn)
+            password = read_password(props.password_secret_arn, stack_id=req.stack_id)
             since = time.time()
             try:
                 client.create_database_user(
@@ -172,7 +175,7 @@ class CapellaDatabaseUser(ReplacedOnEndpointChange, ResourceType[CapellaDatabase
         if unchanged:
             return Done(str(req.physical_id), self._data(new))
         with client_for(new, req) as client:
-            password = read_password(new.password_secret_arn)
+            password = read_password(new.password_secret_arn, stack_id=req.stack_id)
             client.delete_database_user(new.cluster_id, new.user_name, deadline=req.deadline)
             logger.info("Recreating the database user with its new password or access")
             client.create_database_user(

@@ -21,8 +21,8 @@ from cbprovider.resources.capella_connection import (
     is_capella_id,
     require_version,
 )
-from cbprovider.resources.secret_text import read_secret_text
 from cbprovider.runtime import Request, ValidationFailed
+from cbprovider.runtime.secrets import read_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.capella.v4 import CapellaV4Client

@@ -120,12 +120,12 @@ class VersionedType(ResourceType[AnyVersionProperties]):
     def owns_physical_id(self, physical_id: str) -> bool:
         return any(self.implementation(v).owns_physical_id(physical_id) for v in self.implementations)
 
-    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
         """The rule of the version the new properties' endpoint speaks."""
         version = capella_endpoint(str(new.get(ENDPOINT) or DEFAULT_NAME)).api_version
         if version not in self.implementations:
             return False  # the operation itself fails, naming the version
-        return self.implementation(version).requires_replacement(new, old)
+        return self.implementation(version).requires_replacement(new, old, stack_id=stack_id)
 
 
 class CapellaProjectType(VersionedType):

@@ -25,7 +25,7 @@ from cbprovider.cloudbasic.ca_bundle import CaBundleUnreadable
 from cbprovider.cloudbasic.ca_bundle import ca_bundle_file as ca_bundle_file  # re-exported
 from cbprovider.endpoints import CloudBasicEndpoint, EndpointInvalid, cloudbasic_endpoint
 from cbprovider.resources.endpoint_property import EndpointChoice
-from cbprovider.runtime.secrets import SecretUnreadable, read_secret_json
+from cbprovider.runtime.secrets import SecretUnreadable, read_secret_json, read_shared_secret_json
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient
@@ -51,7 +51,9 @@ def client_for(props: CloudBasicConnection, req: Request[Any]) -> CloudBasicClie
     endpoint = endpoint_of(props)
     if not endpoint.credentials_secret_arn:
         raise EndpointInvalid("cloudbasic", endpoint.name, "CredentialsSecretArn", SIGNED_ONLY)
-    keys = read_key_pair(endpoint.credentials_secret_arn, f"endpoint {endpoint.name} CredentialsSecretArn")
+    keys = read_key_pair(
+        endpoint.credentials_secret_arn, f"endpoint {endpoint.name} CredentialsSecretArn", stack_id=None
+    )
     return open_client(endpoint, keys, req)
 
 
@@ -81,9 +83,16 @@ def open_client(
     )
 
 
-def read_key_pair(arn: str, field_context: str) -> tuple[str, str]:
-    """``(AccessKeyId, SecretAccessKey)`` from the JSON secret ``arn``; errors name ``field_context``."""
-    data = read_secret_json(arn, field_context=field_context)
+def read_key_pair(arn: str, field_context: str, *, stack_id: str | None) -> tuple[str, str]:
+    """``(AccessKeyId, SecretAccessKey)`` from the JSON secret ``arn``; errors name ``field_context``.
+
+    ``stack_id``: the requesting stack when a resource property names the secret (it must be shared with
+    that stack, see ``runtime.secrets``); ``None`` only for a secret the operator named.
+    """
+    if stack_id is None:
+        data = read_secret_json(arn, field_context=field_context)
+    else:
+        data = read_shared_secret_json(arn, property_name=field_context, stack_id=stack_id)
     access, secret = (data.get(name) for name in KEY_FIELDS)
     if not isinstance(access, str) or not isinstance(secret, str) or not access or not secret:
         raise SecretUnreadable(

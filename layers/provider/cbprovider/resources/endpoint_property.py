@@ -38,5 +38,6 @@ def endpoint_changed(new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
 class ReplacedOnEndpointChange:
     """Mixin for a ``ResourceType``: a change of ``Endpoint`` replaces the object as well."""
 
-    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
-        return endpoint_changed(new, old) or bool(super().requires_replacement(new, old))  # type: ignore[misc]
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
+        changed = super().requires_replacement(new, old, stack_id=stack_id)  # type: ignore[misc]
+        return endpoint_changed(new, old) or bool(changed)

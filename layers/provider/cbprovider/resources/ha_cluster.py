@@ -79,18 +79,22 @@ class HAClusterProperties(CloudBasicConnection):
             raise ValueError("StandaloneServerOnDelete must be the LocalServer or the RemoteServer")
         return self
 
-    def cluster_request(self, *, with_local: bool) -> ClusterRequest:
+    def cluster_request(self, *, with_local: bool, stack_id: str) -> ClusterRequest:
         from cbprovider.cloudbasic import ClusterRequest
 
-        public_key, private_key = read_key_pair(
-            self.remote_credentials_secret_arn, "RemoteCredentialsSecretArn"
-        )
+        public_key, private_key = self.remote_key_pair(stack_id)
         return ClusterRequest(
             remote_server=self.remote_server,
             public_key=public_key,
             private_key=private_key,
             port=self.port,
             local_server=self.local_server if with_local else None,
+        )
+
+    def remote_key_pair(self, stack_id: str) -> tuple[str, str]:
+        """The key pair in ``RemoteCredentialsSecretArn`` (a secret shared with, or owned by, the stack)."""
+        return read_key_pair(
+            self.remote_credentials_secret_arn, "RemoteCredentialsSecretArn", stack_id=stack_id
         )
 
 
@@ -108,7 +112,7 @@ class HACluster(ReplacedOnEndpointChange, ResourceType[HAClusterProperties]):
     def create(self, req: Request[HAClusterProperties]) -> Outcome:
         p = req.properties
         physical_id = f"{ID_PREFIX}{p.local_server}:{p.remote_server}"
-        request = p.cluster_request(with_local=True)
+        request = p.cluster_request(with_local=True, stack_id=req.stack_id)
         with client_for(p, req) as client:
             try:
                 client.create_cluster(request)
@@ -131,7 +135,7 @@ class HACluster(ReplacedOnEndpointChange, ResourceType[HAClusterProperties]):
     def update(self, req: Request[HAClusterProperties]) -> Outcome:
         physical_id = str(req.physical_id)
         with client_for(req.properties, req) as client:
-            client.alter_cluster(req.properties.cluster_request(with_local=False))
+            client.alter_cluster(req.properties.cluster_request(with_local=False, stack_id=req.stack_id))
             return self._answer(client, req, physical_id)
 
     def poll(self, req: Request[HAClusterProperties], state: Mapping[str, Any]) -> Outcome:
@@ -163,7 +167,7 @@ class HACluster(ReplacedOnEndpointChange, ResourceType[HAClusterProperties]):
                 return Done(physical_id, reason="the appliance was not clustered")
             key_pair = None
             if standalone.lower() != p.local_server.lower():
-                key_pair = read_key_pair(p.remote_credentials_secret_arn, "RemoteCredentialsSecretArn")
+                key_pair = p.remote_key_pair(req.stack_id)
             try:
                 client.delete_cluster(standalone, key_pair)
             except ApiError as error:

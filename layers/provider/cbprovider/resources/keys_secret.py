@@ -1,25 +1,47 @@
-"""The provider-owned secret holding a key pair that CloudBasic handed back (ActivateInstance, CreateUser).
+"""The provider-owned secret holding a key pair that CloudBasic hands out once (ActivateInstance, CreateUser).
 
 The secret holds ``{"AccessKeyId": ..., "SecretAccessKey": ...}``, the shape the provider reads from a
 ``CredentialsSecretArn``, so a stack can point other resources at it. A Delete request carries no
 ``Data``, so the secret is found again by its tags: the owner, stack and logical-id tags that
 ``create_owned_secret`` sets, plus a physical-id tag added here. That lookup needs
 ``secretsmanager:ListSecrets`` (which IAM grants only on ``*``); the secret's value is never listed.
+
+The private key cannot be had again, so ``issue_keys`` makes sure it always has somewhere to go:
+
+1. the secret is created (with a placeholder value) BEFORE the API is called; if that fails, the API is
+   not called at all;
+2. right after the call the key pair is written into it, retried within the invocation's deadline;
+3. if that still fails, the key pair is sealed with KMS (``runtime.sealing``) into the poll state and
+   the operation goes on polling; each poll unseals it and tries the write again, until it succeeds or
+   the operation's ServiceTimeout ends it.
+
+The key pair is never logged and never stored in clear outside its secret.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cbprovider.errors import ProviderError, ResponseFormatError
-from cbprovider.runtime import Request, create_owned_secret, delete_owned_secret
-from cbprovider.runtime.secrets import LOGICAL_TAG, OWNER_TAG, OWNER_VALUE, STACK_TAG
+from cbprovider.runtime import Done, InProgress, Outcome, Request, create_owned_secret, delete_owned_secret
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.secrets import LOGICAL_TAG, OWNER_TAG, STACK_TAG, provider_id, put_owned_secret_value
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic.models import KeyPair
 
 PHYSICAL_TAG = "cfn-replication-provider:physical-id"
+PLACEHOLDER = {"Status": "waiting for the key pair the API hands out; written right after the call"}
+WRITE_PAUSES = (0.25, 0.5, 1.0)
+"""Pauses between the writes of the key pair within one invocation (each only if time is left)."""
+SEAL_RESERVE = 5.0
+"""Seconds of the invocation kept for sealing the key pair and saving the poll state."""
+KEYS_POLL_SECONDS = 60
+STATE_SECRET = "keys_secret_arn"  # noqa: S105 (a state field name)
+STATE_SEALED = "sealed_keys"
 _HINT_CHARS = re.compile(r"[^A-Za-z0-9_.@-]")
 
 
@@ -27,24 +49,114 @@ class KeysSecretMissing(ProviderError):
     """The owned secret with a resource's keys cannot be found."""
 
 
-def store_keys(
-    kind: str, keys: KeyPair, req: Request[Any], physical_id: str, *, operation: str, client: Any = None
-) -> str:
-    """Write ``keys`` to a new provider-owned secret tagged with ``physical_id``; returns its ARN."""
-    if not keys.public_key or not keys.private_key:
-        raise ResponseFormatError(
-            service="CloudBasic", operation=operation, reason="the answer has no publicKey/privateKey"
-        )
-    sm = client or _client()
+class KeysNotStored(ProviderError):
+    """The API handed out a key pair that could neither be written to its secret nor kept sealed."""
+
+
+def issue_keys(
+    kind: str,
+    req: Request[Any],
+    physical_id: str,
+    *,
+    operation: str,
+    call: Callable[[], KeyPair],
+    data: Callable[[str], Mapping[str, str]],
+) -> Outcome:
+    """Create the keys secret, ``call`` the API that hands out a key pair, and keep the pair in it.
+
+    ``data`` gives the resource's attributes from the secret's ARN. Returns ``Done``, or ``InProgress``
+    with the key pair sealed in the state when the secret cannot be written yet (``finish_keys`` polls).
+    """
     arn = create_owned_secret(
         f"{kind}/{_HINT_CHARS.sub('-', physical_id)[:100]}",
-        {"AccessKeyId": keys.public_key, "SecretAccessKey": keys.private_key},
+        PLACEHOLDER,
         stack_id=req.stack_id,
         logical_id=req.logical_id,
         extra_tags={PHYSICAL_TAG: physical_id},
-        client=sm,
     )
-    return arn
+    try:
+        keys = call()
+        if not keys.public_key or not keys.private_key:
+            raise ResponseFormatError(
+                service="CloudBasic", operation=operation, reason="the answer has no publicKey/privateKey"
+            )
+    except BaseException:
+        _discard(arn, req)
+        raise
+    req.note_physical_id(physical_id)
+    value = {"AccessKeyId": keys.public_key, "SecretAccessKey": keys.private_key}
+    if _write(arn, value, req):
+        return Done(physical_id, dict(data(arn)))
+    context = _context(req, arn)
+    try:
+        from cbprovider.runtime.sealing import seal
+
+        sealed = seal(value, context=context)
+    except ProviderError as error:
+        if _write(arn, value, req, pauses=()):
+            return Done(physical_id, dict(data(arn)))
+        raise KeysNotStored(
+            f"CloudBasic {operation} handed out the key pair of {physical_id}, but it could not be written "
+            f"to secret {arn} nor kept sealed for a retry ({error}); it cannot be read again"
+        ) from None
+    logger.warning(
+        "The key pair could not be written to its secret yet: kept sealed for the next poll",
+        extra={"secret_arn": arn},
+    )
+    return InProgress(physical_id, {STATE_SECRET: arn, STATE_SEALED: sealed}, KEYS_POLL_SECONDS)
+
+
+def is_keys_state(state: Mapping[str, Any]) -> bool:
+    """Whether a poll state is the one ``issue_keys`` left (a key pair waiting to be written)."""
+    return isinstance(state.get(STATE_SECRET), str) and isinstance(state.get(STATE_SEALED), str)
+
+
+def finish_keys(
+    req: Request[Any], state: Mapping[str, Any], *, data: Callable[[str], Mapping[str, str]]
+) -> Outcome:
+    """A poll of ``issue_keys``'s ``InProgress``: unseal the key pair and write it to its secret."""
+    from cbprovider.runtime.sealing import unseal
+
+    arn, physical_id = str(state[STATE_SECRET]), str(req.physical_id)
+    value = unseal(str(state[STATE_SEALED]), context=_context(req, arn))
+    if _write(arn, value, req):
+        logger.info("Wrote the key pair kept sealed since the API handed it out", extra={"secret_arn": arn})
+        return Done(physical_id, dict(data(arn)))
+    return InProgress(physical_id, dict(state), KEYS_POLL_SECONDS)
+
+
+def _write(
+    arn: str, value: dict[str, str], req: Request[Any], *, pauses: tuple[float, ...] = WRITE_PAUSES
+) -> bool:
+    """Write ``value`` into the owned secret, retrying after each of ``pauses`` while time is left."""
+    for pause in (0.0, *pauses):
+        if pause:
+            if req.deadline.remaining() < pause + SEAL_RESERVE:
+                break
+            time.sleep(pause)
+        try:
+            put_owned_secret_value(arn, value, stack_id=req.stack_id)
+            return True
+        except Exception as error:
+            code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
+            logger.warning(
+                "Writing the key pair to its secret failed", extra={"secret_arn": arn, "error": code}
+            )
+    return False
+
+
+def _discard(arn: str, req: Request[Any]) -> None:
+    """Remove the placeholder secret of a call that handed out no key pair (a failure is only logged)."""
+    try:
+        delete_owned_secret(arn, stack_id=req.stack_id)
+    except Exception as error:
+        code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
+        logger.warning("Could not remove an unused keys secret", extra={"secret_arn": arn, "error": code})
+
+
+def _context(req: Request[Any], arn: str) -> dict[str, str]:
+    """The KMS encryption context: sealed keys open only for their stack and secret."""
+    return {"cfn-replication-provider:stack-id": req.stack_id, "cfn-replication-provider:secret": arn}
 
 
 def find_keys_secrets(req: Request[Any], physical_id: str, *, client: Any = None) -> list[str]:
@@ -54,7 +166,7 @@ def find_keys_secrets(req: Request[Any], physical_id: str, *, client: Any = None
     """
     sm = client or _client()
     wanted = {
-        OWNER_TAG: OWNER_VALUE,
+        OWNER_TAG: provider_id()[:256],
         STACK_TAG: req.stack_id[:256],
         LOGICAL_TAG: req.logical_id[:256],
         PHYSICAL_TAG: physical_id[:256],
@@ -90,7 +202,10 @@ def find_keys_secret(req: Request[Any], physical_id: str, *, client: Any = None)
 def remove_keys_secrets(req: Request[Any], physical_id: str, *, client: Any = None) -> int:
     """Schedule every keys secret of this resource for deletion; how many were removed."""
     sm = client or _client()
-    return sum(delete_owned_secret(arn, client=sm) for arn in find_keys_secrets(req, physical_id, client=sm))
+    return sum(
+        delete_owned_secret(arn, stack_id=req.stack_id, client=sm)
+        for arn in find_keys_secrets(req, physical_id, client=sm)
+    )
 
 
 def _client() -> Any:

@@ -120,7 +120,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
     def owns_physical_id(self, physical_id: str) -> bool:
         return bool(GUID.match(physical_id))
 
-    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
         """Replace when the endpoint, either end's resolved server/database, the method or TDE changes."""
         if endpoint_changed(new, old):
             return True
@@ -128,7 +128,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
             old_props = parse_properties(ReplicationProperties, old)
         except ValidationFailed:
             logger.info("The old properties no longer parse: comparing them as given")
-            return super().requires_replacement(new, old)
+            return super().requires_replacement(new, old, stack_id=stack_id)
         new_props = parse_properties(ReplicationProperties, new)
         if (new_props.replication_method, new_props.tde) != (old_props.replication_method, old_props.tde):
             return True
@@ -137,18 +137,18 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
             if new_end.model_dump(include=ROLE_FIELDS) == old_end.model_dump(include=ROLE_FIELDS):
                 continue
             try:
-                old_identity = resolve(old_end, role).identity
+                old_identity = resolve(old_end, role, stack_id=stack_id).identity
             except ValidationFailed:
                 logger.warning("The old endpoint cannot be resolved: replacing", extra={"role": role})
                 return True
-            if resolve(new_end, role).identity != old_identity:
+            if resolve(new_end, role, stack_id=stack_id).identity != old_identity:
                 return True
         return False
 
     # -- create ------------------------------------------------------------------------------------
     def create(self, req: Request[ReplicationProperties]) -> Outcome:
         p = req.properties
-        source, destination = resolve(p.source, "Source"), resolve(p.destination, "Destination")
+        source, destination = _databases(req)
         with client_for(p, req) as client:
             created = self._create_job(client, req, source, destination)
             if isinstance(created, InProgress):
@@ -232,7 +232,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
             "The create had been carried out: adopting the new job", extra={"replication_id": found}
         )
         req.note_physical_id(found)
-        source, destination = _databases(req.properties)
+        source, destination = _databases(req)
         return self._after_create(client, req, found, source, destination)
 
     def _seeding(
@@ -245,7 +245,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         from cbprovider.cloudbasic.outcomes import FAILED, SUCCESS, outcome
 
         if outcome(status) == SUCCESS:
-            source, destination = _databases(req.properties)
+            source, destination = _databases(req)
             return Done(replication_id, _data(replication_id, status, source, destination))
         if outcome(status) == FAILED:
             raise SeedingFailed(
@@ -270,7 +270,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
     def update(self, req: Request[ReplicationProperties]) -> Outcome:
         p, old = req.properties, req.old_properties
         replication_id = str(req.physical_id)
-        source, destination = resolve(p.source, "Source"), resolve(p.destination, "Destination")
+        source, destination = _databases(req)
         changes = _alterations(p, old, source, destination)
         with client_for(p, req) as client:
             client.alter_replication(replication_id, changes)
@@ -394,8 +394,11 @@ def _create_only_changes(p: ReplicationProperties, old: ReplicationProperties | 
     return names
 
 
-def _databases(p: ReplicationProperties) -> tuple[ResolvedEndpoint, ResolvedEndpoint]:
-    return resolve(p.source, "Source"), resolve(p.destination, "Destination")
+def _databases(req: Request[ReplicationProperties]) -> tuple[ResolvedEndpoint, ResolvedEndpoint]:
+    p = req.properties
+    return resolve(p.source, "Source", stack_id=req.stack_id), resolve(
+        p.destination, "Destination", stack_id=req.stack_id
+    )
 
 
 def _data(

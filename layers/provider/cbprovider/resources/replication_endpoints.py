@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_pascal
 
 from cbprovider.resources import sql_connection as sql
 from cbprovider.runtime.properties import PropertiesModel, ValidationFailed
-from cbprovider.runtime.secrets import read_secret_json
+from cbprovider.runtime.secrets import read_shared_secret_json
 
 ROLE_FIELDS = frozenset({"secret_arn", "connection_string", "database"})
 """What says which server and database an endpoint is (the rest are create-time options)."""
@@ -94,10 +94,13 @@ class ResolvedEndpoint:
         return sql.server_identity(self.server), self.database.lower()
 
 
-def resolve(endpoint: Endpoint, role: str) -> ResolvedEndpoint:
-    """The endpoint's server, database and connection string; ``role`` (``Source``) names the property."""
+def resolve(endpoint: Endpoint, role: str, *, stack_id: str) -> ResolvedEndpoint:
+    """The endpoint's server, database and connection string; ``role`` (``Source``) names the property.
+
+    A ``SecretArn`` is read only if the secret is shared with the stack ``stack_id``.
+    """
     if endpoint.secret_arn is not None:
-        return _from_secret(endpoint, endpoint.secret_arn, role)
+        return _from_secret(endpoint, endpoint.secret_arn, role, stack_id)
     assert endpoint.connection_string is not None
     pairs = sql.parse(endpoint.connection_string)
     server = sql.first(pairs, sql.SERVER_KEYS) or ""
@@ -118,9 +121,9 @@ def identity_of(address: str) -> tuple[str, str] | None:
     return sql.server_identity(server), database.lower()
 
 
-def _from_secret(endpoint: Endpoint, arn: str, role: str) -> ResolvedEndpoint:
+def _from_secret(endpoint: Endpoint, arn: str, role: str, stack_id: str) -> ResolvedEndpoint:
     context = f"{role}.SecretArn"
-    secret = read_secret_json(arn, field_context=context, max_age=SECRET_MAX_AGE)
+    secret = read_shared_secret_json(arn, property_name=context, stack_id=stack_id, max_age=SECRET_MAX_AGE)
     host, user, password = secret.get("host"), secret.get("username"), secret.get("password")
     for name, value in (("host", host), ("username", user), ("password", password)):
         if not isinstance(value, str) or not value:

@@ -17,17 +17,29 @@ WARNING in the log; remove the user in the CloudBasic console if it must go.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
-from cbprovider.resources.keys_secret import find_keys_secret, remove_keys_secrets, store_keys
-from cbprovider.resources.secret_text import read_secret_text
+from cbprovider.resources.keys_secret import (
+    find_keys_secret,
+    finish_keys,
+    is_keys_state,
+    issue_keys,
+    remove_keys_secrets,
+)
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.secrets import read_shared_secret_text
+
+if TYPE_CHECKING:
+    from cbprovider.cloudbasic.models import KeyPair
 
 TYPE_NAME = "Custom::CloudBasicUser"
 KEYS_KIND = "cloudbasic-user"
@@ -68,8 +80,11 @@ class User(ReplacedOnEndpointChange, ResourceType[UserProperties]):
         from cbprovider.cloudbasic import CreateUserRequest
 
         p = req.properties
-        password = read_secret_text(
-            p.password_secret_arn, field_context="PasswordSecretArn", json_keys=("password", "Password")
+        password = read_shared_secret_text(
+            p.password_secret_arn,
+            property_name="PasswordSecretArn",
+            stack_id=req.stack_id,
+            json_keys=("password", "Password"),
         )
         request = CreateUserRequest(
             email=p.email,
@@ -80,21 +95,36 @@ class User(ReplacedOnEndpointChange, ResourceType[UserProperties]):
             is_admin=p.is_admin,
         )
         with client_for(p, req) as client:
-            try:
-                keys = client.create_user(request)
-            except ApiError as error:
-                if error.status == 400 and any(_EXISTS.search(m) for m in error.messages):
-                    raise UserAlreadyExists(_exists_text(req, error)) from None
-                raise
-        req.note_physical_id(p.user_name)
-        arn = store_keys(KEYS_KIND, keys, req, p.user_name, operation="CreateUser")
-        logger.info("Created the user", extra={"user_name": p.user_name, "secret_arn": arn})
-        return Done(p.user_name, {"UserName": p.user_name, "KeysSecretArn": arn})
+
+            def create_user() -> KeyPair:
+                try:
+                    keys = client.create_user(request)
+                except ApiError as error:
+                    if error.status == 400 and any(_EXISTS.search(m) for m in error.messages):
+                        raise UserAlreadyExists(_exists_text(req, error)) from None
+                    raise
+                logger.info("Created the user", extra={"user_name": p.user_name})
+                return keys
+
+            return issue_keys(
+                KEYS_KIND,
+                req,
+                p.user_name,
+                operation="CreateUser",
+                call=create_user,
+                data=functools.partial(_attributes, p.user_name),
+            )
+
+    def poll(self, req: Request[UserProperties], state: Mapping[str, Any]) -> Outcome:
+        """Only a key pair kept sealed after CreateUser (its secret could not be written) polls."""
+        if not is_keys_state(state):
+            raise ProviderError(f"unknown poll state for {self.type_name}")
+        return finish_keys(req, state, data=functools.partial(_attributes, str(req.physical_id)))
 
     def update(self, req: Request[UserProperties]) -> Outcome:
         """Only connection settings changed: nothing to call; the attributes stay as they were."""
         user_name = str(req.physical_id)
-        return Done(user_name, {"UserName": user_name, "KeysSecretArn": find_keys_secret(req, user_name)})
+        return Done(user_name, _attributes(user_name, find_keys_secret(req, user_name)))
 
     def delete(self, req: Request[UserProperties]) -> Outcome:
         user_name = str(req.physical_id)
@@ -109,6 +139,10 @@ class User(ReplacedOnEndpointChange, ResourceType[UserProperties]):
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return bool(physical_id.strip()) and not is_placeholder(physical_id)
+
+
+def _attributes(user_name: str, keys_secret_arn: str) -> dict[str, str]:
+    return {"UserName": user_name, "KeysSecretArn": keys_secret_arn}
 
 
 def _exists_text(req: Request[UserProperties], error: ApiError) -> str:

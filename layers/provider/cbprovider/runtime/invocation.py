@@ -202,7 +202,8 @@ class Invocation(CfnResource):
         if request_type == "Update":
             new = self._event.get("ResourceProperties") or {}
             old = self._event.get("OldResourceProperties") or {}
-            replace = resource.requires_replacement(new, old) or _endpoint(new) != _endpoint(old)
+            replace = resource.requires_replacement(new, old, stack_id=self.StackId)
+            replace = replace or _endpoint(new) != _endpoint(old)
             if replace and self._services.ownership.holds(self._ref(physical_id), self._owner, new):
                 # CloudFormation rolling back a failed replacement: this object already has these
                 # properties, so creating it again would duplicate it (see runtime.ownership).

@@ -25,13 +25,14 @@ from typing import Any
 
 from cbprovider.runtime.ids import rule_name
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.sealing import KEY_ENV as SEALING_KEY_ENV
+from cbprovider.runtime.sealing import seal, unseal
 
 POLL_KEY = "CfnProviderPoll"
 """The one key of a poll event (the target's Input)."""
 STATE_PREFIX = "poll#"
 TARGET_ID = "poll"
 _STATE_KEY = re.compile(r"poll#[0-9a-f]{40}")
-KMS_KEY_ENV = "STATE_KMS_KEY_ARN"
 _CONTEXT_KEY = "cfn-replication-provider:poll-state"
 
 
@@ -99,26 +100,22 @@ class Poller:
 
     def _sealed_event(self, poll: PollState) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The event to store, and the encrypted ResponseURL attribute (``None`` without a key)."""
-        key_arn = os.environ.get(KMS_KEY_ENV, "").strip()
+        key_arn = os.environ.get(SEALING_KEY_ENV, "").strip()
         url = poll.event.get("ResponseURL")
         if not key_arn or not isinstance(url, str):
             if url:
                 logger.warning("STATE_KMS_KEY_ARN is not set: the poll state keeps the ResponseURL in clear")
             return poll.event, None
-        sealed = self._kms_client().encrypt(
-            KeyId=key_arn, Plaintext=url.encode(), EncryptionContext={_CONTEXT_KEY: poll.key}
-        )
+        sealed = seal({"ResponseURL": url}, context={_CONTEXT_KEY: poll.key}, client=self._kms_client())
         event = {k: v for k, v in poll.event.items() if k != "ResponseURL"}
-        return event, {"B": sealed["CiphertextBlob"]}
+        return event, {"S": sealed}
 
     def _opened_event(self, key: str, item: Mapping[str, Any]) -> dict[str, Any]:
         event: dict[str, Any] = json.loads(item["event"]["S"])
         sealed = item.get("response_url")
         if sealed is not None:
-            opened = self._kms_client().decrypt(
-                CiphertextBlob=sealed["B"], EncryptionContext={_CONTEXT_KEY: key}
-            )
-            event["ResponseURL"] = opened["Plaintext"].decode()
+            opened = unseal(sealed["S"], context={_CONTEXT_KEY: key}, client=self._kms_client())
+            event["ResponseURL"] = opened["ResponseURL"]
         return event
 
     def _ddb(self) -> Any:

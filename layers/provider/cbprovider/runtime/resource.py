@@ -132,6 +132,10 @@ class ResourceType(Generic[P]):
         """False for an id this type never makes (a Delete of it then touches nothing)."""
         return True
 
-    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
-        """Whether an Update from ``old`` to ``new`` (raw ResourceProperties) replaces the object."""
+    def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
+        """Whether an Update from ``old`` to ``new`` (raw ResourceProperties) replaces the object.
+
+        ``stack_id`` is the requesting stack: a type that reads secrets to decide must read them as that
+        stack (``runtime.secrets.read_shared_secret_json``).
+        """
         return any(new.get(name) != old.get(name) for name in self.replacement_properties)
