@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -309,12 +310,14 @@ def test_user_keys_survive_until_the_next_poll_writes_them(env: Env) -> None:
     assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
 
 
-def test_keys_that_can_be_neither_written_nor_sealed_fail_saying_so(
-    env: Env, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("STATE_KMS_KEY_ARN", "")
-    with aws_calls(CreateSecret=lambda: "ops" in env.sim.users, PutSecretValue=math.inf):
-        created = env.stack.send("Create", TYPE, "Ops", env.props)
+def test_keys_that_can_be_neither_written_nor_sealed_fail_saying_so(env: Env) -> None:
+    # No key to seal with, only for this request (the local driver restores its own environment).
+    key, os.environ["STATE_KMS_KEY_ARN"] = os.environ["STATE_KMS_KEY_ARN"], ""
+    try:
+        with aws_calls(CreateSecret=lambda: "ops" in env.sim.users, PutSecretValue=math.inf):
+            created = env.stack.send("Create", TYPE, "Ops", env.props)
+    finally:
+        os.environ["STATE_KMS_KEY_ARN"] = key
     assert created.status == "FAILED"
     assert created.reason.startswith("[KeysNotStored] CloudBasic CreateUser handed out the key pair of ops")
     assert env.sim.users["ops"].secret_access_key not in env.log.getvalue() + created.reason

@@ -34,6 +34,7 @@ def aws(monkeypatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("IDEMPOTENCY_TABLE", TABLE)
     monkeypatch.setenv("POLL_RULE_PREFIX", "cfnprov-")
+    monkeypatch.delenv("STATE_KMS_KEY_ARN", raising=False)  # the poll state in clear, unless a test seals it
     with mock_aws():
         import boto3
 
