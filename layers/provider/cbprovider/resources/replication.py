@@ -373,13 +373,19 @@ def _alterations(
     wanted = _alteration_request(p).to_body()
     before = _alteration_request(old).to_body() if old is not None else {}
     changes = {k: v for k, v in wanted.items() if old is None or before.get(k) != v}
-    kept: list[str] = []
-    for key in before.keys() - wanted.keys():
+    removed = before.keys() - wanted.keys()
+    switched_off = set()
+    for key in removed:
         off = removal_value(key)
         if off is not None:
             changes[key] = off
-        elif OPTIONS[key].prop not in kept:
-            kept.append(OPTIONS[key].prop)
+            switched_off.add(OPTIONS[key].prop)
+    # A removed field of an object that was switched off as a whole (Schedule) needs no mention.
+    kept = {
+        OPTIONS[key].prop
+        for key in removed
+        if removal_value(key) is None and OPTIONS[key].prop.split(".")[0] not in switched_off
+    }
     return {
         "sourceConnectionString": source.connection_string,
         "destinationConnectionString": destination.connection_string,

@@ -78,7 +78,7 @@ def _plain_names(value: list[str]) -> list[str]:
 
 def _exclusion_rules(value: list[str]) -> list[str]:
     rules = [rule.strip() for rule in value]
-    for rule in rules:
+    for number, rule in enumerate(rules, start=1):
         if not rule or "," in rule or len(rule) > MAX_ITEM_LENGTH:
             raise ValueError(
                 f"each rule must be a regular expression without commas, 1 to {MAX_ITEM_LENGTH} characters "
@@ -87,7 +87,7 @@ def _exclusion_rules(value: list[str]) -> list[str]:
         try:
             re.compile(rule)
         except re.error as error:
-            raise ValueError(f"{rule!r} is not a regular expression ({error.msg})") from None
+            raise ValueError(f"rule {number} is not a regular expression ({error.msg})") from None
     return rules
 
 
