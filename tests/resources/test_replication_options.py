@@ -229,3 +229,30 @@ def test_a_bad_option_in_an_update_fails_before_any_call(
     assert updated.physical_id == created.physical_id
     assert named in updated.reason
     assert len(cb.sim.calls) == calls
+
+
+def _resolved(value: Any) -> Any:
+    """The template's values with every intrinsic function stood in for by a string, scalars as strings."""
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith(("!", "Fn::", "Ref")):
+            return "stand-in"
+        return {key: _resolved(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolved(item) for item in value]
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def test_the_example_stacks_replication_options_parse() -> None:
+    import yaml
+    from cbprovider.resources.replication import ReplicationProperties
+    from cbprovider.runtime.properties import parse_properties
+
+    from tests.resources.test_capella_samples import ROOT, _CfnLoader
+
+    template = yaml.load((ROOT / "examples" / "cloudbasic-replication.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506
+    parsed = parse_properties(
+        ReplicationProperties, _resolved(template["Resources"]["SalesReplica"]["Properties"])
+    )
+    assert parsed.reseeding_schedule is not None
+    assert parsed.reseeding_schedule.from_time == "1:00:00 AM"
+    assert parsed.dynamic_tables_exclusion_rules == ["^\\[dbo\\]\\.\\[tmp_.*\\]$"]
