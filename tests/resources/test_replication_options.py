@@ -256,3 +256,30 @@ def test_the_example_stacks_replication_options_parse() -> None:
     assert parsed.reseeding_schedule is not None
     assert parsed.reseeding_schedule.from_time == "1:00:00 AM"
     assert parsed.dynamic_tables_exclusion_rules == ["^\\[dbo\\]\\.\\[tmp_.*\\]$"]
+
+
+def test_every_alter_field_the_properties_set_has_a_removal_rule() -> None:
+    from cbprovider.resources.replication import ReplicationProperties, _alteration_request
+    from cbprovider.resources.replication_options import OPTIONS as ALTER_FIELDS
+    from cbprovider.runtime.properties import parse_properties
+
+    given = {
+        "Source": {"SecretArn": "a"},
+        "Destination": {"SecretArn": "b"},
+        "ReplicationName": "n",
+        "ReplicateTablesOnly": "true",
+        "ReplicateLoginsUsersAndRoles": "true",
+        "ParallelTablesLimit": "2",
+        "StagingBufferType": "TempDb",
+        "TablesToExclude": ["[dbo].[A]"],
+        "ChangeTrackingProcess": {
+            "BatchLimit": "1",
+            "TimeoutInMinutes": "1",
+            "SerializedTimeoutInMinutes": "1",
+            "AutoSerializedTimeoutInMinutes": "1",
+        },
+        **{k: v for k, v in OPTIONS.items() if k != "ChangeTrackingProcess"},
+        "TablesToExcludeDisableCdc": "true",
+    }
+    body = _alteration_request(parse_properties(ReplicationProperties, given)).to_body()
+    assert set(body) == set(ALTER_FIELDS)
