@@ -15,6 +15,9 @@ Choices where the docs are silent:
 - CreateAllReplication creates one job for the database in the source connection string (the simulator knows
   no other databases) unless ``skipExisting`` finds one with the same source, and answers ``replicationIds``.
 - AnalyzeReplication answers synchronously with a clean report (no pending changes, no discrepancies).
+- CreateReplication and AlterReplication keep ``reseedingSchedule`` and ``RebuildDbReplicaIndexesSchedule``
+  (checked as ``schedules`` describes) in the job's settings next to the scalar fields; AlterReplication
+  checks the schedule times, positive limits and the exclusion rules too.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from simulators.cloudbasic.actions.registry import Context, Payload, action
 from simulators.cloudbasic.errors import ApiFault
 from simulators.cloudbasic.params import Params
+from simulators.cloudbasic.schedules import exclusion_rules, keep_schedules, positive, time_of_day
 from simulators.cloudbasic.state import Replication
 from simulators.cloudbasic.texts import database_of, long_timestamp, masked
 
@@ -85,7 +89,9 @@ def _validated_options(p: Params) -> dict[str, Any]:
         raise ApiFault(f"{p.field_name('parallelTablesLimit')} must be at least 1")
     one_of(p, "stagingBufferType", STAGING_BUFFERS)
     one_of(p, "source.changeTrackingMethod", CT_METHODS)
-    return p.scalars()
+    settings = p.scalars()
+    keep_schedules(p, settings)
+    return settings
 
 
 def create_sql_replication(ctx: Context) -> Replication:
@@ -217,10 +223,26 @@ def alter_replication(ctx: Context) -> Payload:
         "dropLoginsUsersRolesFoundOnReplicaOnly",
     ):
         p.flag(flag)
-    for number in ("parallelReplicationLimit", "parallelDetectionLimit"):
-        p.number(number)
+    for flag in ("tablesToExcludeDisableCt", "tablesToExcludeDisableCdc"):
+        p.flag(flag)
+    for number in (
+        "parallelReplicationLimit",
+        "parallelDetectionLimit",
+        "changeTrackingBatchLimit",
+        "ctProcessTimeoutInMinutes",
+        "serializedCtProcessTimeoutInMinutes",
+        "autoSerializedCtProcessTimeoutInMinutes",
+        "repeatIntervalInMinutes",
+    ):
+        positive(p, number)
+    for name in ("scheduleIntervalTimeFrom", "scheduleIntervalTimeTo"):
+        time_of_day(p, name)
+    exclusion_rules(p)
     one_of(p, "stagingBufferType", STAGING_BUFFERS)
+    schedules: dict[str, Any] = {}
+    keep_schedules(p, schedules)
     apply_common_alterations(ctx, replication)
+    replication.settings.update(schedules)
     return None
 
 

@@ -13,16 +13,19 @@ if TYPE_CHECKING:
     from cbprovider.cloudbasic.client import NON_IDEMPOTENT, CloudBasicClient, is_not_found
     from cbprovider.cloudbasic.models import (
         ActivateInstanceRequest,
+        AlterReplicationRequest,
         ClusterRequest,
         CreateReplicationRequest,
         CreateUserRequest,
         Endpoint,
+        IndexRebuildSchedule,
         JobStatus,
         KeyPair,
         Latency,
         Logs,
         ReplicationStatus,
         ReplicationSummary,
+        ReseedingSchedule,
         ReseedTableStatus,
         ServiceStatus,
     )
@@ -30,10 +33,12 @@ if TYPE_CHECKING:
 
 _MODELS = (
     "ActivateInstanceRequest",
+    "AlterReplicationRequest",
     "ClusterRequest",
     "CreateReplicationRequest",
     "CreateUserRequest",
     "Endpoint",
+    "IndexRebuildSchedule",
     "JobStatus",
     "KeyPair",
     "Latency",
@@ -41,6 +46,7 @@ _MODELS = (
     "ReplicationStatus",
     "ReplicationSummary",
     "ReseedTableStatus",
+    "ReseedingSchedule",
     "ServiceStatus",
 )
 _EXPORTS: dict[str, str] = {
@@ -54,12 +60,14 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "NON_IDEMPOTENT",
     "ActivateInstanceRequest",
+    "AlterReplicationRequest",
     "CloudBasicClient",
     "CloudBasicSigV4Auth",
     "ClusterRequest",
     "CreateReplicationRequest",
     "CreateUserRequest",
     "Endpoint",
+    "IndexRebuildSchedule",
     "JobStatus",
     "KeyPair",
     "Latency",
@@ -67,6 +75,7 @@ __all__ = [
     "ReplicationStatus",
     "ReplicationSummary",
     "ReseedTableStatus",
+    "ReseedingSchedule",
     "ServiceStatus",
     "is_not_found",
 ]

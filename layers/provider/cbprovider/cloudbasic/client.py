@@ -22,6 +22,7 @@ import requests
 from cbprovider.cloudbasic.codec import SERVICE, decode_error, decode_response, encode_request
 from cbprovider.cloudbasic.models import (
     ActivateInstanceRequest,
+    AlterReplicationRequest,
     ClusterRequest,
     CreateReplicationRequest,
     CreateUserRequest,
@@ -234,10 +235,16 @@ class CloudBasicClient:
         return ReplicationStatus.from_response(self.call("ReplicationStatus", body, deadline=deadline))
 
     def alter_replication(
-        self, replication_id: str, changes: Mapping[str, Any], *, deadline: Deadline | None = None
+        self,
+        replication_id: str,
+        changes: AlterReplicationRequest | Mapping[str, Any],
+        *,
+        deadline: Deadline | None = None,
     ) -> None:
-        """Change job settings; ``changes`` holds camelCase fields (e.g. ``{"dataReplication": "false"}``)."""
-        self.call("AlterReplication", _id_body(replication_id, **changes), deadline=deadline)
+        """Change job settings: an ``AlterReplicationRequest``, or camelCase fields as given
+        (e.g. ``{"dataReplication": "false"}``)."""
+        fields = changes.to_body() if isinstance(changes, AlterReplicationRequest) else changes
+        self.call("AlterReplication", _id_body(replication_id, **fields), deadline=deadline)
 
     def delete_replication(self, replication_id: str, *, deadline: Deadline | None = None) -> None:
         """Delete the job (cancels a running seeding). Use ``is_not_found`` to treat a missing job as gone."""

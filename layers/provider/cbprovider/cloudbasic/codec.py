@@ -38,8 +38,14 @@ XML_NAMES = {
 }
 
 
+JSON_NAMES = {
+    # PascalCase even in the vendor's JSON samples.
+    "RebuildDbReplicaIndexesSchedule": "RebuildDbReplicaIndexesSchedule",
+}
+
+
 def camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
+    return JSON_NAMES.get(name, name[:1].lower() + name[1:])
 
 
 def pascal(name: str) -> str:

@@ -255,6 +255,85 @@ class Endpoint:
         )
 
 
+def _listed(items: tuple[str, ...] | None, separator: str = ",") -> str | None:
+    """A comma list as the API takes it (``None``: not sent; an empty tuple: ``""``, the empty list)."""
+    return None if items is None else separator.join(items)
+
+
+def _flag_text(value: bool | None) -> str | None:
+    """A switch as the vendor's AlterReplication sample sends it: ``"true"`` / ``"false"``."""
+    return None if value is None else ("true" if value else "false")
+
+
+REBUILD_SCHEDULE_KEY = "RebuildDbReplicaIndexesSchedule"
+"""The index-rebuild schedule's key: PascalCase even in JSON in the vendor's samples."""
+
+
+@dataclass(frozen=True)
+class ReseedingSchedule:
+    """``reseedingSchedule``: tables reseeded periodically inside a daily window (the vendor's workaround
+    for tables without a primary key, which change tracking cannot follow).
+
+    Both table lists are always sent (``""`` when empty): a schedule with no tables reseeds nothing, which
+    is how ``cleared()`` switches a schedule off.
+    """
+
+    no_pk_tables_to_include: tuple[str, ...] = ()
+    pk_tables_to_include: tuple[str, ...] = ()
+    from_time: str | None = None
+    to_time: str | None = None
+    repeat_interval_in_minutes: int | None = None
+    process_timeout_in_minutes: int | None = None
+    serialized_process_timeout_in_minutes: int | None = None
+    auto_serialized_process_timeout_in_minutes: int | None = None
+
+    @classmethod
+    def cleared(cls) -> Self:
+        return cls()
+
+    def to_body(self) -> dict[str, Any]:
+        return _body(
+            {
+                "noPkTablesToInclude": ",".join(self.no_pk_tables_to_include),
+                "pkTablesToInclude": ",".join(self.pk_tables_to_include),
+                "fromTime": self.from_time,
+                "toTime": self.to_time,
+                "repeatIntervalInMinutes": self.repeat_interval_in_minutes,
+                "processTimeoutInMinutes": self.process_timeout_in_minutes,
+                "serializedProcessTimeoutInMinutes": self.serialized_process_timeout_in_minutes,
+                "autoSerializedProcessTimeoutInMinutes": self.auto_serialized_process_timeout_in_minutes,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class IndexRebuildSchedule:
+    """``RebuildDbReplicaIndexesSchedule``: a recurring rebuild of the replica's indexes in a window."""
+
+    enabled: bool = True
+    recurrence: str | None = None
+    week_days: tuple[str, ...] | None = None
+    from_time: str | None = None
+    to_time: str | None = None
+    parallel_indexes_rebuild_limit: int | None = None
+
+    @classmethod
+    def disabled(cls) -> Self:
+        return cls(enabled=False)
+
+    def to_body(self) -> dict[str, Any]:
+        return _body(
+            {
+                "enabled": self.enabled,
+                "recurrence": self.recurrence,
+                "weekDays": _listed(self.week_days),
+                "fromTime": self.from_time,
+                "toTime": self.to_time,
+                "parallelIndexesRebuildLimit": self.parallel_indexes_rebuild_limit,
+            }
+        )
+
+
 @dataclass(frozen=True)
 class CreateReplicationRequest:
     """CreateReplication; ``extra`` carries any further documented field (camelCase) as given."""
@@ -264,17 +343,108 @@ class CreateReplicationRequest:
     replication_method: str = "ContinuousWithAutoSeeding"
     replication_name: str | None = None
     parallel_tables_limit: int | None = None
+    stored_procedures_to_exclude: tuple[str, ...] | None = None
+    reseeding_schedule: ReseedingSchedule | None = None
+    rebuild_db_replica_indexes_schedule: IndexRebuildSchedule | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def to_body(self) -> dict[str, Any]:
+        reseeding, rebuild = self.reseeding_schedule, self.rebuild_db_replica_indexes_schedule
         return _body(
             {
                 "replicationMethod": self.replication_method,
                 "replicationName": self.replication_name,
                 "parallelTablesLimit": self.parallel_tables_limit,
                 **self.extra,
+                "storedProceduresToExclude": _listed(self.stored_procedures_to_exclude),
+                "reseedingSchedule": reseeding.to_body() if reseeding is not None else None,
+                REBUILD_SCHEDULE_KEY: rebuild.to_body() if rebuild is not None else None,
                 "source": self.source.to_body(),
                 "destination": self.destination.to_body(),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class AlterReplicationRequest:
+    """AlterReplication's settings of a SQL Server replication; ``None`` leaves the job's value as it is.
+
+    Switches go as ``"true"``/``"false"`` and lists as comma lists, as in the vendor's sample.
+    ``add_new_tables_to_exclusion_list`` is sent as ``addNewTablesToExcusionList`` (the API's spelling).
+    ``parallel_replication_limit`` and ``parallel_detection_limit`` replace ``parallelTablesLimit`` from
+    12.51.
+    """
+
+    replication_name: str | None = None
+    source_connection_string: str | None = field(default=None, repr=False)
+    destination_connection_string: str | None = field(default=None, repr=False)
+    data_replication: bool | None = None
+    schema_replication: bool | None = None
+    replicate_tables_only: bool | None = None
+    replicate_logins_users_roles: bool | None = None
+    drop_tables_found_on_replica_only: bool | None = None
+    drop_logins_users_roles_found_on_replica_only: bool | None = None
+    dynamic_tables_discovery: bool | None = None
+    dynamic_views_discovery: bool | None = None
+    add_new_tables_to_exclusion_list: bool | None = None
+    dynamic_tables_exclusion_rules: tuple[str, ...] | None = None
+    parallel_replication_limit: int | None = None
+    parallel_detection_limit: int | None = None
+    change_tracking_batch_limit: int | None = None
+    ct_process_timeout_in_minutes: int | None = None
+    serialized_ct_process_timeout_in_minutes: int | None = None
+    auto_serialized_ct_process_timeout_in_minutes: int | None = None
+    is_continuous: bool | None = None
+    repeat_interval_in_minutes: int | None = None
+    schedule_interval_time_from: str | None = None
+    schedule_interval_time_to: str | None = None
+    staging_buffer_type: str | None = None
+    tables_to_exclude: tuple[str, ...] | None = None
+    tables_to_exclude_disable_ct: bool | None = None
+    tables_to_exclude_disable_cdc: bool | None = None
+    stored_procedures_to_exclude: tuple[str, ...] | None = None
+    indexes_to_exclude: tuple[str, ...] | None = None
+    reseeding_schedule: ReseedingSchedule | None = None
+    rebuild_db_replica_indexes_schedule: IndexRebuildSchedule | None = None
+
+    def to_body(self) -> dict[str, Any]:
+        """The request's fields in the API's names, without the ``replicationId``."""
+        reseeding, rebuild = self.reseeding_schedule, self.rebuild_db_replica_indexes_schedule
+        return _body(
+            {
+                "replicationName": self.replication_name,
+                "sourceConnectionString": self.source_connection_string,
+                "destinationConnectionString": self.destination_connection_string,
+                "dataReplication": _flag_text(self.data_replication),
+                "schemaReplication": _flag_text(self.schema_replication),
+                "replicateTablesOnly": _flag_text(self.replicate_tables_only),
+                "replicateLoginsUsersRoles": _flag_text(self.replicate_logins_users_roles),
+                "dropTablesFoundOnReplicaOnly": _flag_text(self.drop_tables_found_on_replica_only),
+                "dropLoginsUsersRolesFoundOnReplicaOnly": _flag_text(
+                    self.drop_logins_users_roles_found_on_replica_only
+                ),
+                "dynamicTablesDiscovery": _flag_text(self.dynamic_tables_discovery),
+                "dynamicViewsDiscovery": _flag_text(self.dynamic_views_discovery),
+                "addNewTablesToExcusionList": _flag_text(self.add_new_tables_to_exclusion_list),
+                "dynamicTablesExclusionRules": _listed(self.dynamic_tables_exclusion_rules, ", "),
+                "parallelReplicationLimit": self.parallel_replication_limit,
+                "parallelDetectionLimit": self.parallel_detection_limit,
+                "changeTrackingBatchLimit": self.change_tracking_batch_limit,
+                "ctProcessTimeoutInMinutes": self.ct_process_timeout_in_minutes,
+                "serializedCtProcessTimeoutInMinutes": self.serialized_ct_process_timeout_in_minutes,
+                "autoSerializedCtProcessTimeoutInMinutes": self.auto_serialized_ct_process_timeout_in_minutes,
+                "isContinuous": _flag_text(self.is_continuous),
+                "repeatIntervalInMinutes": self.repeat_interval_in_minutes,
+                "scheduleIntervalTimeFrom": self.schedule_interval_time_from,
+                "scheduleIntervalTimeTo": self.schedule_interval_time_to,
+                "stagingBufferType": self.staging_buffer_type,
+                "tablesToExclude": _listed(self.tables_to_exclude),
+                "tablesToExcludeDisableCt": _flag_text(self.tables_to_exclude_disable_ct),
+                "tablesToExcludeDisableCdc": _flag_text(self.tables_to_exclude_disable_cdc),
+                "storedProceduresToExclude": _listed(self.stored_procedures_to_exclude),
+                "indexesToExclude": _listed(self.indexes_to_exclude),
+                "reseedingSchedule": reseeding.to_body() if reseeding is not None else None,
+                REBUILD_SCHEDULE_KEY: rebuild.to_body() if rebuild is not None else None,
             }
         )
 

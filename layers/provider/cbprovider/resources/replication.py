@@ -18,6 +18,8 @@ Choices where the API reference is silent:
   RebuildIndexes, the endpoints' encryption, change-tracking and Azure/seeding options) cannot be
   changed later: an Update that changes them succeeds without applying them, and says so in its reason.
 - ``ParallelTablesLimit`` is sent to AlterReplication as ``parallelReplicationLimit`` (12.51+).
+- The schedule, reseeding, index-rebuild, discovery and exclusion options (``replication_options``) are
+  all changed in place by AlterReplication; removing one switches it off where the off value is known.
 - GetAtt ``Status`` is ReplicationStatus's seeding status (``Running``, ``Success``, ``Failed``).
 - When a replacing Update fails after its new job was created, the runtime deletes the new job before
   the failure is reported (CloudFormation only knows the old id then).
@@ -30,7 +32,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 from pydantic.alias_generators import to_pascal
 
 from cbprovider.errors import ApiError, ProviderError
@@ -42,6 +44,13 @@ from cbprovider.resources.replication_endpoints import (
     ResolvedEndpoint,
     SourceEndpoint,
     resolve,
+)
+from cbprovider.resources.replication_options import (
+    AFTER_CREATE,
+    OPTIONS,
+    ReplicationOptions,
+    TableNames,
+    removal_value,
 )
 from cbprovider.resources.replication_pending import PendingReplication, matching, outcome_unknown
 from cbprovider.runtime import (
@@ -58,10 +67,9 @@ from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import parse_properties
 
 if TYPE_CHECKING:
-    from cbprovider.cloudbasic import CloudBasicClient
+    from cbprovider.cloudbasic import AlterReplicationRequest, CloudBasicClient
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-TABLE_NAME = re.compile(r"^\[(?:[^\]]|\]\])+\]\.\[(?:[^\]]|\]\])+\]$")
 SEEDING_POLL_SECONDS = 60
 METHODS = Literal[
     "ContinuousWithAutoSeeding",
@@ -81,7 +89,7 @@ class Tde(PropertiesModel):
     key_algorithm: str | None = None
 
 
-class ReplicationProperties(CloudBasicConnection):
+class ReplicationProperties(ReplicationOptions, CloudBasicConnection):
     source: SourceEndpoint
     destination: DestinationEndpoint
     replication_name: str | None = None
@@ -93,19 +101,11 @@ class ReplicationProperties(CloudBasicConnection):
     parallel_tables_limit: int | None = Field(default=None, ge=1)
     rebuild_indexes: bool | None = None
     staging_buffer_type: Literal["TempDb", "ReplicaDb"] | None = None
-    tables_to_exclude: list[str] | None = None
+    tables_to_exclude: TableNames | None = None
     data_replication: bool = True
     schema_replication: bool = True
     tde: Tde | None = None
     wait_for: Literal["Created", "Seeded"] = "Created"
-
-    @field_validator("tables_to_exclude")
-    @classmethod
-    def _table_names(cls, value: list[str] | None) -> list[str] | None:
-        for name in value or []:
-            if not TABLE_NAME.match(name.strip()):
-                raise ValueError("each entry must be a [schema].[table] name")
-        return [name.strip() for name in value] if value is not None else None
 
 
 class SeedingFailed(ProviderError):
@@ -165,13 +165,13 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         destination: ResolvedEndpoint,
     ) -> Outcome:
         p = req.properties
-        switches = {}
-        if not p.data_replication:
-            switches["dataReplication"] = "false"
-        if not p.schema_replication:
-            switches["schemaReplication"] = "false"
-        if switches:
-            client.alter_replication(replication_id, switches)
+        wanted = _alteration_request(p).to_body()
+        settings = {key: value for key, value in wanted.items() if key in AFTER_CREATE}
+        for key in ("dataReplication", "schemaReplication"):
+            if wanted[key] == "false":
+                settings[key] = "false"
+        if settings:
+            client.alter_replication(replication_id, settings)
         status = client.replication_status(replication_id)
         if p.wait_for == "Seeded":
             return self._seeding(req, replication_id, status.seeding_status, status.seeding_progress)
@@ -199,6 +199,11 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
             replication_method=p.replication_method,
             replication_name=p.replication_name,
             parallel_tables_limit=p.parallel_tables_limit,
+            stored_procedures_to_exclude=_names(p.stored_procedures_to_exclude),
+            reseeding_schedule=p.reseeding_schedule.to_request() if p.reseeding_schedule else None,
+            rebuild_db_replica_indexes_schedule=(
+                p.index_rebuild_schedule.to_request() if p.index_rebuild_schedule else None
+            ),
             extra=_create_extra(p),
         )
         since = time.time()
@@ -271,18 +276,24 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         p, old = req.properties, req.old_properties
         replication_id = str(req.physical_id)
         source, destination = _databases(req)
-        changes = _alterations(p, old, source, destination)
+        changes, kept = _alterations(p, old, source, destination)
         with client_for(p, req) as client:
             client.alter_replication(replication_id, changes)
             status = client.replication_status(replication_id)
         ignored = _create_only_changes(p, old)
-        reason = None
+        notes = []
         if ignored:
-            reason = (
+            notes.append(
                 f"{', '.join(ignored)} apply only when a replication is created: the change is not applied "
                 "to the existing replication"
             )
             logger.warning("Create-only properties changed", extra={"properties": ignored})
+        if kept:
+            notes.append(
+                f"{', '.join(kept)} removed: the appliance documents no default, so the replication keeps "
+                "its current setting (set the property explicitly to change it)"
+            )
+        reason = "; ".join(notes) or None
         return Done(replication_id, _data(replication_id, status.seeding_status, source, destination), reason)
 
     # -- delete ------------------------------------------------------------------------------------
@@ -306,8 +317,8 @@ def _listed(client: CloudBasicClient, replication_id: str) -> bool:
 
 
 # -- request bodies ----------------------------------------------------------------------------------
-def _flag(value: bool | None) -> str | None:
-    return None if value is None else str(value).lower()
+def _names(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
 
 
 def _create_extra(p: ReplicationProperties) -> dict[str, Any]:
@@ -356,32 +367,70 @@ def _alterations(
     old: ReplicationProperties | None,
     source: ResolvedEndpoint,
     destination: ResolvedEndpoint,
-) -> dict[str, Any]:
-    """AlterReplication's fields (its own names): connection strings always, the rest when changed."""
-    wanted = _alterations_of(p)
-    before = _alterations_of(old) if old is not None else {}
-    changes = {k: v for k, v in wanted.items() if v is not None and (old is None or before.get(k) != v)}
-    if old is None and not p.tables_to_exclude:
-        changes.pop("tablesToExclude", None)
+) -> tuple[dict[str, Any], list[str]]:
+    """AlterReplication's fields (its own names): connection strings always, the rest when changed or
+    removed; and the removed properties the job keeps (no documented value switches them off)."""
+    wanted = _alteration_request(p).to_body()
+    before = _alteration_request(old).to_body() if old is not None else {}
+    changes = {k: v for k, v in wanted.items() if old is None or before.get(k) != v}
+    removed = before.keys() - wanted.keys()
+    switched_off = set()
+    for key in removed:
+        off = removal_value(key)
+        if off is not None:
+            changes[key] = off
+            switched_off.add(OPTIONS[key].prop)
+    # A removed field of an object that was switched off as a whole (Schedule) needs no mention.
+    kept = {
+        OPTIONS[key].prop
+        for key in removed
+        if removal_value(key) is None and OPTIONS[key].prop.split(".")[0] not in switched_off
+    }
     return {
         "sourceConnectionString": source.connection_string,
         "destinationConnectionString": destination.connection_string,
         **changes,
-    }
+    }, sorted(kept)
 
 
-def _alterations_of(p: ReplicationProperties) -> dict[str, Any]:
-    """The AlterReplication fields the properties ask for (``None``: not set)."""
-    return {
-        "replicationName": p.replication_name,
-        "replicateLoginsUsersRoles": _flag(p.replicate_logins_users_and_roles),
-        "replicateTablesOnly": _flag(p.replicate_tables_only),
-        "parallelReplicationLimit": p.parallel_tables_limit,
-        "stagingBufferType": p.staging_buffer_type,
-        "tablesToExclude": ",".join(p.tables_to_exclude or []),
-        "dataReplication": _flag(p.data_replication),
-        "schemaReplication": _flag(p.schema_replication),
-    }
+def _alteration_request(p: ReplicationProperties) -> AlterReplicationRequest:
+    """The AlterReplication settings the properties ask for (``None``: not set)."""
+    from cbprovider.cloudbasic import AlterReplicationRequest
+
+    schedule, ct = p.schedule, p.change_tracking_process
+    return AlterReplicationRequest(
+        replication_name=p.replication_name,
+        data_replication=p.data_replication,
+        schema_replication=p.schema_replication,
+        replicate_tables_only=p.replicate_tables_only,
+        replicate_logins_users_roles=p.replicate_logins_users_and_roles,
+        parallel_replication_limit=p.parallel_tables_limit,
+        staging_buffer_type=p.staging_buffer_type,
+        tables_to_exclude=_names(p.tables_to_exclude),
+        dynamic_tables_discovery=p.dynamic_tables_discovery,
+        dynamic_views_discovery=p.dynamic_views_discovery,
+        add_new_tables_to_exclusion_list=p.add_new_tables_to_exclusion_list,
+        dynamic_tables_exclusion_rules=_names(p.dynamic_tables_exclusion_rules),
+        drop_tables_found_on_replica_only=p.drop_tables_found_on_replica_only,
+        drop_logins_users_roles_found_on_replica_only=p.drop_logins_users_roles_found_on_replica_only,
+        parallel_detection_limit=p.parallel_detection_limit,
+        stored_procedures_to_exclude=_names(p.stored_procedures_to_exclude),
+        indexes_to_exclude=_names(p.indexes_to_exclude),
+        tables_to_exclude_disable_ct=p.tables_to_exclude_disable_ct,
+        tables_to_exclude_disable_cdc=p.tables_to_exclude_disable_cdc,
+        is_continuous=False if schedule is not None else None,
+        repeat_interval_in_minutes=schedule.repeat_interval_in_minutes if schedule else None,
+        schedule_interval_time_from=schedule.from_time if schedule else None,
+        schedule_interval_time_to=schedule.to_time if schedule else None,
+        change_tracking_batch_limit=ct.batch_limit if ct else None,
+        ct_process_timeout_in_minutes=ct.timeout_in_minutes if ct else None,
+        serialized_ct_process_timeout_in_minutes=ct.serialized_timeout_in_minutes if ct else None,
+        auto_serialized_ct_process_timeout_in_minutes=ct.auto_serialized_timeout_in_minutes if ct else None,
+        reseeding_schedule=p.reseeding_schedule.to_request() if p.reseeding_schedule else None,
+        rebuild_db_replica_indexes_schedule=(
+            p.index_rebuild_schedule.to_request() if p.index_rebuild_schedule else None
+        ),
+    )
 
 
 def _create_only_changes(p: ReplicationProperties, old: ReplicationProperties | None) -> list[str]:
