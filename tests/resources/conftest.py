@@ -64,7 +64,7 @@ def cb(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> Itera
 
     stream = io.StringIO()
     log_handler = logging.StreamHandler(stream)
-    with local_aws() as boto3, CloudBasicSimulator(seeding_seconds=0.6) as sim:
+    with local_aws() as boto3, CloudBasicSimulator(seeding_seconds=1.5) as sim:
         from cbprovider.runtime.log import logger
 
         log_handler.setFormatter(logger.registered_formatter)
