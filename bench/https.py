@@ -54,11 +54,11 @@ class Variant:
 
 
 def forget_tls() -> None:
-    """Drop what the container keeps (sessions, their SSL contexts, the response PUT context)."""
+    """Drop what the container keeps for TLS (https sessions, SSL contexts, the response PUT context)."""
     from cbprovider import sessions
     from cbprovider.runtime import response
 
-    sessions.shared_sessions.close()
+    sessions.shared_sessions.close(scheme="https")
     with sessions._contexts_lock:
         sessions._contexts.clear()
     with response._put_context_lock:

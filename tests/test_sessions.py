@@ -212,3 +212,18 @@ def test_the_pool_keeps_the_most_recently_used_sessions() -> None:
     assert pool.get("http://127.0.0.1:2", True) is not None
     pool.close()
     assert len(pool) == 0
+
+
+def test_closing_by_scheme_leaves_the_other_sessions() -> None:
+    pool = SessionPool()
+    plain = pool.get("http://127.0.0.1:1", True)
+    pool.get("https://127.0.0.1:2", True)
+    pool.close(scheme="https")
+    assert len(pool) == 1
+    assert pool.get("http://127.0.0.1:1", True) is plain
+    pool.close()
+
+
+def test_plain_http_builds_no_ssl_context(echo: Echo, loads: list[object]) -> None:
+    assert get(Transport(service="t", origin=echo.url), echo.url + "/a") == 200
+    assert loads == []

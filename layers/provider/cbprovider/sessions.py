@@ -83,15 +83,18 @@ class _TrustAdapter(WatchedAdapter):
         super().__init__(**kwargs)
         self._verify = verify
 
-    def _context_for(self, verify: Any) -> ssl.SSLContext | None:
-        return trust_context(self._verify) if verify == self._verify and verify is not False else None
+    def _context_for(self, url: str, verify: Any) -> ssl.SSLContext | None:
+        """The prebuilt context for an https ``url`` checked against the adapter's own trust store."""
+        if not url.lower().startswith("https:") or verify != self._verify or verify is False:
+            return None
+        return trust_context(self._verify)
 
     def build_connection_pool_key_attributes(
         self, request: requests.PreparedRequest, verify: Any, cert: Any = None
     ) -> tuple[_HostParams, _PoolKwargs]:
         host, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        context = self._context_for(verify)
-        if context is not None and host.get("scheme") == "https":
+        context = self._context_for(request.url or "", verify)
+        if context is not None:
             pool_kwargs.pop("ca_certs", None)
             pool_kwargs.pop("ca_cert_dir", None)
             pool_kwargs["ssl_context"] = context
@@ -99,7 +102,7 @@ class _TrustAdapter(WatchedAdapter):
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
-        context = self._context_for(verify)
+        context = self._context_for(url, verify)
         if context is not None and getattr(conn, "conn_kw", {}).get("ssl_context") is context:
             conn.ca_certs = None  # the roots are in the context already: do not load them per connection
             conn.ca_cert_dir = None
@@ -188,11 +191,11 @@ class SessionPool:
         with self._lock:
             return len(self._sessions)
 
-    def close(self) -> None:
-        """Close every session (they are made again on demand)."""
+    def close(self, *, scheme: str | None = None) -> None:
+        """Close every session, or those of origins with ``scheme`` (they are made again on demand)."""
         with self._lock:
-            sessions = list(self._sessions.values())
-            self._sessions.clear()
+            keys = [key for key in self._sessions if scheme is None or key[0].startswith(f"{scheme}://")]
+            sessions = [self._sessions.pop(key) for key in keys]
         for shared in sessions:
             shared.close()
 
