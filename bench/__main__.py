@@ -58,6 +58,18 @@ def _overhead(run: Run) -> Sequence[Table]:
     return [overhead.measure(rounds=run.args.rounds)]
 
 
+def _https(run: Run) -> Sequence[Table]:
+    from bench import https
+
+    return [https.measure(rounds=run.args.rounds)]
+
+
+def _lag(run: Run) -> Sequence[Table]:
+    from bench import lag
+
+    return [lag.measure()]
+
+
 def _signing(run: Run) -> Sequence[Table]:
     from bench import signing
 
@@ -92,6 +104,8 @@ ITEMS: dict[str, Item] = {
     "coldstart": _coldstart,
     "packaging": _packaging,
     "overhead": _overhead,
+    "https": _https,
+    "lag": _lag,
     "signing": _signing,
     "monitor": _monitor,
     "memory": _memory,

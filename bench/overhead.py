@@ -190,8 +190,7 @@ def measure(*, rounds: int = 10) -> Table:
     table.notes.append(
         "Secrets are read through Powertools' own client and cached by it, so only the first request of "
         "a container reads them. The HTTPS variant (a TLS simulator with a CA bundle) and the completion "
-        "lag are separate items still to come: `bench/scenarios.py` builds a scenario per resource type "
-        "and `bench/__main__.py` lists the items."
+        "lag are the next items."
     )
     table.notes.append(f"Poll rules and poll state left after the rounds: {leftovers}.")
     table.notes.append(

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -35,6 +36,8 @@ class Scenario:
     """Properties of an in-place Update (same physical id)."""
     objects: Callable[[], set[str]]
     """The ids of the objects of this type the simulator holds now."""
+    simulator: Any = None
+    """The simulator behind ``url`` (its calls, accepted connections and state)."""
 
 
 @contextmanager
@@ -75,18 +78,36 @@ def _rds_secret(sm: Any, host: str, database: str | None) -> str:
 
 
 @contextmanager
-def replication(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
+def replication(
+    boto3: Any,
+    *,
+    latency: float = 0.0,
+    seeding_seconds: float = 2.0,
+    tls: tuple[Path, Path] | None = None,
+    endpoint: str = "default",
+) -> Iterator[Scenario]:
+    """``tls`` (certificate, key): the appliance serves HTTPS and the endpoint ``endpoint`` trusts its
+    certificate through a CA bundle secret."""
     from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth
 
     from simulators.cloudbasic import CloudBasicSimulator
     from simulators.stack import register_endpoint
 
     sm = boto3.client("secretsmanager")
-    with CloudBasicSimulator(latency=latency) as sim:
+    sim = CloudBasicSimulator(latency=latency, seeding_seconds=seeding_seconds)
+    trust: dict[str, str] = {}
+    if tls is not None:
+        sim.with_tls(*tls)
+        bundle = sm.create_secret(
+            Name=f"cloudbasic/ca-{uuid.uuid4().hex[:8]}", SecretString=tls[0].read_text()
+        )
+        trust["CaBundleSecretArn"] = str(bundle["ARN"])
+    with sim:
         assert sim.admin_keys is not None
         access, secret = sim.admin_keys
         keys = _secret(sm, "cloudbasic/admin", {"AccessKeyId": access, "SecretAccessKey": secret})
         props: dict[str, Any] = {
+            "Endpoint": endpoint,
             "Source": {"SecretArn": _rds_secret(sm, "sales-db.example.internal", "Sales")},
             "Destination": {
                 "SecretArn": _rds_secret(sm, "replica-db.example.internal", None),
@@ -94,7 +115,7 @@ def replication(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
             },
             "ReplicationName": "sales-dr",
         }
-        register_endpoint("cloudbasic", "default", sim.url, credentials_secret_arn=keys)
+        register_endpoint("cloudbasic", endpoint, sim.url, credentials_secret_arn=keys, **trust)
         with environment(CFN_PROVIDER_ALLOW_LOCAL_ENDPOINTS="true"):
             yield Scenario(
                 type_name="Custom::CloudBasicReplication",
@@ -104,6 +125,7 @@ def replication(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
                 create=props,
                 update={**props, "ReplicationName": "sales-dr-renamed", "ParallelTablesLimit": "4"},
                 objects=lambda: set(sim.replications),
+                simulator=sim,
             )
 
 
@@ -128,6 +150,7 @@ def capella_project(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
                 create={"Name": "bench"},
                 update={"Name": "bench", "Endpoint": "default"},
                 objects=lambda: set(sim.projects),
+                simulator=sim,
             )
 
 

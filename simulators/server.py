@@ -96,7 +96,7 @@ class Simulator:
         self._calls_lock = threading.Lock()
         self._host = host
         self._port = port
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._tls: ssl.SSLContext | None = None
 
@@ -134,6 +134,11 @@ class Simulator:
         if self._server is None:
             raise RuntimeError(f"{self.name} is not running")
         return str(self._server.server_address[0])
+
+    @property
+    def accepted(self) -> int:
+        """How many connections the server has accepted (with TLS: how many handshakes completed)."""
+        return self._server.accepted if self._server is not None else 0
 
     @property
     def url(self) -> str:
@@ -236,6 +241,12 @@ class Simulator:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    accepted = 0
+    """Connections accepted (with TLS: handshakes completed), counted on the serving thread."""
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.accepted += 1
+        super().process_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a timeout test, a dropped connection) is not an error worth printing."""

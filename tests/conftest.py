@@ -26,6 +26,16 @@ def no_in_process_polling(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CFN_PROVIDER_INLINE_POLL_SECONDS", "0")
 
 
+@pytest.fixture(autouse=True)
+def fresh_shared_sessions() -> Iterator[None]:
+    """Each test starts with no pooled session (and leaves no connection open to its stopped servers)."""
+    from cbprovider.sessions import shared_sessions
+
+    shared_sessions.close()
+    yield
+    shared_sessions.close()
+
+
 @pytest.fixture
 def cloudbasic_sim() -> Iterator[CloudBasicSimulator]:
     from simulators.cloudbasic import CloudBasicSimulator

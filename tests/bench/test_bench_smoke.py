@@ -103,3 +103,26 @@ def test_memory_spec_secret_references_become_arns():
     arns = {"admin": "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf"}
     spec = {"A": ["secret:admin", "plain"], "B": {"C": "secret:admin"}, "D": 1}
     assert substitute(spec, arns) == {"A": [arns["admin"], "plain"], "B": {"C": arns["admin"]}, "D": 1}
+
+
+def test_https_variants_alternate_and_keep_one_handshake():
+    from bench import https
+
+    table = https.measure(rounds=1)
+    assert [row[0] for row in rows_of(table)] == ["Create", "Update", "Delete"]
+    handshakes = next(note for note in table.notes if note.startswith("TLS handshakes"))
+    assert ": 1 with the sessions kept, 6 rebuilt per request" in handshakes
+    assert any("{'rules': [], 'poll_state': []}" in note for note in table.notes)
+
+
+def test_completion_lag_with_polling_on_and_off(monkeypatch):
+    from bench import lag
+
+    monkeypatch.setattr(lag, "SEEDING", 0.3)
+    table = lag.measure(rounds=1)
+    on, off = rows_of(table)
+    assert on[0] == lag.ON
+    assert on[3] == "met"
+    assert off[0] == lag.OFF
+    assert float(off[1].removesuffix(" s")) >= 50
+    assert any("{'rules': [], 'poll_state': []}" in note for note in table.notes)

@@ -51,6 +51,13 @@ class CloudBasicEnv:
             self.sm.create_secret(Name=name, SecretString=json.dumps(value), Tags=sharing_tags())["ARN"]
         )
 
+    def admin_key_secret(self, sim: CloudBasicSimulator, name: str) -> str:
+        """A secret (shared with the stacks) holding the admin key pair of another simulator."""
+        assert sim.admin_keys is not None
+        access, secret = sim.admin_keys
+        value = json.dumps({"AccessKeyId": access, "SecretAccessKey": secret})
+        return str(self.sm.create_secret(Name=name, SecretString=value, Tags=sharing_tags())["ARN"])
+
     def everything_sent(self) -> str:
         """Every response body and every log line: where secrets must never appear."""
         bodies = " ".join(json.dumps(r.body) for r in self.receiver.responses)

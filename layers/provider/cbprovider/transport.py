@@ -5,6 +5,9 @@ Retries cover connection errors (refused, reset, dropped, timed out) and the sta
 honoured. Each attempt re-prepares the request, so the auth object signs it afresh: a retry never
 replays a stale signature or timestamp. Nothing here logs request headers or bodies.
 
+The session is the process's shared one for the endpoint and trust store (``cbprovider.sessions``):
+connections, TLS context and proxy settings outlive the client, and closing the client leaves it open.
+
 A transport is bound to one origin (scheme, host, port: its endpoint's): a request for any other is
 refused with ``WrongOrigin`` before it is prepared, so before the auth object signs it and before any byte
 of it leaves. Redirects are never followed.
@@ -24,6 +27,7 @@ import requests
 from cbprovider.bounded_http import DEFAULT_MAX_BODY, BodyUnreadable, Watch, read_body, uncompressed, watched
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ProviderError
+from cbprovider.sessions import SharedSession, shared_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +86,16 @@ def _origin(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname.lower(), parts.port or (443 if scheme == "https" else 80)
 
 
+def _origin_url(origin: tuple[str, str, int]) -> str:
+    scheme, host, port = origin
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
 class Transport:
     """Sends requests through one ``requests.Session`` with retries bounded by a deadline.
+
+    Without ``session`` the process's shared session for ``(origin, verify)`` is used (and never
+    closed here); a given ``session`` is the transport's own, closed by ``close()``.
 
     ``origin`` is the endpoint's URL; only requests for its scheme, host and port are sent. Each
     attempt, body included, ends by the deadline whatever the server does (see ``bounded_http``);
@@ -107,12 +119,19 @@ class Transport:
         self.origin = _origin(origin)
         self.policy = policy or RetryPolicy()
         self.timeouts = timeouts or Timeouts()
-        self.session = session or requests.Session()
-        self.session.verify = verify
+        self._shared: SharedSession | None = None
+        if session is None:
+            self._shared = shared_sessions.get(_origin_url(self.origin), verify)
+            session = self._shared.session
+        else:
+            session.verify = verify
+        self.session = session
         self._sleep = sleep
 
     def close(self) -> None:
-        self.session.close()
+        """Close the transport's own session; a shared one stays open for the next client."""
+        if self._shared is None:
+            self.session.close()
 
     def _check_origin(self, url: str, operation: str) -> None:
         try:
@@ -141,7 +160,14 @@ class Transport:
         Raises ``WrongOrigin`` (nothing prepared, signed or sent) for a URL off the transport's origin.
         """
         self._check_origin(request.url, operation)
-        deadline = deadline or Deadline.never()
+        if self._shared is None:
+            return self._attempts(request, operation, deadline or Deadline.never(), retry, idempotent)
+        with self._shared.use():
+            return self._attempts(request, operation, deadline or Deadline.never(), retry, idempotent)
+
+    def _attempts(
+        self, request: requests.Request, operation: str, deadline: Deadline, retry: bool, idempotent: bool
+    ) -> requests.Response:
         attempts = self.policy.max_attempts if retry else 1
         statuses = self.policy.retry_statuses if idempotent else NOT_PROCESSED_STATUSES
         last_error: str = "no attempt was made: the deadline had passed"
