@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from tests.resources import capella_v4_fixtures
-from tests.resources.capella_fixtures import nothing_left
+from tests.resources.capella_fixtures import SHORT_CONTEXT, nothing_left, slow_create
 from tests.resources.capella_v4_fixtures import CIDR, CLUSTER_PATH, V4World
 
 v4world = capella_v4_fixtures.v4world
 
-SHORT_CONTEXT = 9.0
-SLOW = 1.3
 CIDRS = CLUSTER_PATH + "/allowedcidrs"
 
 
@@ -51,7 +49,7 @@ def test_create_recreate_on_comment_replace_and_delete(v4world: V4World) -> None
 
 def test_a_create_that_times_out_is_adopted(v4world: V4World) -> None:
     project_id, cluster_id = v4world.healthy_cluster()
-    v4world.sim.faults.add(f"POST {CIDRS}", delay=SLOW)
+    slow_create(v4world.stack, v4world.sim, f"POST {CIDRS}")
     created = v4world.stack.send(
         "Create", CIDR, "Cidr", cidr_props(project_id, cluster_id), context_seconds=SHORT_CONTEXT
     )
