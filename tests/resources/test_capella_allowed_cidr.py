@@ -59,6 +59,30 @@ def test_a_create_that_times_out_is_adopted(v4world: V4World) -> None:
     assert nothing_left()
 
 
+def test_a_recreate_that_times_out_inside_an_update_is_adopted(v4world: V4World) -> None:
+    project_id, cluster_id = v4world.healthy_cluster()
+    props = cidr_props(project_id, cluster_id, Comment="office")
+    created = v4world.stack.send("Create", CIDR, "Cidr", props)
+    assert created.status == "SUCCESS", created.reason
+    renamed = cidr_props(project_id, cluster_id, Comment="head office")
+    slow_create(v4world.stack, v4world.sim, f"POST {CIDRS}")
+    updated = v4world.stack.send(
+        "Update",
+        CIDR,
+        "Cidr",
+        renamed,
+        physical_id=created.physical_id,
+        old_properties=props,
+        context_seconds=SHORT_CONTEXT,
+    )
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.invocations > 1, "found by a poll"
+    assert updated.physical_id == created.physical_id
+    [entry] = v4world.store.cidrs[cluster_id].values()
+    assert (entry.id, entry.comment) == (updated.data["AllowedCidrId"], "head office")
+    assert nothing_left()
+
+
 def test_bad_input_is_refused_before_any_call(v4world: V4World) -> None:
     project_id, cluster_id = v4world.healthy_cluster()
     before = len(v4world.sim.calls)
