@@ -1,8 +1,13 @@
 """cbctl capella call METHOD PATH: sign and send one Capella Management API request, print the JSON answer.
 
-The API comes from --url, else CAPELLA_API_URL, else the public endpoint. The v3 key pair comes from
---credentials-secret-arn (a Secrets Manager secret holding JSON {"AccessKey", "SecretKey"}), else from
-CAPELLA_ACCESS_KEY and CAPELLA_SECRET_KEY. Key material is never printed.
+The API comes from --url, else CAPELLA_API_URL, else the public endpoint (or from --endpoint, a registered
+one). --api-version says how to authenticate; by default the endpoint's ApiVersion, else v4 for a PATH
+under /v4/, else v3. On v3 the key pair comes from --credentials-secret-arn (a Secrets Manager secret
+holding JSON {"AccessKey", "SecretKey"}), else from CAPELLA_ACCESS_KEY and CAPELLA_SECRET_KEY. On v4 the
+API key token comes from --credentials-secret-arn (the secret's text or its JSON "ApiKeyToken"), else
+from CAPELLA_API_KEY_TOKEN; a PATH needs no organisation id unless it contains {organizationId}, which is
+filled from --organization-id, else CAPELLA_ORGANIZATION_ID, else the endpoint's OrganizationId. Key
+material is never printed.
 
 A GET with --all-pages prints every item of a list endpoint across all pages as one JSON array (a perPage
 in PATH sets the page size). An answer without a body (202 Accepted, 204) prints
@@ -12,6 +17,7 @@ Examples:
   cbctl capella call GET /v2/projects --output table
   cbctl capella call GET '/v3/clusters?perPage=20' --all-pages
   cbctl capella call POST /v3/clusters --body @- < cluster.json
+  cbctl capella call GET '/v4/organizations/{organizationId}/projects' --all-pages --endpoint default
 """
 
 from __future__ import annotations
@@ -21,15 +27,20 @@ import functools
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from cbprovider.capella.client import DEFAULT_URL, CapellaClient
 from cbprovider.capella.responses import format_error
 
+from cbctl.capella_v4 import api_version, call_v4
 from cbctl.credentials import from_environment, from_secret
 from cbctl.helptext import Formatter
 from cbctl.output import OUTPUTS, print_answer
+
+if TYPE_CHECKING:
+    import requests
+    from cbprovider.endpoints.entries import CapellaEndpoint
 
 ENV_URL = "CAPELLA_API_URL"
 ENV_ACCESS_KEY = "CAPELLA_ACCESS_KEY"
@@ -57,6 +68,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     call.add_argument("--all-pages", action="store_true", help="GET every page of a list and print one array")
     call.add_argument("--output", choices=OUTPUTS, default="json", help="table: lists as a table")
     add_connection_options(call)
+    call.add_argument(
+        "--api-version",
+        choices=("v3", "v4"),
+        help="v3: signed with a key pair; v4: a bearer API key token (default: the endpoint's, else by PATH)",
+    )
+    call.add_argument(
+        "--organization-id",
+        metavar="ID",
+        help="v4: fills {organizationId} in PATH (default: $CAPELLA_ORGANIZATION_ID, else the endpoint's)",
+    )
     call.set_defaults(func=functools.partial(run_call, parser=call))
 
 
@@ -95,49 +116,69 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
         parser.error("--all-pages needs METHOD GET")
     if args.all_pages and args.body is not None:
         parser.error("--all-pages does not take --body")
+    endpoint = registered(args, parser)
+    if api_version(args, endpoint) == "v4":
+        return call_v4(args, parser, endpoint)
     with open_client(args, parser) as client:
         if args.all_pages:
             split = urlsplit(args.path)
             query = parse_qsl(split.query, keep_blank_values=True)
-            per_page = _per_page(dict(query).get("perPage"), parser)
+            per_page = per_page_of(dict(query).get("perPage"), parser)
             items = list(client.iterate(split.path, query, per_page=per_page))
             print_answer(items, args.output)
             return 0
-        response = client.request(args.method, args.path, json=args.body)
-        if response.content:
-            try:
-                body = response.json()
-            except ValueError:
-                operation = f"{args.method} {urlsplit(args.path).path}"
-                raise format_error(operation, "the body is not JSON") from None
-            print_answer(body, args.output)
-        else:
-            location = response.headers.get("Location")
-            accepted: dict[str, Any] = {"status": response.status_code}
-            if location:
-                accepted["location"] = location
-                accepted["id"] = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
-            print(json.dumps(accepted, indent=2))
-            print(f"HTTP {response.status_code} {response.reason}", file=sys.stderr)
+        print_response(client.request(args.method, args.path, json=args.body), args)
     return 0
 
 
-def open_client(args: argparse.Namespace, parser: argparse.ArgumentParser) -> CapellaClient:
-    """The client for --endpoint, or --url and --credentials-secret-arn, or a usage error naming what is
-    missing."""
-    if args.endpoint:
-        from cbprovider.endpoints import capella_endpoint
+def print_response(response: requests.Response, args: argparse.Namespace) -> None:
+    """The answer's JSON body, or for an answer without one its status and where the object is."""
+    if response.content:
+        try:
+            body = response.json()
+        except ValueError:
+            operation = f"{args.method} {urlsplit(args.path).path}"
+            raise format_error(operation, "the body is not JSON") from None
+        print_answer(body, args.output)
+    else:
+        location = response.headers.get("Location")
+        accepted: dict[str, Any] = {"status": response.status_code}
+        if location:
+            accepted["location"] = location
+            accepted["id"] = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
+        print(json.dumps(accepted, indent=2))
+        print(f"HTTP {response.status_code} {response.reason}", file=sys.stderr)
 
-        if args.url:
-            parser.error("--endpoint and --url are alternatives: give one")
-        endpoint = capella_endpoint(args.endpoint)
-        args.url = endpoint.url
-        args.credentials_secret_arn = args.credentials_secret_arn or endpoint.credentials_secret_arn
+
+def registered(args: argparse.Namespace, parser: argparse.ArgumentParser) -> CapellaEndpoint | None:
+    """The registered endpoint --endpoint names (``None`` without the option)."""
+    if not args.endpoint:
+        return None
+    from cbprovider.endpoints import capella_endpoint
+
+    if args.url:
+        parser.error("--endpoint and --url are alternatives: give one")
+    return capella_endpoint(args.endpoint)
+
+
+def connection(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, endpoint: CapellaEndpoint | None
+) -> tuple[str, str | None]:
+    """The API URL and the credentials secret (given, else the endpoint's) of a call."""
+    if endpoint is not None:
+        return endpoint.url, args.credentials_secret_arn or endpoint.credentials_secret_arn
     url = args.url or os.environ.get(ENV_URL) or DEFAULT_URL
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         parser.error(f"--url must look like https://host[:port] (got {url!r})")
-    credentials = load_credentials(args.credentials_secret_arn)
+    return url, args.credentials_secret_arn
+
+
+def open_client(args: argparse.Namespace, parser: argparse.ArgumentParser) -> CapellaClient:
+    """The v3 client for --endpoint, or --url and --credentials-secret-arn, or a usage error naming what
+    is missing."""
+    url, secret_arn = connection(args, parser, registered(args, parser))
+    credentials = load_credentials(secret_arn)
     if credentials is None:
         parser.error(
             f"no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} or pass --credentials-secret-arn"
@@ -145,7 +186,7 @@ def open_client(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Ca
     return CapellaClient(url, credentials)
 
 
-def _per_page(value: str | None, parser: argparse.ArgumentParser) -> int:
+def per_page_of(value: str | None, parser: argparse.ArgumentParser) -> int:
     """The page size the user put in PATH (``perPage=N``), else 100."""
     if value is None:
         return 100

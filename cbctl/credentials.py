@@ -30,6 +30,23 @@ def from_environment(access_key_var: str, secret_key_var: str) -> tuple[str, str
 
 def from_secret(secret_arn: str, access_key_field: str, secret_key_field: str) -> tuple[str, str]:
     """Read the JSON secret ``{access_key_field: ..., secret_key_field: ...}`` (in the ARN's region)."""
+    try:
+        data = json.loads(secret_text(secret_arn))
+    except ValueError:
+        data = None
+    access_key = data.get(access_key_field) if isinstance(data, dict) else None
+    secret_key = data.get(secret_key_field) if isinstance(data, dict) else None
+    if not isinstance(access_key, str) or not isinstance(secret_key, str) or not access_key or not secret_key:
+        raise CredentialsError(
+            f"secret {secret_arn} must be a JSON object with "
+            f"{access_key_field} and {secret_key_field} strings"
+        )
+    remember_secret(secret_key)
+    return access_key, secret_key
+
+
+def secret_text(secret_arn: str) -> str:
+    """The text of a secret (in the ARN's region); ``CredentialsError`` naming the ARN, never the value."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -46,19 +63,7 @@ def from_secret(secret_arn: str, access_key_field: str, secret_key_field: str) -
         ) from None
     except BotoCoreError as exc:
         raise CredentialsError(f"could not read secret {secret_arn}: {type(exc).__name__}") from None
-    try:
-        data = json.loads(value.get("SecretString") or "")
-    except ValueError:
-        data = None
-    access_key = data.get(access_key_field) if isinstance(data, dict) else None
-    secret_key = data.get(secret_key_field) if isinstance(data, dict) else None
-    if not isinstance(access_key, str) or not isinstance(secret_key, str) or not access_key or not secret_key:
-        raise CredentialsError(
-            f"secret {secret_arn} must be a JSON object with "
-            f"{access_key_field} and {secret_key_field} strings"
-        )
-    remember_secret(secret_key)
-    return access_key, secret_key
+    return str(value.get("SecretString") or "")
 
 
 def arn_region(value: str) -> str | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ("cloudbasic", "capella", "monitor")
+SCENARIOS = ("cloudbasic", "capella", "capella-v4", "monitor")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -143,7 +143,7 @@ def _quiet_logs(verbose: bool) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _secret(boto3: Any, name: str, value: Mapping[str, Any]) -> str:
+def shared_secret(boto3: Any, name: str, value: Mapping[str, Any]) -> str:
     from cbprovider.runtime.secrets import sharing_tags
 
     arn: str = boto3.client("secretsmanager").create_secret(
@@ -160,7 +160,7 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
         t.section(f"CloudBasic appliance (simulator at {sim.url})")
         handler = load_handler("cloudbasic_provider")
         drive = Driver(t, LocalStack(handler, receiver, stack_name="cloudbasic-demo"), sim)
-        password = _secret(boto3, "demo/admin-password", {"password": "Adm1n-Passw0rd!"})
+        password = shared_secret(boto3, "demo/admin-password", {"password": "Adm1n-Passw0rd!"})
         t.line("  (the operator registers the appliance as endpoint 'default', without keys for now)")
         register_endpoint("cloudbasic", "default", sim.url)
         activation = {
@@ -190,7 +190,7 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
         }
         created_user = drive.request("Create", "Custom::CloudBasicUser", "ReportingUser", user)
 
-        source = _secret(
+        source = shared_secret(
             boto3,
             "demo/source-rds",
             {
@@ -201,7 +201,7 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
                 "dbname": "Sales",
             },
         )
-        replica = _secret(
+        replica = shared_secret(
             boto3,
             "demo/replica-rds",
             {
@@ -251,7 +251,7 @@ def cloudbasic_scenario(t: Transcript, boto3: Any, receiver: Any, seeding_second
             "Delete", "Custom::CloudBasicReplication", "SalesReplica", moved, physical_id=replaced.physical_id
         )
 
-        remote_keys = _secret(
+        remote_keys = shared_secret(
             boto3,
             "demo/remote-keys",
             {"AccessKeyId": "AKIDREMOTE0000000000", "SecretAccessKey": "remote-secret-key-example"},
@@ -327,7 +327,9 @@ def capella_scenario(t: Transcript, boto3: Any, receiver: Any, deploy_seconds: f
 
     with CapellaSimulator(deploy_seconds=deploy_seconds, destroy_seconds=1.0, scale_seconds=1.0) as sim:
         t.section(f"Couchbase Capella (simulator at {sim.url})")
-        keys = _secret(boto3, "demo/capella-keys", {"AccessKey": sim.access_key, "SecretKey": sim.secret_key})
+        keys = shared_secret(
+            boto3, "demo/capella-keys", {"AccessKey": sim.access_key, "SecretKey": sim.secret_key}
+        )
         handler = load_handler("capella_provider")
         drive = Driver(t, LocalStack(handler, receiver, stack_name="capella-demo"), sim)
         register_endpoint("capella", "default", sim.url, credentials_secret_arn=keys)
@@ -370,7 +372,7 @@ def capella_scenario(t: Transcript, boto3: Any, receiver: Any, deploy_seconds: f
             physical_id=made.physical_id,
             old_properties=cluster,
         )
-        password = _secret(boto3, "demo/app-user-password", {"password": "App-Us3r-Passw0rd!"})
+        password = shared_secret(boto3, "demo/app-user-password", {"password": "App-Us3r-Passw0rd!"})
         user = {
             **connection,
             "ClusterId": made.physical_id,
@@ -446,6 +448,10 @@ def run(args: argparse.Namespace) -> int:
             cloudbasic_scenario(transcript, boto3, receiver, args.seeding_seconds)
         if "capella" in wanted:
             capella_scenario(transcript, boto3, receiver, args.deploy_seconds)
+        if "capella-v4" in wanted:
+            from cbctl.demo_capella_v4 import capella_v4_scenario
+
+            capella_v4_scenario(transcript, boto3, receiver, args.deploy_seconds)
         if "monitor" in wanted:
             monitor_scenario(transcript)
         from simulators.stack import LocalStack

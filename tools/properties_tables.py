@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
@@ -27,11 +27,37 @@ def load_resource_type(spec: str) -> Any:
     return getattr(importlib.import_module(module_name), class_name)
 
 
+def versions_of(resource: Any) -> dict[str, str]:
+    """API version -> ``module:Class`` of a versioned type (one type name served by a class per API
+    version, chosen by the endpoint, like ``capella_versions.CapellaClusterType``); ``{}`` for any other.
+    A versioned type's own model reads only what picks the version: its properties are its versions'.
+    """
+    implementations = getattr(resource, "implementations", None)
+    return dict(implementations) if isinstance(implementations, Mapping) else {}
+
+
 def resource_tables(spec: str) -> str:
-    """Every table of the resource type ``spec``: its top-level properties, then each nested object."""
+    """Every table of the resource type ``spec``: its top-level properties, then each nested object; for
+    a versioned type, those of each version under a heading ``### API <version>``.
+    """
     resource = load_resource_type(spec)
+    versions = versions_of(resource)
+    if versions:
+        return "\n\n".join(
+            f"### API {version}\n\n{resource_tables(versions[version])}" for version in sorted(versions)
+        )
+    return "\n\n".join(_tables(resource.properties_model, replaced_by(resource)))
+
+
+def replaced_by(resource: Any) -> frozenset[str]:
+    """The properties whose change replaces the object: the type's own, and ``Endpoint`` for every type
+    that moves to another endpoint only by replacement (``ReplacedOnEndpointChange``)."""
+    from cbprovider.resources.endpoint_property import ENDPOINT, ReplacedOnEndpointChange
+
     replaced: frozenset[str] = getattr(resource, "replacement_properties", frozenset())
-    return "\n\n".join(_tables(resource.properties_model, replaced))
+    if isinstance(resource, type) and issubclass(resource, ReplacedOnEndpointChange):
+        replaced |= {ENDPOINT}
+    return replaced
 
 
 def _tables(model: type[BaseModel], replaced: frozenset[str]) -> Iterator[str]:
@@ -109,6 +135,10 @@ def default_text(field: FieldInfo) -> str:
     if field.is_required() or field.default is None or field.default is PydanticUndefined:
         return ""
     value = field.default
+    if value == "":
+        return '`""`'
+    if value in ((), []):
+        return "`[]`"
     return f"`{str(value).lower() if isinstance(value, bool) else value}`"
 
 

@@ -12,7 +12,7 @@ from cbprovider.runtime.properties import PropertiesModel
 from pydantic import Field
 
 from tools.docs_hooks import MarkerError, fill, readme_section
-from tools.properties_tables import model_table, nested_models, resource_tables
+from tools.properties_tables import model_table, nested_models, resource_tables, versions_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -21,7 +21,7 @@ DOCS = ROOT / "docs"
 def _served_types() -> dict[str, str]:
     served: dict[str, str] = {}
     for app in sorted((ROOT / "functions").glob("*/app.py")):
-        served |= dict(re.findall(r'"(Custom::\w+)":\s*"([\w.]+:\w+)"', app.read_text()))
+        served |= dict(re.findall(r'"(Custom::\w+)":\s*\(?\s*"([\w.]+:\w+)"', app.read_text()))
     return served
 
 
@@ -40,7 +40,7 @@ class _Sample(PropertiesModel):
 
 def test_every_served_resource_type_has_a_page_with_its_generated_tables():
     served = _served_types()
-    assert len(served) == 7
+    assert len(served) == 10
     pages = {p: p.read_text() for p in (DOCS / "resources").glob("*.md")}
     for type_name, spec in served.items():
         holding = [p for p, text in pages.items() if f"<!-- properties: {spec} -->" in text]
@@ -72,13 +72,34 @@ def test_a_model_becomes_rows_with_types_requirement_defaults_and_constraints():
 def test_real_tables_list_every_accepted_property(spec):
     from tools.properties_tables import load_resource_type
 
-    resource = load_resource_type(spec)
     tables = resource_tables(spec)
-    for field in resource.properties_model.model_fields.values():
-        if not field.exclude:
-            assert f"| `{field.alias}` |" in tables, (spec, field.alias)
-    for name in resource.replacement_properties:
-        assert re.search(rf"\| `{name}` \|.*\| replaces \|", tables), (spec, name)
+    versions = versions_of(load_resource_type(spec))
+    # A versioned type's tables are its versions' ones, each under its own heading.
+    sections = re.split(r"^### API (v\d+)$", tables, flags=re.MULTILINE) if versions else ["", "", tables]
+    shown = dict(zip(sections[1::2], sections[2::2], strict=True))
+    assert set(shown) == (set(versions) or {""}), spec
+    for version, implementation in (versions or {"": spec}).items():
+        resource = load_resource_type(implementation)
+        for field in resource.properties_model.model_fields.values():
+            if not field.exclude:
+                assert f"| `{field.alias}` |" in shown[version], (spec, version, field.alias)
+        for name in {*resource.replacement_properties, "Endpoint"}:
+            assert re.search(rf"\| `{name}` \|.*\| replaces \|", shown[version]), (spec, version, name)
+
+
+def test_a_versioned_type_shows_each_version_with_its_own_replacement_rules():
+    tables = resource_tables("cbprovider.resources.capella_versions:CapellaClusterType")
+    v3, _, v4 = tables.partition("### API v4")
+    assert v3.startswith("### API v3")
+    assert "| `Servers` |" in v3
+    assert "| `Servers` |" not in v4
+    assert "| `ServiceGroups` |" in v4
+    assert "| `ServiceGroups` |" not in v3
+    assert re.search(r"\| `Name` \|.*\| in place \|", v4)
+    project = resource_tables("cbprovider.resources.capella_versions:CapellaProjectType")
+    v3_project, _, v4_project = project.partition("### API v4")
+    assert re.search(r"\| `Name` \|.*\| replaces \|", v3_project)
+    assert re.search(r"\| `Name` \|.*\| in place \|", v4_project)
 
 
 def test_readme_sections_are_included_up_to_the_next_heading_with_docs_links_fixed():

@@ -194,6 +194,118 @@ def _database_users(world: World) -> set[str]:
     return {f"{c}/{u}".lower() for c, users in world.capella.cluster_users.items() for u in users}
 
 
+# -- Capella API v4 ------------------------------------------------------------------------------------------
+V4_PROJECTS = "/v4/organizations/{organizationId}/projects"
+V4_PROJECT = V4_PROJECTS + "/{projectId}"
+V4_CLUSTERS = V4_PROJECT + "/clusters"
+V4_CLUSTER = V4_CLUSTERS + "/{clusterId}"
+
+
+def project_v4_props(world: World) -> Props:
+    return {"Name": "orders", "Description": "orders service"}
+
+
+def _v4_projects(world: World) -> set[str]:
+    return {p.lower() for p in world.capella.v4.store.projects} - world.baseline
+
+
+def cluster_v4_props(world: World) -> Props:
+    project = world.capella.v4.add_project("evidence")
+    world.baseline.add(project.lower())
+    return {
+        "ProjectId": project,
+        "Name": "orders",
+        "Description": "orders cache",
+        "CloudProvider": {"Type": "aws", "Region": "us-east-1", "Cidr": "10.0.16.0/23"},
+        "ServiceGroups": [
+            {
+                "Node": {"Compute": {"Cpu": "4", "Ram": "16"}, "Disk": {"Type": "gp3", "Storage": "50"}},
+                "NumOfNodes": "3",
+                "Services": ["data", "index", "query"],
+            }
+        ],
+        "Availability": {"Type": "single"},
+        "Support": {"Plan": "developer pro", "Timezone": "GMT"},
+        "ServiceTimeout": "900",
+    }
+
+
+def _v4_live_clusters(world: World) -> set[str]:
+    v4 = world.capella.v4
+    live = {c.lower() for c in list(v4.store.clusters) if v4.cluster_state(c) not in (None, "destroying")}
+    return live - world.baseline
+
+
+def _in_v4_cluster(world: World) -> Props:
+    """``ProjectId`` and ``ClusterId`` of a healthy cluster seeded for the test (not the stack's)."""
+    v4 = world.capella.v4
+    project = v4.add_project("evidence")
+    cluster = v4.add_clusters(project, 1)[0]
+    world.baseline |= {project.lower(), cluster.lower()}
+    return {"ProjectId": project, "ClusterId": cluster}
+
+
+def _per_cluster(world: World, table: str, physical_id: Callable[[str, str, Any], str]) -> set[str]:
+    """Physical ids of the objects in one of the v4 store's per-cluster tables."""
+    store = world.capella.v4.store
+    with store.lock:
+        return {
+            physical_id(store.clusters[cluster_id].project_id, cluster_id, item).lower()
+            for cluster_id, items in getattr(store, table).items()
+            if cluster_id in store.clusters
+            for item in items.values()
+        }
+
+
+def bucket_props(world: World) -> Props:
+    return {
+        **_in_v4_cluster(world),
+        "Name": "orders",
+        "Type": "couchbase",
+        "MemoryAllocationInMb": "256",
+        "DurabilityLevel": "none",
+        "Replicas": "1",
+    }
+
+
+def _buckets(world: World) -> set[str]:
+    return _per_cluster(world, "buckets", lambda p, c, bucket: f"{p}/{c}/{bucket.id}")
+
+
+def allowed_cidr_props(world: World) -> Props:
+    return {**_in_v4_cluster(world), "Cidr": "10.1.0.0/16", "Comment": "application"}
+
+
+def _allowed_cidrs(world: World) -> set[str]:
+    return _per_cluster(world, "cidrs", lambda p, c, entry: f"{p}/{c}/{entry.cidr}")
+
+
+def credential_props(world: World) -> Props:
+    return {**_in_v4_cluster(world), "Name": "app", "Access": [{"Privileges": ["data_reader"]}]}
+
+
+def _credentials(world: World) -> set[str]:
+    return _per_cluster(world, "credentials", lambda p, c, credential: str(credential.id))
+
+
+def _remove_v4(table: str) -> Callable[[World, str], None]:
+    """Remove the object of a physical id from the v4 store (``projects``, ``clusters``, or a
+    per-cluster table, whose physical ids end with the object's id, its CIDR or are the id)."""
+
+    def remove(world: World, physical_id: str) -> None:
+        store = world.capella.v4.store
+        with store.lock:
+            if table in ("projects", "clusters"):
+                getattr(store, table).pop(physical_id, None)
+                return
+            for items in getattr(store, table).values():
+                for key, item in list(items.items()):
+                    if physical_id.endswith(f"/{getattr(item, 'cidr', key)}") or physical_id == key:
+                        del items[key]
+
+    return remove
+
+
 SUBJECTS: tuple[Subject, ...] = (
     Subject(
         "Replication",
@@ -272,5 +384,68 @@ SUBJECTS: tuple[Subject, ...] = (
             "DELETE /v3/clusters/{id}/users/{username}",
         ),
         _remove_capella("cluster_users"),
+    ),
+    Subject(
+        "CapellaProjectV4",
+        "Custom::CapellaProject",
+        "capella-v4",
+        project_v4_props,
+        lambda w, p: {**p, "Description": "orders service, renamed"},
+        _v4_projects,
+        (f"POST {V4_PROJECTS}", f"PUT {V4_PROJECT}", f"DELETE {V4_PROJECT}"),
+        _remove_v4("projects"),
+    ),
+    Subject(
+        "CapellaClusterV4",
+        "Custom::CapellaCluster",
+        "capella-v4",
+        cluster_v4_props,
+        lambda w, p: {**p, "Description": "orders cache, resized"},
+        _v4_live_clusters,
+        (f"POST {V4_CLUSTERS}", f"PUT {V4_CLUSTER}", f"DELETE {V4_CLUSTER}"),
+        _remove_v4("clusters"),
+    ),
+    Subject(
+        "CapellaBucket",
+        "Custom::CapellaBucket",
+        "capella-v4",
+        bucket_props,
+        lambda w, p: {**p, "MemoryAllocationInMb": "512"},
+        _buckets,
+        (
+            f"POST {V4_CLUSTER}/buckets",
+            f"PUT {V4_CLUSTER}/buckets/{{bucketId}}",
+            f"DELETE {V4_CLUSTER}/buckets/{{bucketId}}",
+        ),
+        _remove_v4("buckets"),
+    ),
+    Subject(
+        "CapellaAllowedCidr",
+        "Custom::CapellaAllowedCidr",
+        "capella-v4",
+        allowed_cidr_props,
+        # No update in the API: the Update deletes the entry and creates it again (the create is faulted).
+        lambda w, p: {**p, "Comment": "application, renamed"},
+        _allowed_cidrs,
+        (
+            f"POST {V4_CLUSTER}/allowedcidrs",
+            f"POST {V4_CLUSTER}/allowedcidrs",
+            f"DELETE {V4_CLUSTER}/allowedcidrs/{{allowedCidrId}}",
+        ),
+        _remove_v4("cidrs"),
+    ),
+    Subject(
+        "CapellaCredential",
+        "Custom::CapellaDatabaseCredential",
+        "capella-v4",
+        credential_props,
+        lambda w, p: {**p, "Access": [{"Privileges": ["data_writer"]}]},
+        _credentials,
+        (
+            f"POST {V4_CLUSTER}/users",
+            f"PUT {V4_CLUSTER}/users/{{userId}}",
+            f"DELETE {V4_CLUSTER}/users/{{userId}}",
+        ),
+        _remove_v4("credentials"),
     ),
 )

@@ -36,7 +36,12 @@ def property_names(w: World, subject: Subject) -> list[str]:
     from cbprovider.runtime import Provider
 
     assert isinstance(w.stack.handler, Provider)
-    model = w.stack.handler.resource(subject.type_name).properties_model
+    from cbprovider.resources.capella_versions import VersionedType
+
+    resource = w.stack.handler.resource(subject.type_name)
+    if isinstance(resource, VersionedType):  # served per API version: the properties of the world's one
+        resource = resource.implementation("v4" if subject.family == "capella-v4" else "v3")
+    model = resource.properties_model
     names = sorted(field.alias or to_pascal(name) for name, field in model.model_fields.items())
     return [*names, names[0][0].lower() + names[0][1:], *BOGUS_NAMES]
 
@@ -68,6 +73,15 @@ def start_afresh(w: World, subject: Subject) -> None:
         with state.lock:
             for cluster_id in [c for c in state.clusters if c.lower() not in w.baseline]:
                 del state.clusters[cluster_id]
+    elif subject.family == "capella-v4":
+        store = w.capella.v4.store
+        with store.lock:
+            for table in (store.projects, store.clusters):
+                for key in [k for k in table if k.lower() not in w.baseline]:
+                    del table[key]
+            for per_cluster in (store.buckets, store.cidrs, store.credentials):
+                for items in per_cluster.values():
+                    items.clear()
 
 
 def fresh(subject: Subject, props: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,11 @@ from simulators.cloudformation import ResponseReceiver
 from simulators.server import Simulator
 from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 
-FUNCTIONS = {"cloudbasic": "cloudbasic_provider", "capella": "capella_provider"}
+FUNCTIONS = {
+    "cloudbasic": "cloudbasic_provider",
+    "capella": "capella_provider",
+    "capella-v4": "capella_provider",
+}
 INSTANCE_ID = "i-0123456789abcdef0"
 OWNED_PREFIX = "cfn-replication-provider/"
 PHYSICAL_TAG = "cfn-replication-provider:physical-id"
@@ -86,7 +90,8 @@ class World:
 
 @contextmanager
 def world(family: str, monkeypatch: pytest.MonkeyPatch, *, activated: bool = True) -> Iterator[World]:
-    """A world for a resource type of ``family`` (``cloudbasic`` or ``capella``)."""
+    """A world for a resource type of ``family``: ``cloudbasic``, ``capella`` (the ``default`` endpoint
+    speaks Capella API v3) or ``capella-v4`` (the same simulator, the endpoint registered as v4)."""
     with ExitStack() as stack:
         aws = stack.enter_context(local_aws())
         receiver = stack.enter_context(ResponseReceiver())
@@ -108,8 +113,22 @@ def world(family: str, monkeypatch: pytest.MonkeyPatch, *, activated: bool = Tru
             cap = stack.enter_context(
                 CapellaSimulator(deploy_seconds=0.2, destroy_seconds=0.1, scale_seconds=0.1)
             )
-            keys = {"AccessKey": cap.access_key, "SecretKey": cap.secret_key}
-            arn = sm.create_secret(Name="capella/keys", SecretString=json.dumps(keys))["ARN"]
-            register_endpoint("capella", "default", cap.url, credentials_secret_arn=arn)
+            if family == "capella-v4":
+                # The simulator admits every request; pacing is the client tests' business.
+                monkeypatch.setenv("CAPELLA_REQUESTS_PER_MINUTE", "60000")
+                token = json.dumps({"ApiKeyToken": cap.v4.token})
+                arn = sm.create_secret(Name="capella/token", SecretString=token)["ARN"]
+                register_endpoint(
+                    "capella",
+                    "default",
+                    cap.url,
+                    credentials_secret_arn=arn,
+                    ApiVersion="v4",
+                    OrganizationId=cap.v4.organization_id,
+                )
+            else:
+                keys = {"AccessKey": cap.access_key, "SecretKey": cap.secret_key}
+                arn = sm.create_secret(Name="capella/keys", SecretString=json.dumps(keys))["ARN"]
+                register_endpoint("capella", "default", cap.url, credentials_secret_arn=arn)
             api = cap
         yield World(family, LocalStack(provider_for(family), receiver), receiver, sm, api)

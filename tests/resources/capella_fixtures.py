@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ CLUSTER = "Custom::CapellaCluster"
 USER = "Custom::CapellaDatabaseUser"
 PASSWORD = "Str0ng!Passw0rd-one"
 OTHER_PASSWORD = "An0ther#Secret-two"
+SHORT_CONTEXT = 10.0
+"""A Lambda with 10 s left: with the runtime's 5 s backstop and 3 s work reserves, API calls get 2 s."""
+SLOW = 2.5
+"""Longer than those 2 s: a call held this long times out, and the simulator carries it out afterwards."""
 
 
 def load_handler() -> Any:
@@ -40,6 +45,27 @@ def load_handler() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.lambda_handler
+
+
+def slow_create(stack: LocalStack, sim: CapellaSimulator, key: str) -> None:
+    """The next call ``key`` (a fault key such as ``POST /v3/clusters``) is held ``SLOW`` seconds, so that
+    in a Lambda with ``SHORT_CONTEXT`` left it times out and is carried out afterwards; the polls that
+    follow wait until the simulator has carried it out.
+
+    CloudFormation's polls come a minute apart; the test plays them at once, so without the wait whether
+    the first look-ups find the object would depend on how loaded the machine is.
+    """
+    sim.faults.add(key, delay=SLOW)
+
+    def once_carried_out(kind: str, _event: object) -> None:
+        if kind != "poll":
+            return
+        give_up = time.monotonic() + SLOW + 10.0
+        while not any(call.key == key for call in sim.calls):
+            assert time.monotonic() < give_up, f"{key} was never carried out (was it sent at all?)"
+            time.sleep(0.02)
+
+    stack.on_invoke = once_carried_out
 
 
 class LossyCapellaSimulator(CapellaSimulator):

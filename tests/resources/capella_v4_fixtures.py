@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cbprovider.capella.v4 import CapellaV4Client
+from cbprovider.runtime.secrets import sharing_tags
 
 from simulators.capella import CapellaSimulator
 from simulators.capella.v4.state import V4Store
@@ -46,8 +47,9 @@ class V4World:
         return self.sim.v4.store
 
     def secret(self, value: str) -> str:
+        """A new secret holding ``value``, shared as a property-named secret must be; its ARN."""
         name = f"test-{uuid.uuid4().hex[:12]}"
-        return str(self.secrets.create_secret(Name=name, SecretString=value)["ARN"])
+        return str(self.secrets.create_secret(Name=name, SecretString=value, Tags=sharing_tags())["ARN"])
 
     def project(self) -> str:
         return self.sim.v4.add_project(f"p-{uuid.uuid4().hex[:6]}")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from tests.resources import capella_v4_fixtures
-from tests.resources.capella_fixtures import nothing_left
+from tests.resources.capella_fixtures import SHORT_CONTEXT, nothing_left, slow_create
 from tests.resources.capella_v4_fixtures import CIDR, CLUSTER_PATH, V4World
 
 v4world = capella_v4_fixtures.v4world
 
-SHORT_CONTEXT = 9.0
-SLOW = 1.3
 CIDRS = CLUSTER_PATH + "/allowedcidrs"
 
 
@@ -51,13 +49,37 @@ def test_create_recreate_on_comment_replace_and_delete(v4world: V4World) -> None
 
 def test_a_create_that_times_out_is_adopted(v4world: V4World) -> None:
     project_id, cluster_id = v4world.healthy_cluster()
-    v4world.sim.faults.add(f"POST {CIDRS}", delay=SLOW)
+    slow_create(v4world.stack, v4world.sim, f"POST {CIDRS}")
     created = v4world.stack.send(
         "Create", CIDR, "Cidr", cidr_props(project_id, cluster_id), context_seconds=SHORT_CONTEXT
     )
     assert created.status == "SUCCESS", created.reason
     assert created.invocations > 1
     assert list(v4world.store.cidrs[cluster_id]) == [created.data["AllowedCidrId"]]
+    assert nothing_left()
+
+
+def test_a_recreate_that_times_out_inside_an_update_is_adopted(v4world: V4World) -> None:
+    project_id, cluster_id = v4world.healthy_cluster()
+    props = cidr_props(project_id, cluster_id, Comment="office")
+    created = v4world.stack.send("Create", CIDR, "Cidr", props)
+    assert created.status == "SUCCESS", created.reason
+    renamed = cidr_props(project_id, cluster_id, Comment="head office")
+    slow_create(v4world.stack, v4world.sim, f"POST {CIDRS}")
+    updated = v4world.stack.send(
+        "Update",
+        CIDR,
+        "Cidr",
+        renamed,
+        physical_id=created.physical_id,
+        old_properties=props,
+        context_seconds=SHORT_CONTEXT,
+    )
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.invocations > 1, "found by a poll"
+    assert updated.physical_id == created.physical_id
+    [entry] = v4world.store.cidrs[cluster_id].values()
+    assert (entry.id, entry.comment) == (updated.data["AllowedCidrId"], "head office")
     assert nothing_left()
 
 

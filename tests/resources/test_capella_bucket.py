@@ -6,13 +6,11 @@ import base64
 
 from simulators.stack import register_endpoint
 from tests.resources import capella_v4_fixtures
-from tests.resources.capella_fixtures import nothing_left
+from tests.resources.capella_fixtures import SHORT_CONTEXT, nothing_left, slow_create
 from tests.resources.capella_v4_fixtures import BUCKET, CLUSTER_PATH, V4World
 
 v4world = capella_v4_fixtures.v4world
 
-SHORT_CONTEXT = 9.0
-SLOW = 1.3
 BUCKETS = CLUSTER_PATH + "/buckets"
 
 
@@ -80,7 +78,7 @@ def test_the_same_name_in_two_clusters_gives_two_ids_and_delete_acts_on_its_own(
 
 def test_a_create_that_times_out_is_adopted(v4world: V4World) -> None:
     project_id, cluster_id = v4world.healthy_cluster()
-    v4world.sim.faults.add(f"POST {BUCKETS}", delay=SLOW)
+    slow_create(v4world.stack, v4world.sim, f"POST {BUCKETS}")
     created = v4world.stack.send(
         "Create", BUCKET, "Bucket", bucket_props(project_id, cluster_id), context_seconds=SHORT_CONTEXT
     )

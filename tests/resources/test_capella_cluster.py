@@ -20,6 +20,8 @@ from tests.resources import capella_fixtures
 from tests.resources.capella_fixtures import (
     CLUSTER,
     PROJECT,
+    SHORT_CONTEXT,
+    SLOW,
     USER,
     CapellaWorld,
     LossyCapellaSimulator,
@@ -27,6 +29,7 @@ from tests.resources.capella_fixtures import (
     load_handler,
     make_world,
     nothing_left,
+    slow_create,
 )
 
 world = capella_fixtures.world
@@ -333,18 +336,12 @@ def create_body_of(props: dict[str, Any]) -> dict[str, Any]:
     return create_body(CapellaClusterProperties.model_validate(props))
 
 
-SHORT_CONTEXT = 9.0
-"""A Lambda with 9 s left: with the runtime's 5 s backstop and 3 s work reserves, API calls get 1 s."""
-SLOW = 1.3
-"""Longer than those 1 s: the create call times out, and the simulator carries it out afterwards."""
-
-
 def _posts(world: CapellaWorld) -> int:
     return sum(c.key == "POST /v3/clusters" for c in world.sim.calls)
 
 
 def test_a_create_that_times_out_is_found_at_a_poll_adopted_and_deployed(world: CapellaWorld) -> None:
-    world.sim.faults.add("POST /v3/clusters", delay=SLOW)
+    slow_create(world.stack, world.sim, "POST /v3/clusters")
     props = cluster_properties(world.project())
     created = world.stack.send("Create", CLUSTER, "Cluster", props, context_seconds=SHORT_CONTEXT)
     assert created.status == "SUCCESS", created.reason
@@ -404,7 +401,7 @@ def test_a_replacement_that_times_out_never_adopts_the_cluster_it_replaces(world
     props = cluster_properties(world.project())
     old_id = _created(world, props)
     single = {**props, "SingleAZ": "true"}
-    world.sim.faults.add("POST /v3/clusters", delay=SLOW)
+    slow_create(world.stack, world.sim, "POST /v3/clusters")
     replaced = world.stack.send(
         "Update",
         CLUSTER,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.resources import capella_v4_fixtures
-from tests.resources.capella_fixtures import logged, nothing_left
+from tests.resources.capella_fixtures import SHORT_CONTEXT, logged, nothing_left, slow_create
 from tests.resources.capella_v4_fixtures import (
     CLUSTER,
     CLUSTER_PATH,
@@ -16,9 +16,6 @@ from tests.resources.capella_v4_fixtures import (
 
 v4world = capella_v4_fixtures.v4world
 logged = logged
-
-SHORT_CONTEXT = 9.0
-SLOW = 1.3
 
 
 def test_create_scale_in_place_replace_and_delete(v4world: V4World) -> None:
@@ -99,7 +96,7 @@ def test_a_concurrent_change_during_an_update_is_applied_again(v4world: V4World)
 
 
 def test_a_create_that_times_out_is_adopted_and_followed(v4world: V4World) -> None:
-    v4world.sim.faults.add(f"POST {CLUSTERS}", delay=SLOW)
+    slow_create(v4world.stack, v4world.sim, f"POST {CLUSTERS}")
     created = v4world.stack.send(
         "Create", CLUSTER, "Cluster", cluster_properties(v4world.project()), context_seconds=SHORT_CONTEXT
     )

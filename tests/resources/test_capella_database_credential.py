@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.resources import capella_v4_fixtures
-from tests.resources.capella_fixtures import nothing_left
+from tests.resources.capella_fixtures import SHORT_CONTEXT, nothing_left, slow_create
 from tests.resources.capella_v4_fixtures import (
     CLUSTER_PATH,
     CREDENTIAL,
@@ -16,8 +16,6 @@ from tests.resources.capella_v4_fixtures import (
 
 v4world = capella_v4_fixtures.v4world
 
-SHORT_CONTEXT = 9.0
-SLOW = 1.3
 USERS = CLUSTER_PATH + "/users"
 READ_ALL = [{"Privileges": ["data_reader"]}]
 
@@ -96,7 +94,7 @@ def test_forbidden_characters_are_refused_before_any_call(v4world: V4World) -> N
 
 def test_a_create_that_times_out_is_adopted_with_a_known_password(v4world: V4World) -> None:
     project_id, cluster_id = v4world.healthy_cluster()
-    v4world.sim.faults.add(f"POST {USERS}", delay=SLOW)
+    slow_create(v4world.stack, v4world.sim, f"POST {USERS}")
     created = v4world.stack.send(
         "Create", CREDENTIAL, "Cred", props_of(project_id, cluster_id), context_seconds=SHORT_CONTEXT
     )

@@ -6,16 +6,20 @@ import json
 from typing import Any
 
 from tests.resources import capella_fixtures
-from tests.resources.capella_fixtures import OTHER_PASSWORD, PASSWORD, USER, CapellaWorld, nothing_left
+from tests.resources.capella_fixtures import (
+    OTHER_PASSWORD,
+    PASSWORD,
+    SHORT_CONTEXT,
+    USER,
+    CapellaWorld,
+    nothing_left,
+    slow_create,
+)
 
 world = capella_fixtures.world
 logged = capella_fixtures.logged
 
 USERS = "POST /v3/clusters/{id}/users"
-SHORT_CONTEXT = 9.0
-"""A Lambda with 9 s left: with the runtime's 5 s backstop and 3 s work reserves, API calls get 1 s."""
-SLOW = 1.3
-"""Longer than those 1 s: the create call times out, and the simulator carries it out afterwards."""
 
 
 def _props(world: CapellaWorld, cluster_id: str, **overrides: Any) -> dict[str, Any]:
@@ -185,7 +189,7 @@ def test_the_password_never_reaches_logs_or_responses(world: CapellaWorld, logge
 def test_a_create_that_times_out_is_found_at_the_next_poll_and_adopted(world: CapellaWorld) -> None:
     cluster_id = world.healthy_cluster()
     props = _props(world, cluster_id)
-    world.sim.faults.add(USERS, delay=SLOW)
+    slow_create(world.stack, world.sim, USERS)
     created = world.stack.send("Create", USER, "User", props, context_seconds=SHORT_CONTEXT)
     assert created.status == "SUCCESS", created.reason
     assert created.physical_id == f"{cluster_id}/app"

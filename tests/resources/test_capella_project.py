@@ -9,14 +9,15 @@ from typing import Any
 
 from simulators.stack import register_endpoint
 from tests.resources import capella_fixtures
-from tests.resources.capella_fixtures import PROJECT, CapellaWorld, nothing_left
+from tests.resources.capella_fixtures import (
+    PROJECT,
+    SHORT_CONTEXT,
+    CapellaWorld,
+    nothing_left,
+    slow_create,
+)
 
 world = capella_fixtures.world
-
-SHORT_CONTEXT = 9.0
-"""A Lambda with 9 s left: with the runtime's 5 s backstop and 3 s work reserves, API calls get 1 s."""
-SLOW = 1.3
-"""Longer than those 1 s: the create call times out, and the simulator carries it out afterwards."""
 
 
 def test_create_update_in_place_and_delete(world: CapellaWorld) -> None:
@@ -126,7 +127,7 @@ def _posts(world: CapellaWorld) -> int:
 
 
 def test_a_create_that_times_out_is_found_at_the_next_poll_and_adopted(world: CapellaWorld) -> None:
-    world.sim.faults.add("POST /v2/projects", delay=SLOW)
+    slow_create(world.stack, world.sim, "POST /v2/projects")
     created = world.stack.send("Create", PROJECT, "Project", {"Name": "late"}, context_seconds=SHORT_CONTEXT)
     assert created.status == "SUCCESS", created.reason
     assert list(world.sim.projects) == [created.physical_id]

@@ -5,7 +5,7 @@ and the version dispatch of the type names v3 and v4 share.
 from __future__ import annotations
 
 from tests.resources import capella_v4_fixtures
-from tests.resources.capella_fixtures import nothing_left
+from tests.resources.capella_fixtures import SHORT_CONTEXT, nothing_left, slow_create
 from tests.resources.capella_v4_fixtures import (
     CLUSTER,
     PASSWORD,
@@ -17,8 +17,6 @@ from tests.resources.capella_v4_fixtures import (
 
 v4world = capella_v4_fixtures.v4world
 
-SHORT_CONTEXT = 9.0
-SLOW = 1.3
 POST = f"POST {PROJECTS}"
 
 
@@ -76,7 +74,7 @@ def test_a_project_with_clusters_is_not_deleted(v4world: V4World) -> None:
 
 
 def test_a_create_that_times_out_is_adopted_at_the_next_poll(v4world: V4World) -> None:
-    v4world.sim.faults.add(POST, delay=SLOW)
+    slow_create(v4world.stack, v4world.sim, POST)
     created = v4world.stack.send(
         "Create", PROJECT, "Project", {"Name": "late"}, context_seconds=SHORT_CONTEXT
     )

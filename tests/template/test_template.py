@@ -22,6 +22,9 @@ RESOURCE_TYPES = [
     "CapellaProject",
     "CapellaCluster",
     "CapellaDatabaseUser",
+    "CapellaBucket",
+    "CapellaAllowedCidr",
+    "CapellaDatabaseCredential",
 ]
 
 

@@ -24,8 +24,12 @@ CAPELLA_FIELDS = ("AccessKey", "SecretKey")
 SECRET_MAX_AGE = 300
 
 
-def read_secret(arn: str, field_context: str) -> Mapping[str, Any]:
-    """The JSON object in secret ``arn``; ``CredentialsError`` naming ``field_context`` and the ARN."""
+TextReader = Callable[[str, str], str]
+"""``(arn, field_context) -> the secret's text``; errors name the field and ARN, never the value."""
+
+
+def read_secret_text(arn: str, field_context: str) -> str:
+    """The text of secret ``arn``; ``CredentialsError`` naming ``field_context`` and the ARN."""
     from aws_lambda_powertools.utilities.parameters import get_secret
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
@@ -37,6 +41,12 @@ def read_secret(arn: str, field_context: str) -> Mapping[str, Any]:
         raise CredentialsError(f"{field_context}: cannot read secret {arn} ({code})") from None
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
+    return str(text)
+
+
+def read_secret(arn: str, field_context: str) -> Mapping[str, Any]:
+    """The JSON object in secret ``arn``; ``CredentialsError`` naming ``field_context`` and the ARN."""
+    text = read_secret_text(arn, field_context)
     try:
         value = json.loads(text)
     except (TypeError, ValueError):
@@ -58,3 +68,15 @@ def key_pair_from_secret(
             f"{field_context}: secret {arn} must be a JSON object with {fields[0]} and {fields[1]} strings"
         )
     return first, second
+
+
+def api_key_token_of(arn: str, *, field_context: str, reader: TextReader = read_secret_text) -> str:
+    """The Capella v4 API key token in secret ``arn`` (plain text or ``{"ApiKeyToken": ...}``)."""
+    from cbprovider.capella.v4 import TokenFormatError, api_key_token_from_secret
+
+    try:
+        token = api_key_token_from_secret(reader(arn, field_context))
+    except TokenFormatError as error:
+        raise CredentialsError(f"{field_context}: secret {arn}: {error}") from None
+    remember_secrets_in(token, secret=True)
+    return token

@@ -22,16 +22,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from cbprovider.automation.capella_v4_check import V4Clusters, list_v4_clusters, v4_client
 from cbprovider.automation.clients import ThreadClients
 from cbprovider.automation.credentials import (
     CAPELLA_FIELDS,
     CLOUDBASIC_FIELDS,
     SecretReader,
+    TextReader,
+    api_key_token_of,
     key_pair_from_secret,
     read_secret,
+    read_secret_text,
 )
+from cbprovider.automation.errors import CredentialsError
 from cbprovider.automation.pool import Outcome, run_bounded
 from cbprovider.automation.report import (
     DEADLINE_REASON,
@@ -51,6 +56,7 @@ from cbprovider.errors import ApiConnectionError, ProviderError
 if TYPE_CHECKING:
     from cbprovider.capella.client import CapellaClient
     from cbprovider.capella.models import ClusterSummary
+    from cbprovider.capella.v4 import CapellaV4Client
     from cbprovider.cloudbasic.client import CloudBasicClient
     from cbprovider.cloudbasic.models import ReplicationSummary, ServiceStatus
 
@@ -61,6 +67,8 @@ HEALTHY_CLUSTER_STATUSES = frozenset({"healthy", "ready"})
 """``healthy`` for hosted (v3) clusters, ``ready`` for in-VPC (v2) ones."""
 IN_VPC = "inVpc"
 NOT_ANSWERED = "no answer before the deadline"
+CapellaCredentials = tuple[str, str] | str | None
+"""A v3 key pair, a v4 API key token, or nothing (every call is then refused)."""
 
 
 @dataclass(frozen=True)
@@ -140,10 +148,12 @@ class Monitor:
         settings: MonitorSettings,
         *,
         reader: SecretReader = read_secret,
+        text_reader: TextReader = read_secret_text,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = settings
         self._reader = reader
+        self._text_reader = text_reader
         self._clock = clock
 
     def run(self, deadline: Deadline) -> MonitorReport:
@@ -206,17 +216,26 @@ class Monitor:
 
     def _resolve_capella(
         self, report: MonitorReport
-    ) -> tuple[list[CapellaTarget], dict[str, tuple[str, str] | None]]:
+    ) -> tuple[list[CapellaTarget], dict[str, CapellaCredentials]]:
         ready: list[CapellaTarget] = []
-        credentials: dict[str, tuple[str, str] | None] = {}
+        credentials: dict[str, CapellaCredentials] = {}
         for target in self.settings.capella:
+            context = f"capella endpoint {target.name} CredentialsSecretArn"
             try:
-                credentials[target.name] = self._key_pair(
-                    target.credentials,
-                    target.credentials_secret_arn,
-                    CAPELLA_FIELDS,
-                    f"capella endpoint {target.name} CredentialsSecretArn",
-                )
+                if target.api_version != "v4":
+                    credentials[target.name] = self._key_pair(
+                        target.credentials, target.credentials_secret_arn, CAPELLA_FIELDS, context
+                    )
+                elif not target.organization_id:
+                    raise CredentialsError(f"capella endpoint {target.name}: API v4 needs an OrganizationId")
+                else:
+                    credentials[target.name] = target.token or (
+                        api_key_token_of(
+                            target.credentials_secret_arn, field_context=context, reader=self._text_reader
+                        )
+                        if target.credentials_secret_arn
+                        else None
+                    )
             except ProviderError as exc:
                 report.capella.append(CapellaReport(target.api_url, Status.ERROR, str(exc), name=target.name))
                 continue
@@ -256,12 +275,17 @@ class Monitor:
             retry=self.settings.retry,
         )
 
-    def _capella_client(self, credentials: tuple[str, str] | None, name: str) -> CapellaClient:
+    def _capella_client(self, credentials: CapellaCredentials, name: str) -> CapellaClient | CapellaV4Client:
         from cbprovider.capella.client import CapellaClient
 
         target = next(t for t in self.settings.capella if t.name == name)
+        if target.api_version == "v4":
+            return v4_client(target, credentials if isinstance(credentials, str) else None, self.settings)
         return CapellaClient(
-            target.api_url, credentials, timeouts=self.settings.timeouts, retry=self.settings.retry
+            target.api_url,
+            credentials if isinstance(credentials, tuple) else None,
+            timeouts=self.settings.timeouts,
+            retry=self.settings.retry,
         )
 
     # -- phase one: service status and lists ------------------------------------------------------------
@@ -271,12 +295,17 @@ class Monitor:
         endpoints: Sequence[CloudBasicTarget],
         orgs: Sequence[CapellaTarget],
         cloudbasic: ThreadClients[CloudBasicClient],
-        capella: ThreadClients[CapellaClient],
+        capella: ThreadClients[CapellaClient | CapellaV4Client],
         deadline: Deadline,
     ) -> tuple[list[ReplicationTask], list[ClusterTask]]:
-        def check(target: CloudBasicTarget | CapellaTarget) -> EndpointSnapshot | list[ClusterSummary]:
+        def check(
+            target: CloudBasicTarget | CapellaTarget,
+        ) -> EndpointSnapshot | list[ClusterSummary] | V4Clusters:
             if isinstance(target, CapellaTarget):
-                return capella.get(target.name).list_clusters(deadline=deadline)
+                organisation = capella.get(target.name)
+                if target.api_version == "v4":
+                    return list_v4_clusters(cast("CapellaV4Client", organisation), deadline)
+                return cast("CapellaClient", organisation).list_clusters(deadline=deadline)
             client = cloudbasic.get(target.name)
             service = client.replication_service_status(deadline=deadline)
             clock = ServerClock(parse_long_timestamp(service.request_timestamp), time.monotonic())
@@ -291,15 +320,16 @@ class Monitor:
         cluster_tasks: list[ClusterTask] = []
         for org, outcome in zip(orgs, outcomes[len(endpoints) :], strict=True):
             failure = failure_of(outcome)
-            report.capella.append(
-                CapellaReport(
-                    org.api_url,
-                    Status.OK if failure is None else failure[0],
-                    None if failure is None else failure[1],
-                    name=org.name,
-                )
+            org_report = CapellaReport(
+                org.api_url,
+                Status.OK if failure is None else failure[0],
+                None if failure is None else failure[1],
+                name=org.name,
             )
-            if failure is None:
+            report.capella.append(org_report)
+            if isinstance(outcome.result, V4Clusters):
+                org_report.clusters.extend(outcome.result.reports)
+            elif failure is None:
                 summaries: list[ClusterSummary] = list(outcome.result or ())  # type: ignore[arg-type]
                 cluster_tasks.extend(ClusterTask(org.name, summary) for summary in summaries)
         return tasks, cluster_tasks
@@ -339,7 +369,7 @@ class Monitor:
         replication_tasks: list[ReplicationTask],
         cluster_tasks: list[ClusterTask],
         cloudbasic: ThreadClients[CloudBasicClient],
-        capella: ThreadClients[CapellaClient],
+        capella: ThreadClients[CapellaClient | CapellaV4Client],
         deadline: Deadline,
     ) -> None:
         period = self.settings.latency_period_hours
@@ -347,7 +377,7 @@ class Monitor:
         def check(item: ReplicationTask | ClusterTask) -> ReplicationReport | ClusterReport:
             if isinstance(item, ReplicationTask):
                 return check_replication(cloudbasic.get(item.endpoint), item, period, deadline)
-            return check_cluster(capella.get(item.endpoint), item.summary, deadline)
+            return check_cluster(cast("CapellaClient", capella.get(item.endpoint)), item.summary, deadline)
 
         items: list[ReplicationTask | ClusterTask] = [*replication_tasks, *cluster_tasks]
         outcomes = run_bounded(items, check, concurrency=self.settings.concurrency, deadline=deadline)

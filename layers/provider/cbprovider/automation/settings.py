@@ -47,10 +47,17 @@ class CloudBasicTarget:
 
 @dataclass(frozen=True)
 class CapellaTarget:
+    """One Capella endpoint. On API v3 ``credentials`` (a key pair, given directly) wins over the secret's
+    ``{"AccessKey", "SecretKey"}``; on v4 ``token`` (given directly) wins over the secret's API key token
+    (plain text or ``{"ApiKeyToken"}``), and ``organization_id`` names the organisation watched."""
+
     api_url: str = DEFAULT_CAPELLA_URL
     credentials_secret_arn: str | None = None
     credentials: tuple[str, str] | None = field(default=None, repr=False)
     name: str = "default"
+    api_version: str = "v3"
+    organization_id: str | None = None
+    token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,13 @@ def settings_from_env(environ: Mapping[str, str]) -> MonitorSettings:
             for e in cloudbasic.endpoints
         ),
         capella=tuple(
-            CapellaTarget(api_url=e.url, credentials_secret_arn=e.credentials_secret_arn, name=e.name)
+            CapellaTarget(
+                api_url=e.url,
+                credentials_secret_arn=e.credentials_secret_arn,
+                name=e.name,
+                api_version=e.api_version,
+                organization_id=e.organization_id,
+            )
             for e in capella.endpoints
         ),
         refused=refused,

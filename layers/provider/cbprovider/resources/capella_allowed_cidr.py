@@ -101,7 +101,8 @@ class CapellaAllowedCidr(ReplacedOnEndpointChange, ResourceType[CapellaAllowedCi
         return Done(physical_id, {"AllowedCidrId": entry_id})
 
     def poll(self, req: Req, state: Mapping[str, Any]) -> Outcome:
-        """Continues a create whose outcome was unknown (the only operation that polls)."""
+        """Continues a create whose outcome was unknown, in a Create or in the re-create of an Update
+        (the only operations that poll)."""
         pending = PendingCreate.from_state(state)
         if pending is None:
             raise ProviderError(f"unknown poll state for {self.type_name}")
@@ -138,7 +139,16 @@ class CapellaAllowedCidr(ReplacedOnEndpointChange, ResourceType[CapellaAllowedCi
             if entry_id is not None:
                 logger.info("The API cannot update an allowed CIDR: deleting and creating it again")
                 client.delete_allowed_cidr(new.project_id, new.cluster_id, entry_id, deadline=req.deadline)
-            entry_id = self._add(client, req)
+            since = time.time()
+            try:
+                entry_id = self._add(client, req)
+            except ProviderError as error:
+                if not outcome_unknown(error):
+                    raise
+                # As for a Create: the entry is looked up by its CIDR at the next polls.
+                return PendingCreate.after(error, name=new.cidr, since=since).in_progress(
+                    str(req.physical_id)
+                )
         return Done(str(req.physical_id), {"AllowedCidrId": entry_id})
 
     def delete(self, req: Req) -> Outcome:

@@ -28,17 +28,6 @@ if TYPE_CHECKING:
     from cbprovider.capella.v4 import CapellaV4Client
 
 TOKEN_KEYS = ("ApiKeyToken",)
-RATE_ENV = "CAPELLA_REQUESTS_PER_MINUTE"
-
-
-def requests_per_minute() -> float | None:
-    """The operator's per-key request rate, or ``None`` for the client's default."""
-    text = os.environ.get(RATE_ENV, "").strip()
-    try:
-        rate = float(text) if text else None
-    except ValueError:
-        rate = None
-    return rate if rate is not None and rate > 0 else None
 
 
 def _capella_id(value: str) -> str:
@@ -66,6 +55,7 @@ class InCluster(InProject):
 def v4_client_for(props: CapellaConnection, req: Request[Any]) -> CapellaV4Client:
     """A v4 client for the resource's endpoint (close it when done: ``with v4_client_for(...)``)."""
     from cbprovider.capella.v4 import CapellaV4Client, TokenFormatError, api_key_token_from_secret
+    from cbprovider.capella.v4.ratelimit import pacing_from_environment
 
     endpoint = endpoint_of(props)
     require_version(endpoint, "v4", req.resource_type)
@@ -75,8 +65,5 @@ def v4_client_for(props: CapellaConnection, req: Request[Any]) -> CapellaV4Clien
         token = api_key_token_from_secret(text)
     except TokenFormatError as error:
         raise ValidationFailed(f"{context}: {error}") from None
-    rate = requests_per_minute()
-    pacing: dict[str, Any] = (
-        {} if rate is None else {"rate_per_minute": rate, "burst": max(10, int(rate / 6))}
-    )
+    pacing = pacing_from_environment(os.environ)
     return CapellaV4Client(endpoint.url, token, organization_id=str(endpoint.organization_id), **pacing)

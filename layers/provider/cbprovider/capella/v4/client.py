@@ -103,6 +103,8 @@ class CapellaV4Client:
     ``token`` is the API key token (``None`` sends no ``Authorization``: every call is refused).
     ``limiter`` paces the requests; by default the process-wide limiter of the token at
     ``rate_per_minute``. ``ca_bundle`` is a CA bundle to trust instead of the default store.
+    ``organization_id`` may be ``None`` for a client that only sends raw paths (``request``, ``iterate``):
+    the typed calls build paths under the organization and then raise ``ValueError``.
     """
 
     def __init__(
@@ -110,7 +112,7 @@ class CapellaV4Client:
         base_url: str = DEFAULT_URL,
         token: str | None = None,
         *,
-        organization_id: str,
+        organization_id: str | None,
         rate_per_minute: float = DEFAULT_PER_MINUTE,
         burst: int = DEFAULT_BURST,
         limiter: RateLimiter | None = None,
@@ -122,8 +124,8 @@ class CapellaV4Client:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"Capella API URL must be http(s)://host[:port], got {base_url!r}")
-        if not organization_id:
-            raise ValueError("organization_id must not be empty")
+        if organization_id is not None and not organization_id:
+            raise ValueError("organization_id must not be empty (None: raw-path calls only)")
         self.base_url = base_url.rstrip("/")
         self.organization_id = organization_id
         self._token = token
@@ -155,6 +157,8 @@ class CapellaV4Client:
     # -- generic -----------------------------------------------------------------------------------
     def route(self, template: str, **values: str) -> tuple[str, str]:
         """``(template, path)`` for a template under ``ORG``, each value checked and URL-quoted."""
+        if self.organization_id is None:
+            raise ValueError("an organization id is needed to build v4 paths: give organization_id")
         for name, value in values.items():
             if not value:
                 raise ValueError(f"{name} must not be empty")

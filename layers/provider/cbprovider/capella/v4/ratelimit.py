@@ -13,13 +13,34 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypedDict
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import DeadlineExceeded
 
 DEFAULT_PER_MINUTE = 100.0
 DEFAULT_BURST = 10
+RATE_ENV = "CAPELLA_REQUESTS_PER_MINUTE"
+"""The operator's per-key request rate (requests a minute), read by the provider and the monitor."""
+
+
+class Pacing(TypedDict, total=False):
+    """Keyword arguments of ``CapellaV4Client`` that set its pace."""
+
+    rate_per_minute: float
+    burst: int
+
+
+def pacing_from_environment(environ: Mapping[str, str]) -> Pacing:
+    """``rate_per_minute`` and ``burst`` client arguments for ``RATE_ENV``; ``{}`` (the client's default)
+    when it is unset, not a number or not positive."""
+    text = environ.get(RATE_ENV, "").strip()
+    try:
+        rate = float(text) if text else 0.0
+    except ValueError:
+        rate = 0.0
+    return Pacing(rate_per_minute=rate, burst=max(10, int(rate / 6))) if rate > 0 else Pacing()
 
 
 class RateLimiter:
