@@ -42,8 +42,14 @@ from cbprovider.automation.report import (
     ReplicationReport,
     Status,
 )
-from cbprovider.automation.settings import CapellaTarget, CloudBasicTarget, MonitorSettings
+from cbprovider.automation.settings import (
+    CapellaTarget,
+    CloudBasicTarget,
+    MonitorSettings,
+    RefusedEndpoint,
+)
 from cbprovider.automation.texts import parse_duration_seconds, parse_long_timestamp
+from cbprovider.automation.window import Window
 from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ProviderError
@@ -102,6 +108,15 @@ class ReplicationTask:
     clock: ServerClock
 
 
+def report_refused(report: MonitorReport, refused: Sequence[RefusedEndpoint]) -> None:
+    """Registry entries the monitor must not call, as error items under their names."""
+    for entry in refused:
+        if entry.vendor == "capella":
+            report.capella.append(CapellaReport("", Status.ERROR, entry.reason, name=entry.name))
+        else:
+            report.endpoints.append(EndpointReport(entry.name, "", Status.ERROR, entry.reason))
+
+
 def describe_failure(error: Exception) -> tuple[Status, str]:
     """The status and reason an item gets for an exception from its check."""
     if isinstance(error, ApiConnectionError):
@@ -133,7 +148,12 @@ def database_name(connection_string: str | None) -> str | None:
 
 
 class Monitor:
-    """Runs passes with the given settings. ``reader`` reads JSON secrets (injectable for tests)."""
+    """Runs passes with the given settings. ``reader`` reads JSON secrets (injectable for tests).
+
+    ``window`` (one unit of a fanned-out run, ``cbprovider.automation.window``) limits and orders the
+    replications of every endpoint and the clusters of every Capella endpoint; without it every item is
+    checked in the order the API lists it.
+    """
 
     def __init__(
         self,
@@ -141,10 +161,12 @@ class Monitor:
         *,
         reader: SecretReader = read_secret,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        window: Window | None = None,
     ) -> None:
         self.settings = settings
         self._reader = reader
         self._clock = clock
+        self._window = window
 
     def run(self, deadline: Deadline) -> MonitorReport:
         started = time.monotonic()
@@ -170,11 +192,7 @@ class Monitor:
 
     # -- credentials and CA bundles (read once, on the calling thread) -----------------------------------
     def _report_refused(self, report: MonitorReport) -> None:
-        for refused in self.settings.refused:
-            if refused.vendor == "capella":
-                report.capella.append(CapellaReport("", Status.ERROR, refused.reason, name=refused.name))
-            else:
-                report.endpoints.append(EndpointReport(refused.name, "", Status.ERROR, refused.reason))
+        report_refused(report, self.settings.refused)
 
     def _resolve_cloudbasic(
         self, report: MonitorReport
@@ -291,16 +309,18 @@ class Monitor:
         cluster_tasks: list[ClusterTask] = []
         for org, outcome in zip(orgs, outcomes[len(endpoints) :], strict=True):
             failure = failure_of(outcome)
-            report.capella.append(
-                CapellaReport(
-                    org.api_url,
-                    Status.OK if failure is None else failure[0],
-                    None if failure is None else failure[1],
-                    name=org.name,
-                )
+            org_report = CapellaReport(
+                org.api_url,
+                Status.OK if failure is None else failure[0],
+                None if failure is None else failure[1],
+                name=org.name,
             )
+            report.capella.append(org_report)
             if failure is None:
                 summaries: list[ClusterSummary] = list(outcome.result or ())  # type: ignore[arg-type]
+                org_report.cluster_total = len(summaries)
+                if self._window is not None:
+                    summaries = self._window.select(summaries, key=lambda c: c.id)
                 cluster_tasks.extend(ClusterTask(org.name, summary) for summary in summaries)
         return tasks, cluster_tasks
 
@@ -328,9 +348,13 @@ class Monitor:
                 reason,
                 service_status=snap.service.status,
                 remote_status=snap.service.remote_status,
+                replication_total=len(snap.replications),
             )
         )
-        return [ReplicationTask(target.name, summary, snap.clock) for summary in snap.replications]
+        summaries = snap.replications
+        if self._window is not None:
+            summaries = self._window.select(summaries, key=lambda r: r.replication_id)
+        return [ReplicationTask(target.name, summary, snap.clock) for summary in summaries]
 
     # -- phase two: every replication and cluster -------------------------------------------------------
     def _phase_two(
