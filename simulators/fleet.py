@@ -19,6 +19,7 @@ import contextlib
 import functools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +94,8 @@ class Drained:
     failed: list[str] = field(default_factory=list)
     """Message ids the handler reported in ``batchItemFailures`` (left on the queue)."""
     errors: list[BaseException] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    """How long each invocation took (with the others running beside it)."""
 
 
 def drain(queue_url: str, handler: Handler, *, concurrency: int, timeout: float = 120.0) -> Drained:
@@ -109,7 +112,9 @@ def drain(queue_url: str, handler: Handler, *, concurrency: int, timeout: float 
     done = Drained()
 
     def invoke(message: dict[str, Any]) -> list[str]:
+        started = time.monotonic()
         answer = handler(sqs_event(message), LambdaContext(timeout, function_name="monitor-worker"))
+        done.seconds.append(time.monotonic() - started)
         return [f["itemIdentifier"] for f in (answer or {}).get("batchItemFailures", [])]
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:

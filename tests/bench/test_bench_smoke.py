@@ -103,3 +103,13 @@ def test_memory_spec_secret_references_become_arns():
     arns = {"admin": "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf"}
     spec = {"A": ["secret:admin", "plain"], "B": {"C": "secret:admin"}, "D": 1}
     assert substitute(spec, arns) == {"A": [arns["admin"], "plain"], "B": {"C": arns["admin"]}, "D": 1}
+
+
+def test_fleet_run_covers_every_replication_both_ways():
+    from bench import fleet
+
+    table = fleet.measure(endpoints=3, replications=4, latency=0.0)
+    rows = rows_of(table)
+    assert [row[0] for row in rows] == ["single function", "fanned out (in process)"]
+    assert [row[1] for row in rows] == ["1", "3"]
+    assert all(row[3] == "12 of 12" and row[4] == "100.0%" for row in rows)
