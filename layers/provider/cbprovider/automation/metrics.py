@@ -15,7 +15,7 @@ the hot path of a 10,000-replication fleet). Everything is printed to stdout, on
 | document | dimensions | metrics |
 | --- | --- | --- |
 | run | (none) | MonitorRuns (1 per completed run), MonitoredItems, UnhealthyItems, SkippedItems, MonitorCoverage (%), MonitorDuration, MaxReplicationLatency |
-| CloudBasic endpoint | Endpoint | EndpointReachable, ServiceRunning, RemoteServiceRunning, Replications, ReplicationsNotOk, ReplicationsSkipped, MaxReplicationLatency |
+| CloudBasic endpoint | Endpoint | EndpointReachable, ServiceRunning, RemoteServiceRunning (a cluster peer's), Replications, ReplicationsNotOk, MaxReplicationLatency |
 | Capella endpoint | CapellaEndpoint | EndpointReachable, Clusters, ClustersNotOk |
 | replication (opt-in) | Endpoint, ReplicationId | ReplicationHealthy, ReplicationCheckFailed, ReplicationLatency, TimeSinceLastDataSync, TimeSinceLastTransfer |
 | Capella cluster (opt-in) | ClusterId | ClusterHealthy, ClusterCheckFailed |
@@ -125,8 +125,6 @@ def _endpoint(endpoint: EndpointReport, namespace: str) -> None:
             doc.add_metric(name="Replications", unit=MetricUnit.Count, value=len(replications))
             not_ok = sum(1 for r in replications if r.status is not Status.OK)
             doc.add_metric(name="ReplicationsNotOk", unit=MetricUnit.Count, value=not_ok)
-            skipped = sum(1 for r in replications if r.status is Status.SKIPPED)
-            doc.add_metric(name="ReplicationsSkipped", unit=MetricUnit.Count, value=skipped)
             known = [r.latency_seconds for r in replications if r.latency_seconds is not None]
             if known:
                 doc.add_metric(name="MaxReplicationLatency", unit=MetricUnit.Seconds, value=max(known))
