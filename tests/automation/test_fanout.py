@@ -82,15 +82,16 @@ def test_a_run_covers_every_replication_of_every_endpoint_and_reports_once(
 
 def test_rotation_reaches_the_tail_when_a_worker_runs_out_of_time(aws_queue, monkeypatch, capsys):
     """One endpoint, one replication at a time, 50 ms an answer and a worker with well under a second:
-    each run checks a few replications and skips the rest, and the next run starts where it stopped."""
+    each run checks some of the 30 replications (1.5 s of answers) and skips the rest, and the next run
+    starts where it stopped."""
     monkeypatch.setenv("MONITOR_CONCURRENCY", "1")
-    with cloudbasic_fleet(1, 20, latency=0.05) as fleet:
+    with cloudbasic_fleet(1, 30, latency=0.05) as fleet:
         register(fleet)
         ids = sorted(fleet.replications["node-0000"])
         seen: list[list[str]] = []
         for _ in range(12):
             capsys.readouterr()
-            run_once(aws_queue, timeout=3.8)  # deadline_from_context keeps 3 s back: ~0.8 s of checks
+            run_once(aws_queue, timeout=4.2)  # deadline_from_context keeps 3 s back: ~1.2 s of checks
             printed = lines(capsys.readouterr().out)
             seen.append(
                 [
