@@ -82,6 +82,12 @@ def _monitor(run: Run) -> Sequence[Table]:
     return [monitor.measure(full=run.args.full)]
 
 
+def _fleet(run: Run) -> Sequence[Table]:
+    from bench import fleet
+
+    return [fleet.measure(endpoints=run.args.fleet_endpoints)]
+
+
 def _memory(run: Run) -> Sequence[Table]:
     from bench import memory
 
@@ -108,6 +114,7 @@ ITEMS: dict[str, Item] = {
     "lag": _lag,
     "signing": _signing,
     "monitor": _monitor,
+    "fleet": _fleet,
     "memory": _memory,
 }
 
@@ -119,6 +126,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=10, help="Create/Update/Delete rounds for overhead")
     parser.add_argument(
         "--full", action="store_true", help="also run the sequential 1,000-replication monitor pass"
+    )
+    parser.add_argument(
+        "--fleet-endpoints",
+        type=int,
+        default=40,
+        help="endpoints of 50 replications in the fleet run (docs/benchmarks.md reports 200)",
     )
     parser.add_argument("--only", choices=sorted(ITEMS), action="append", help="run only these items")
     return parser.parse_args(argv)

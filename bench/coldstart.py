@@ -29,7 +29,7 @@ from bench.table import Table, mib, ms
 
 GOAL = 1.15
 """A provider handler's import + first request's imports, at most this times ``import crhelper``."""
-FUNCTIONS = ("cloudbasic_provider", "capella_provider", "monitor", "promote")
+FUNCTIONS = ("cloudbasic_provider", "capella_provider", "monitor", "monitor_worker", "promote")
 PROVIDERS = ("cloudbasic_provider", "capella_provider")
 FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
     "cloudbasic_provider": (

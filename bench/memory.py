@@ -29,9 +29,11 @@ RDS_SECRET = {"engine": "sqlserver", "port": 1433, "username": "admin", "passwor
 
 def provider_spec(function: str, receiver: Any, cloudbasic: Any, capella: Any) -> tuple[str, dict[str, Any]]:
     """A Create of the type the first request of ``function`` serves; (request id, spec)."""
+    from simulators.cloudformation_api import CloudFormationApi
     from simulators.stack import LocalStack
 
-    local = LocalStack(lambda event, context: None, receiver)
+    # Only builds the event: a stand-in that is never started is enough (no local_aws() runs here).
+    local = LocalStack(lambda event, context: None, receiver, cloudformation=CloudFormationApi())
     if function == "cloudbasic_provider":
         type_name = "Custom::CloudBasicReplication"
         props: dict[str, Any] = {
@@ -48,6 +50,14 @@ def provider_spec(function: str, receiver: Any, cloudbasic: Any, capella: Any) -
     event = local.event("Create", type_name, "Bench", props)
     spec = {"function": function, "event": event, "env": env, "endpoints": endpoints, "type": type_name}
     return event["RequestId"], spec
+
+
+def monitor_unit_event() -> dict[str, Any]:
+    """An SQS event of one monitor unit: every replication of the endpoint registered as "default"."""
+    from cbprovider.automation.units import WorkUnit
+
+    body = WorkUnit("bench", 0, "cloudbasic", "default").to_body()
+    return {"Records": [{"messageId": "bench-unit", "body": body, "eventSource": "aws:sqs"}]}
 
 
 def secrets(cloudbasic: Any, capella: Any) -> dict[str, Any]:
@@ -100,9 +110,14 @@ def measure(deployed: Deployed) -> Table:
             runs.append((function, f"Create {spec.pop('type')}", spec, create_id))
         runs.append(
             (
-                "monitor",
-                f"pass over {MONITORED_REPLICATIONS} replications",
-                {"function": "monitor", "event": {}, "env": cloudbasic_env, "endpoints": cloudbasic_endpoint},
+                "monitor_worker",
+                f"one unit: {MONITORED_REPLICATIONS} replications",
+                {
+                    "function": "monitor_worker",
+                    "event": monitor_unit_event(),
+                    "env": cloudbasic_env,
+                    "endpoints": cloudbasic_endpoint,
+                },
                 None,
             )
         )
@@ -156,4 +171,6 @@ def _outcome(data: dict[str, Any], receiver: Any, request_id: str | None) -> str
         return "/".join(str(s) for s in statuses) or "no response"
     if data.get("healthy") is not None:
         return "healthy" if data["healthy"] else "unhealthy"
+    if data.get("failures") is not None:
+        return "unit done" if not data["failures"] else "unit failed"
     return str(data.get("status"))

@@ -84,6 +84,7 @@ def main() -> int:
                 "maxrss_after": after,
                 "status": summary.get("status"),
                 "healthy": summary.get("healthy"),
+                "failures": (len(summary["batchItemFailures"]) if "batchItemFailures" in summary else None),
             }
         )
     )

@@ -32,7 +32,8 @@ def render(tables: Sequence[Table], *, command: str, seconds: float, loads: Sequ
         "## How to reproduce\n\n"
         f"```\n{command}\n```\n\n"
         "`make bench` is `.venv/bin/python -m bench`; `--full` adds the sequential 1,000-replication "
-        "monitor pass, `--only ITEM` runs one item, `--repeats N` sets the rounds of fresh interpreters "
+        "monitor pass, `--fleet-endpoints N` sizes the fleet run (default 40 endpoints of 50 "
+        "replications), `--only ITEM` runs one item, `--repeats N` sets the rounds of fresh interpreters "
         "for the cold-start figures. `make layer` builds the layer alone into `.aws-sam/layer`.\n\n"
         f"Measured {when} in {seconds:.0f} s on:\n\n{machine}\n"
     )

@@ -248,6 +248,10 @@ class _Server(ThreadingHTTPServer):
         self.accepted += 1
         super().process_request(request, client_address)
 
+    request_queue_size = 128
+    """socketserver's default listen backlog (5) resets connections when a monitor opens 32 at once; an
+    appliance behind IIS does not."""
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a timeout test, a dropped connection) is not an error worth printing."""
         if isinstance(sys.exc_info()[1], ConnectionError):

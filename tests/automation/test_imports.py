@@ -13,7 +13,7 @@ LAYER = Path(__file__).resolve().parents[2] / "layers" / "provider"
 FORBIDDEN = ("moto", "pytest", "simulators", "tests", "boto3", "pydantic")
 
 
-@pytest.mark.parametrize("module", ["lambda_monitor", "lambda_promote"])
+@pytest.mark.parametrize("module", ["lambda_monitor", "lambda_promote", "lambda_dispatch", "lambda_worker"])
 def test_handlers_import_only_what_they_need(module):
     code = (
         "import sys\n"

@@ -53,9 +53,9 @@ def test_healthy_pass_reports_every_item_and_prints_emf(cloudbasic_sim, capella_
     assert summary["cloudbasic"][0]["replicationCount"] == 5
 
     capsys.readouterr()
-    printed = publish(report)
+    printed = publish(report, item_metrics=True)
     docs = emf_documents(capsys.readouterr().out)
-    assert len(docs) == printed == 1 + 1 + 5 + 3
+    assert len(docs) == printed == 1 + 1 + 5 + 1 + 3
     run = next(d for d in docs if dimensions(d) == [])
     assert emf_value(run, "MonitoredItems") == 10
     assert emf_value(run, "UnhealthyItems") == 0
@@ -89,7 +89,7 @@ def test_one_failing_get_latency_is_reported_and_the_others_are_fine(cloudbasic_
     assert failed[0].label in report.summary_line()
 
     capsys.readouterr()
-    publish(report)
+    publish(report, item_metrics=True)
     docs = [d for d in emf_documents(capsys.readouterr().out) if "ReplicationId" in d]
     bad = next(d for d in docs if d["ReplicationId"] == failed[0].replication_id)
     assert emf_value(bad, "ReplicationHealthy") == 0

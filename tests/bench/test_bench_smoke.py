@@ -126,3 +126,13 @@ def test_completion_lag_with_polling_on_and_off(monkeypatch):
     assert off[0] == lag.OFF
     assert float(off[1].removesuffix(" s")) >= 50
     assert any("{'rules': [], 'poll_state': []}" in note for note in table.notes)
+
+
+def test_fleet_run_covers_every_replication_both_ways():
+    from bench import fleet
+
+    table = fleet.measure(endpoints=3, replications=4, latency=0.0)
+    rows = rows_of(table)
+    assert [row[0] for row in rows] == ["single function", "fanned out (in process)"]
+    assert [row[1] for row in rows] == ["1", "3"]
+    assert all(row[3] == "12 of 12" and row[4] == "100.0%" for row in rows)

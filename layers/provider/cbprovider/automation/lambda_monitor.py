@@ -1,4 +1,6 @@
-"""Lambda entry point of the scheduled replication monitor (see ``cbprovider.automation.monitor``).
+"""Lambda entry point of a single-function monitor pass over every endpoint (see
+``cbprovider.automation.monitor``); the template schedules the fanned-out run instead
+(``lambda_dispatch``, ``lambda_worker``), and this pass remains for one-off checks and small fleets.
 
 Settings come from the environment (``cbprovider.automation.settings``). Metrics go to stdout as EMF
 (namespace ``POWERTOOLS_METRICS_NAMESPACE``, default ``CfnReplicationProvider``), the summary to the log as
@@ -21,7 +23,8 @@ def handle(event: Any, context: Any) -> dict[str, Any]:
     settings = settings_from_env(os.environ)
     deadline = deadline_from_context(context)
     report = Monitor(settings).run(deadline)
-    publish(report, namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE)
+    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE
+    publish(report, namespace=namespace, item_metrics=settings.item_metrics)
     log = logger.info if report.healthy else logger.warning
     log(report.summary_line(), extra={"counts": report.counts(), "deadline_reached": report.deadline_reached})
     return report.to_dict()

@@ -1,26 +1,34 @@
-"""A monitoring pass as CloudWatch metrics in embedded metric format (Powertools Metrics).
+"""A monitoring pass as CloudWatch metrics in embedded metric format, priced by what it is worth.
 
-Each item has its own dimension values, and an EMF document carries one value per dimension, so every
-item gets its own document (a handful of metrics, far below the 100-per-document limit; two dimensions at
-most, far below Powertools' 29). Each document is built on a fresh ``AmazonCloudWatchEMFProvider`` handed to
-``Metrics``: the default ``Metrics()`` instances share one class-wide metric set, which would mix the
-items. Documents are printed to stdout, one JSON line each, from the calling thread.
+Metrics come in a fixed number per run and per endpoint, whatever the number of replications; each
+replication and Capella cluster is one structured log line (its fields are EMF properties, queryable with
+Logs Insights), which becomes a metric document only when the operator opts in (``MONITOR_ITEM_METRICS``,
+the template's ``MonitorReplicationMetrics``): 1,000 replications are about 5,000 custom metrics when
+opted in and none otherwise (see the README's cost table).
 
-Powertools' automatic ``service`` dimension is left out so that alarms and dashboards need only the
-dimensions listed here.
+The run and endpoint documents are built with Powertools Metrics, each on a fresh
+``AmazonCloudWatchEMFProvider`` (the default ``Metrics()`` instances share one class-wide metric set, which
+would mix the endpoints); Powertools' automatic ``service`` dimension is left out so that alarms and
+dashboards need only the dimensions listed here. Item lines are plain JSON written here (a line per item is
+the hot path of a 10,000-replication fleet). Everything is printed to stdout, one JSON line each.
 
 | document | dimensions | metrics |
 | --- | --- | --- |
-| run | (none) | MonitorRuns (1 per run), MonitoredItems, UnhealthyItems, SkippedItems, MonitorDuration, MaxReplicationLatency |
-| CloudBasic endpoint | Endpoint | EndpointReachable, ServiceRunning, RemoteServiceRunning, Replications, ReplicationsNotOk |
-| replication | Endpoint, ReplicationId | ReplicationHealthy, ReplicationCheckFailed, ReplicationLatency, TimeSinceLastDataSync, TimeSinceLastTransfer |
-| Capella cluster | ClusterId | ClusterHealthy, ClusterCheckFailed |
+| run | (none) | MonitorRuns (1 per completed run), MonitoredItems, UnhealthyItems, SkippedItems, MonitorCoverage (%), MonitorDuration, MaxReplicationLatency |
+| CloudBasic endpoint | Endpoint | EndpointReachable, ServiceRunning, RemoteServiceRunning (a cluster peer's), Replications, ReplicationsNotOk, MaxReplicationLatency |
+| Capella endpoint | CapellaEndpoint | EndpointReachable, Clusters, ClustersNotOk |
+| replication (opt-in) | Endpoint, ReplicationId | ReplicationHealthy, ReplicationCheckFailed, ReplicationLatency, TimeSinceLastDataSync, TimeSinceLastTransfer |
+| Capella cluster (opt-in) | ClusterId | ClusterHealthy, ClusterCheckFailed |
 """  # noqa: E501
 
 from __future__ import annotations
 
+import json
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
@@ -33,6 +41,7 @@ from cbprovider.automation.report import (
     ReplicationReport,
     Status,
 )
+from cbprovider.automation.totals import RunTotals
 
 DEFAULT_NAMESPACE = "CfnReplicationProvider"
 CHECK_FAILURES = frozenset({Status.ERROR, Status.UNREACHABLE, Status.SKIPPED})
@@ -60,33 +69,44 @@ def _flag(value: bool) -> float:
     return 1.0 if value else 0.0
 
 
-def publish(report: MonitorReport, *, namespace: str = DEFAULT_NAMESPACE) -> int:
-    """Print the pass as EMF documents; return how many were printed."""
-    printed = 0
-    items = report.items()
+def publish(report: MonitorReport, *, namespace: str = DEFAULT_NAMESPACE, item_metrics: bool = False) -> int:
+    """Print a whole single-function pass: its run document, then ``publish_unit``; return the lines."""
+    publish_run(RunTotals.of(report), report.duration_seconds, namespace=namespace)
+    return 1 + publish_unit(report, namespace=namespace, item_metrics=item_metrics)
+
+
+def publish_run(totals: RunTotals, seconds: float, *, namespace: str = DEFAULT_NAMESPACE) -> None:
+    """The run document: what the template's heartbeat, unhealthy-items and lag alarms read."""
     with _document(namespace) as run:
-        run.add_metric(name="MonitoredItems", unit=MetricUnit.Count, value=len(items))
-        not_ok = sum(1 for i in items if i.status is not Status.OK)
-        run.add_metric(name="UnhealthyItems", unit=MetricUnit.Count, value=not_ok)
-        skipped = sum(1 for i in items if i.status is Status.SKIPPED)
-        run.add_metric(name="SkippedItems", unit=MetricUnit.Count, value=skipped)
-        run.add_metric(name="MonitorDuration", unit=MetricUnit.Seconds, value=report.duration_seconds)
-        # The template's heartbeat alarm reads MonitorRuns (no run, no data: ALARM) and its lag alarm the
-        # worst latency, one metric whatever the number of replications.
+        run.add_metric(name="MonitoredItems", unit=MetricUnit.Count, value=totals.items)
+        run.add_metric(name="UnhealthyItems", unit=MetricUnit.Count, value=totals.not_ok)
+        run.add_metric(name="SkippedItems", unit=MetricUnit.Count, value=totals.skipped)
+        run.add_metric(name="MonitorCoverage", unit=MetricUnit.Percent, value=totals.coverage)
+        run.add_metric(name="MonitorDuration", unit=MetricUnit.Seconds, value=seconds)
+        # The heartbeat alarm reads MonitorRuns (no run, no data: ALARM) and the lag alarm the worst
+        # latency, one metric whatever the number of replications.
         run.add_metric(name="MonitorRuns", unit=MetricUnit.Count, value=1)
-        latencies = [r.latency_seconds for e in report.endpoints for r in e.replications]
-        known = [value for value in latencies if value is not None]
-        if known:
-            run.add_metric(name="MaxReplicationLatency", unit=MetricUnit.Seconds, value=max(known))
-    printed += 1
+        if totals.max_latency is not None:
+            run.add_metric(name="MaxReplicationLatency", unit=MetricUnit.Seconds, value=totals.max_latency)
+
+
+def publish_unit(
+    report: MonitorReport, *, namespace: str = DEFAULT_NAMESPACE, item_metrics: bool = False
+) -> int:
+    """One document per endpoint and one line per replication and cluster; return how many lines."""
+    printed = 0
     for endpoint in report.endpoints:
         _endpoint(endpoint, namespace)
         printed += 1
         for replication in endpoint.replications:
-            _replication(replication, namespace)
+            _line(_replication(replication), namespace, ("Endpoint", "ReplicationId"), item_metrics)
             printed += 1
     for org in report.capella:
-        printed += _capella(org, namespace)
+        _capella(org, namespace)
+        printed += 1
+        for cluster in org.clusters:
+            _line(_cluster(cluster, org.name), namespace, ("ClusterId",), item_metrics)
+            printed += 1
     return printed
 
 
@@ -101,50 +121,79 @@ def _endpoint(endpoint: EndpointReport, namespace: str) -> None:
             running = endpoint.remote_status.lower() == "running"
             doc.add_metric(name="RemoteServiceRunning", unit=MetricUnit.Count, value=_flag(running))
         if reachable:
-            doc.add_metric(name="Replications", unit=MetricUnit.Count, value=len(endpoint.replications))
-            not_ok = sum(1 for r in endpoint.replications if r.status is not Status.OK)
+            replications = endpoint.replications
+            doc.add_metric(name="Replications", unit=MetricUnit.Count, value=len(replications))
+            not_ok = sum(1 for r in replications if r.status is not Status.OK)
             doc.add_metric(name="ReplicationsNotOk", unit=MetricUnit.Count, value=not_ok)
+            known = [r.latency_seconds for r in replications if r.latency_seconds is not None]
+            if known:
+                doc.add_metric(name="MaxReplicationLatency", unit=MetricUnit.Seconds, value=max(known))
         doc.add_metadata(key="Status", value=str(endpoint.status))
         if endpoint.reason:
             doc.add_metadata(key="Reason", value=endpoint.reason)
 
 
-def _replication(replication: ReplicationReport, namespace: str) -> None:
-    with _document(namespace, Endpoint=replication.endpoint, ReplicationId=replication.replication_id) as doc:
-        healthy = replication.status is Status.OK
-        doc.add_metric(name="ReplicationHealthy", unit=MetricUnit.Count, value=_flag(healthy))
-        failed = replication.status in CHECK_FAILURES
-        doc.add_metric(name="ReplicationCheckFailed", unit=MetricUnit.Count, value=_flag(failed))
-        values = (
-            ("ReplicationLatency", replication.latency_seconds),
-            ("TimeSinceLastDataSync", replication.time_since_last_data_sync_seconds),
-            ("TimeSinceLastTransfer", replication.seconds_since_last_transfer),
-        )
-        for name, value in values:
-            if value is not None:
-                doc.add_metric(name=name, unit=MetricUnit.Seconds, value=value)
-        if replication.name:
-            doc.add_metadata(key="ReplicationName", value=replication.name)
-        doc.add_metadata(key="Status", value=str(replication.status))
-        if replication.reason:
-            doc.add_metadata(key="Reason", value=replication.reason)
+def _capella(org: CapellaReport, namespace: str) -> None:
+    with _document(namespace, CapellaEndpoint=org.name) as doc:
+        reachable = org.status not in CHECK_FAILURES
+        doc.add_metric(name="EndpointReachable", unit=MetricUnit.Count, value=_flag(reachable))
+        if reachable:
+            doc.add_metric(name="Clusters", unit=MetricUnit.Count, value=len(org.clusters))
+            not_ok = sum(1 for c in org.clusters if c.status is not Status.OK)
+            doc.add_metric(name="ClustersNotOk", unit=MetricUnit.Count, value=not_ok)
+        doc.add_metadata(key="Status", value=str(org.status))
+        if org.reason:
+            doc.add_metadata(key="Reason", value=org.reason)
 
 
-def _capella(capella: CapellaReport, namespace: str) -> int:
-    for cluster in capella.clusters:
-        _cluster(cluster, namespace)
-    return len(capella.clusters)
+Field = tuple[str, Any, str | None]
+"""A line's field: name, value, and the CloudWatch unit when it is a metric (``None``: a property)."""
 
 
-def _cluster(cluster: ClusterReport, namespace: str) -> None:
-    with _document(namespace, ClusterId=cluster.cluster_id) as doc:
-        doc.add_metric(name="ClusterHealthy", unit=MetricUnit.Count, value=_flag(cluster.status is Status.OK))
-        failed = cluster.status in CHECK_FAILURES
-        doc.add_metric(name="ClusterCheckFailed", unit=MetricUnit.Count, value=_flag(failed))
-        if cluster.name:
-            doc.add_metadata(key="ClusterName", value=cluster.name)
-        if cluster.cluster_status:
-            doc.add_metadata(key="ClusterStatus", value=cluster.cluster_status)
-        doc.add_metadata(key="Status", value=str(cluster.status))
-        if cluster.reason:
-            doc.add_metadata(key="Reason", value=cluster.reason)
+def _replication(replication: ReplicationReport) -> list[Field]:
+    failed = replication.status in CHECK_FAILURES
+    return [
+        ("MonitorItem", "replication", None),
+        ("Endpoint", replication.endpoint, None),
+        ("ReplicationId", replication.replication_id, None),
+        ("ReplicationName", replication.name, None),
+        ("Status", str(replication.status), None),
+        ("Reason", replication.reason, None),
+        ("Enabled", replication.enabled, None),
+        ("DataReplicationOn", replication.data_replication_on, None),
+        ("LastSuccessfulTransfer", replication.last_successful_transfer, None),
+        ("ReplicationHealthy", _flag(replication.status is Status.OK), "Count"),
+        ("ReplicationCheckFailed", _flag(failed), "Count"),
+        ("ReplicationLatency", replication.latency_seconds, "Seconds"),
+        ("TimeSinceLastDataSync", replication.time_since_last_data_sync_seconds, "Seconds"),
+        ("TimeSinceLastTransfer", replication.seconds_since_last_transfer, "Seconds"),
+    ]
+
+
+def _cluster(cluster: ClusterReport, endpoint: str) -> list[Field]:
+    return [
+        ("MonitorItem", "cluster", None),
+        ("CapellaEndpoint", endpoint, None),
+        ("ClusterId", cluster.cluster_id, None),
+        ("ClusterName", cluster.name, None),
+        ("ClusterStatus", cluster.cluster_status, None),
+        ("Status", str(cluster.status), None),
+        ("Reason", cluster.reason, None),
+        ("ClusterHealthy", _flag(cluster.status is Status.OK), "Count"),
+        ("ClusterCheckFailed", _flag(cluster.status in CHECK_FAILURES), "Count"),
+    ]
+
+
+def _line(fields: list[Field], namespace: str, dimensions: tuple[str, ...], metrics: bool) -> None:
+    """One item as a JSON line of its fields (``None`` values left out); with ``metrics`` also an EMF
+    document whose metrics are the fields that have a unit, under ``dimensions``."""
+    line: dict[str, Any] = {name: value for name, value, _ in fields if value is not None}
+    if metrics:
+        declared = [{"Name": n, "Unit": u} for n, v, u in fields if u is not None and v is not None]
+        line["_aws"] = {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {"Namespace": namespace, "Dimensions": [list(dimensions)], "Metrics": declared}
+            ],
+        }
+    sys.stdout.write(json.dumps(line, separators=(",", ":")) + "\n")

@@ -47,8 +47,14 @@ from cbprovider.automation.report import (
     ReplicationReport,
     Status,
 )
-from cbprovider.automation.settings import CapellaTarget, CloudBasicTarget, MonitorSettings
+from cbprovider.automation.settings import (
+    CapellaTarget,
+    CloudBasicTarget,
+    MonitorSettings,
+    RefusedEndpoint,
+)
 from cbprovider.automation.texts import parse_duration_seconds, parse_long_timestamp
+from cbprovider.automation.window import Window
 from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ProviderError
@@ -110,6 +116,15 @@ class ReplicationTask:
     clock: ServerClock
 
 
+def report_refused(report: MonitorReport, refused: Sequence[RefusedEndpoint]) -> None:
+    """Registry entries the monitor must not call, as error items under their names."""
+    for entry in refused:
+        if entry.vendor == "capella":
+            report.capella.append(CapellaReport("", Status.ERROR, entry.reason, name=entry.name))
+        else:
+            report.endpoints.append(EndpointReport(entry.name, "", Status.ERROR, entry.reason))
+
+
 def describe_failure(error: Exception) -> tuple[Status, str]:
     """The status and reason an item gets for an exception from its check."""
     if isinstance(error, ApiConnectionError):
@@ -141,7 +156,12 @@ def database_name(connection_string: str | None) -> str | None:
 
 
 class Monitor:
-    """Runs passes with the given settings. ``reader`` reads JSON secrets (injectable for tests)."""
+    """Runs passes with the given settings. ``reader`` reads JSON secrets (injectable for tests).
+
+    ``window`` (one unit of a fanned-out run, ``cbprovider.automation.window``) limits and orders the
+    replications of every endpoint and the clusters of every Capella endpoint; without it every item is
+    checked in the order the API lists it.
+    """
 
     def __init__(
         self,
@@ -150,11 +170,13 @@ class Monitor:
         reader: SecretReader = read_secret,
         text_reader: TextReader = read_secret_text,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        window: Window | None = None,
     ) -> None:
         self.settings = settings
         self._reader = reader
         self._text_reader = text_reader
         self._clock = clock
+        self._window = window
 
     def run(self, deadline: Deadline) -> MonitorReport:
         started = time.monotonic()
@@ -180,11 +202,7 @@ class Monitor:
 
     # -- credentials and CA bundles (read once, on the calling thread) -----------------------------------
     def _report_refused(self, report: MonitorReport) -> None:
-        for refused in self.settings.refused:
-            if refused.vendor == "capella":
-                report.capella.append(CapellaReport("", Status.ERROR, refused.reason, name=refused.name))
-            else:
-                report.endpoints.append(EndpointReport(refused.name, "", Status.ERROR, refused.reason))
+        report_refused(report, self.settings.refused)
 
     def _resolve_cloudbasic(
         self, report: MonitorReport
@@ -331,6 +349,9 @@ class Monitor:
                 org_report.clusters.extend(outcome.result.reports)
             elif failure is None:
                 summaries: list[ClusterSummary] = list(outcome.result or ())  # type: ignore[arg-type]
+                org_report.cluster_total = len(summaries)
+                if self._window is not None:
+                    summaries = self._window.select(summaries, key=lambda c: c.id)
                 cluster_tasks.extend(ClusterTask(org.name, summary) for summary in summaries)
         return tasks, cluster_tasks
 
@@ -358,9 +379,13 @@ class Monitor:
                 reason,
                 service_status=snap.service.status,
                 remote_status=snap.service.remote_status,
+                replication_total=len(snap.replications),
             )
         )
-        return [ReplicationTask(target.name, summary, snap.clock) for summary in snap.replications]
+        summaries = snap.replications
+        if self._window is not None:
+            summaries = self._window.select(summaries, key=lambda r: r.replication_id)
+        return [ReplicationTask(target.name, summary, snap.clock) for summary in summaries]
 
     # -- phase two: every replication and cluster -------------------------------------------------------
     def _phase_two(

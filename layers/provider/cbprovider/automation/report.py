@@ -70,6 +70,8 @@ class EndpointReport:
     service_status: str | None = None
     remote_status: str | None = None
     replications: list[ReplicationReport] = field(default_factory=list)
+    replication_total: int | None = None
+    """How many replications the endpoint listed (``replications`` holds those this check covered)."""
 
     @property
     def label(self) -> str:
@@ -122,6 +124,8 @@ class CapellaReport:
     clusters: list[ClusterReport] = field(default_factory=list)
     name: str = "default"
     """The registered endpoint's name."""
+    cluster_total: int | None = None
+    """How many clusters the organisation listed (``clusters`` holds those this check covered)."""
 
     @property
     def label(self) -> str:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from cbprovider.automation.errors import InputError
 from cbprovider.transport import RetryPolicy, Timeouts
+
+if TYPE_CHECKING:
+    from cbprovider.endpoints.entries import CapellaEndpoint, CloudBasicEndpoint
 
 DEFAULT_CONCURRENCY = 32
 """Checks are network waits with a few ms of CPU each: 32 at once make a pass over 1,000 replications at
@@ -25,6 +29,27 @@ MONITOR_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0)
 """A monitor retries briefly: the next scheduled run is the real retry."""
 MONITOR_TIMEOUTS = Timeouts(connect=3.0, read=15.0)
 LATENCY_PERIOD_HOURS = 1
+
+
+def cloudbasic_target(entry: CloudBasicEndpoint) -> CloudBasicTarget:
+    return CloudBasicTarget(
+        name=entry.name,
+        api_url=entry.url,
+        credentials_secret_arn=entry.credentials_secret_arn,
+        signing_region=entry.signing_region,
+        signing_service=entry.signing_service,
+        ca_bundle_secret_arn=entry.ca_bundle_secret_arn,
+    )
+
+
+def capella_target(entry: CapellaEndpoint) -> CapellaTarget:
+    return CapellaTarget(
+        api_url=entry.url,
+        credentials_secret_arn=entry.credentials_secret_arn,
+        name=entry.name,
+        api_version=entry.api_version,
+        organization_id=entry.organization_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -78,6 +103,7 @@ class MonitorSettings:
     latency_period_hours: int = LATENCY_PERIOD_HOURS
     retry: RetryPolicy = MONITOR_RETRY
     timeouts: Timeouts = MONITOR_TIMEOUTS
+    item_metrics: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.concurrency <= MAX_CONCURRENCY:
@@ -117,11 +143,27 @@ def parse_concurrency(value: str | None, field_name: str = "MONITOR_CONCURRENCY"
     return number
 
 
+def parse_flag(value: str | None, field_name: str) -> bool:
+    text = (value or "").strip().lower()
+    if text not in ("", "true", "false"):
+        raise InputError(field_name, f"must be true or false, got {value!r}")
+    return text == "true"
+
+
+def base_settings_from_env(environ: Mapping[str, str]) -> MonitorSettings:
+    """How hard to try and what to publish, without endpoints (a worker of a fanned-out run reads its one
+    endpoint itself)."""
+    return MonitorSettings(
+        concurrency=parse_concurrency(environ.get("MONITOR_CONCURRENCY")),
+        item_metrics=parse_flag(environ.get("MONITOR_ITEM_METRICS"), "MONITOR_ITEM_METRICS"),
+    )
+
+
 def settings_from_env(environ: Mapping[str, str]) -> MonitorSettings:
     """Every registered endpoint (the registry path comes from ``ENDPOINT_REGISTRY_PATH``)."""
     from cbprovider.endpoints import list_capella_endpoints, list_cloudbasic_endpoints
 
-    concurrency = parse_concurrency(environ.get("MONITOR_CONCURRENCY"))
+    base = base_settings_from_env(environ)
     cloudbasic = list_cloudbasic_endpoints()
     capella = list_capella_endpoints()
     refused = tuple(
@@ -129,27 +171,9 @@ def settings_from_env(environ: Mapping[str, str]) -> MonitorSettings:
         for error in (*cloudbasic.invalid, *capella.invalid)
     )
     return MonitorSettings(
-        cloudbasic=tuple(
-            CloudBasicTarget(
-                name=e.name,
-                api_url=e.url,
-                credentials_secret_arn=e.credentials_secret_arn,
-                signing_region=e.signing_region,
-                signing_service=e.signing_service,
-                ca_bundle_secret_arn=e.ca_bundle_secret_arn,
-            )
-            for e in cloudbasic.endpoints
-        ),
-        capella=tuple(
-            CapellaTarget(
-                api_url=e.url,
-                credentials_secret_arn=e.credentials_secret_arn,
-                name=e.name,
-                api_version=e.api_version,
-                organization_id=e.organization_id,
-            )
-            for e in capella.endpoints
-        ),
+        cloudbasic=tuple(cloudbasic_target(e) for e in cloudbasic.endpoints),
+        capella=tuple(capella_target(e) for e in capella.endpoints),
         refused=refused,
-        concurrency=concurrency,
+        concurrency=base.concurrency,
+        item_metrics=base.item_metrics,
     )
