@@ -194,9 +194,10 @@ PROPERTY_SECRETS = ("Replication", "HACluster", "User", "Activation", "CapellaDb
 """Rows with properties that name secrets (DescribeSecret before GetSecretValue)."""
 
 
-# Cells where the product misbehaves, with the exact symptom (every problem the cell finds must start
-# with one of the ``symptom`` prefixes) and why; the fix is in the runtime's invocation (see the module docstring). Shown as
-# xfailed while the symptom is there; a cell that finds no problem any more fails until it is removed.
+# Cells where the product misbehaves: the exact symptom (every problem the cell finds must start with
+# one of the ``symptom`` prefixes) and why; the fix is in the runtime's invocation (see the module
+# docstring). Shown as xfailed while the symptom is there; a cell that finds no problem any more fails
+# until it is removed from here.
 _UNRECORDED = (
     "the object cannot be claimed in the state table, so FAILED carries a placeholder (or an id the "
     "table does not know) and the rollback Delete, finding no ownership record, calls nothing"
@@ -298,6 +299,7 @@ def play(cell: Cell, monkeypatch: pytest.MonkeyPatch) -> str:
     follow_up(cell, outcome, status, None)
     no_orphans(cell)
     _no_placeholder_secrets(cell)
+    _secrets_watched(cell)
     return status
 
 
@@ -485,3 +487,16 @@ def _no_placeholder_secrets(cell: Cell) -> None:
     for arn in cell.w.owned_secrets():
         value = cell.w.sm.get_secret_value(SecretId=arn)["SecretString"]
         cell.check(json.loads(value) != PLACEHOLDER, f"an owned secret holds only its placeholder: {arn}")
+
+
+def _secrets_watched(cell: Cell) -> None:
+    """Every secret value of the cell (property secrets, endpoint credentials, issued keys) is one the
+    secret-leak check looks for in the cell's output."""
+    from tests.leak_secrets import LEDGER, values_of_secret_string
+
+    watched = LEDGER.values()
+    for page in cell.w.sm.get_paginator("list_secrets").paginate():
+        for entry in page.get("SecretList", []):
+            value = cell.w.sm.get_secret_value(SecretId=entry["ARN"])["SecretString"]
+            missing = values_of_secret_string(value) - watched
+            cell.check(not missing, f"{entry['Name']} holds values the secret-leak check does not know")
