@@ -59,7 +59,10 @@ from tests.leakcheck import record_matrix_cell
 
 S, F = "SUCCESS", "FAILED"
 TABLE = "fault matrix, AWS side (resource Create x fault: response status / check)"
-SHORT_CONTEXT = 9.5
+SLOW_CONTEXT = 12.0
+"""The Lambda's seconds for ``slow-drip``: with the runtime's reserves (5 s backstop, 3 s of work margin)
+the work deadline is 4 s away, time enough to reach the create call on a busy machine, and far less
+than the dripped answer takes."""
 DRIP_SECONDS = 1.0
 DEPTH = 2000
 DYING = Path(__file__).with_name("dying_function.py")
@@ -73,6 +76,8 @@ SSM_ERROR = Failure("InternalServerError", 500)
 CFN_THROTTLED = Failure("Throttling", 400)
 
 DYNAMODB_OPERATIONS = ("PutItem", "GetItem", "UpdateItem", "DeleteItem")
+API_ANSWERS = ("gzip-bomb", "slow-drip", "deep-answer")
+"""Columns whose fault is the API's answer to the create call."""
 
 # Column -> (what is broken, expected status, why). Every column's faults last for the whole request
 # (its polls included) unless it says "once".
@@ -299,6 +304,7 @@ def play(cell: Cell, monkeypatch: pytest.MonkeyPatch) -> str:
         props = {**props, "Tags": _nested(DEPTH)}
     event = w.stack.event("Create", subject.type_name, "Thing", props)
     create_key = subject.fault_keys[0]
+    calls_before = len(w.api.calls)
     with aws_calls() as calls:
         took = arm(cell, calls, create_key)
         if fault in ("url-down", "url-down-no-rule"):
@@ -306,10 +312,13 @@ def play(cell: Cell, monkeypatch: pytest.MonkeyPatch) -> str:
         elif fault in ("crash-init", "oom-kill"):
             outcome = _die_and_answer(cell, event, create_key, monkeypatch)
         else:
-            context = SHORT_CONTEXT if fault == "slow-drip" else None
+            context = SLOW_CONTEXT if fault == "slow-drip" else None
             outcome = w.stack.run(event, context_seconds=context)
         w.api.faults.clear()
         _check_hit(cell, calls, took)
+        if fault in API_ANSWERS:
+            hit = any(call.key == create_key for call in w.api.calls_since(calls_before))
+            cell.check(hit, f"the hostile answer to {create_key} was never sent")
         calls.heal()
     status = one_response(cell, outcome)
     _check_reason(cell, outcome, status)
