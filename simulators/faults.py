@@ -29,6 +29,12 @@ class Fault:
     """Answer 200 with a truncated, unparseable body."""
     drop: bool = False
     """Close the connection without sending anything."""
+    answer: bytes | None = None
+    """The call takes effect, and this body is answered instead of its real one (HTTP 200, ``headers``
+    added): a gzip bomb, a body nested thousands deep."""
+    drip: float = 0.0
+    """The call takes effect, and its real answer (status line and headers too) is sent one byte every
+    ``drip`` seconds, on a connection closed after it."""
     times: int | None = 1
 
     @classmethod

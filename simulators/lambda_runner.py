@@ -50,6 +50,8 @@ class AsyncInvocation:
     error_type: str | None
     """``None`` when the handler returned; else Lambda's error type."""
     seconds: float
+    output: str = ""
+    """What the function printed (its log lines), for a test to look through."""
 
     @property
     def failed(self) -> bool:
@@ -79,16 +81,16 @@ def run_async(
         out, _ = process.communicate(json.dumps(dict(event)), timeout=seconds)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.communicate()
-        return AsyncInvocation(event, "Sandbox.Timedout", time.monotonic() - started)
+        out, _ = process.communicate()
+        return AsyncInvocation(event, "Sandbox.Timedout", time.monotonic() - started, out or "")
     took = time.monotonic() - started
     if process.returncode == 0:
-        return AsyncInvocation(event, None, took)
+        return AsyncInvocation(event, None, took, out)
     if process.returncode < 0:
-        return AsyncInvocation(event, "Runtime.ExitError", took)
+        return AsyncInvocation(event, "Runtime.ExitError", took, out)
     lines = [line for line in out.splitlines() if line.startswith('{"errorType"')]
     error_type = json.loads(lines[-1])["errorType"] if lines else "Runtime.ExitError"
-    return AsyncInvocation(event, str(error_type), took)
+    return AsyncInvocation(event, str(error_type), took, out)
 
 
 def destination_record(invocation: AsyncInvocation, function_arn: str) -> dict[str, Any]:

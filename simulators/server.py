@@ -310,10 +310,15 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 response = sim.malformed_response(request, sim.handle(request))
             else:
                 response = sim.handle(request)
+            if fault is not None and fault.answer is not None:
+                response = Response(200, fault.answer, {**response.headers, **fault.headers})
             sim.record(Call(request.method, request.path, keys[0], response.status, time.time()))
-            self._write(response)
+            self._write(response, drip=fault.drip if fault is not None else 0.0)
 
-        def _write(self, response: Response) -> None:
+        def _write(self, response: Response, drip: float = 0.0) -> None:
+            if drip:
+                self._drip(response, drip)
+                return
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
@@ -321,6 +326,19 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if response.body and self.command != "HEAD":
                 self.wfile.write(response.body)
+
+        def _drip(self, response: Response, seconds: float) -> None:
+            """The whole answer, status line and headers included, one byte every ``seconds``."""
+            self.close_connection = True
+            reason = self.responses.get(response.status, ("",))[0]
+            lines = [f"HTTP/1.1 {response.status} {reason}"]
+            lines += [f"{name}: {value}" for name, value in response.headers.items()]
+            lines += [f"Content-Length: {len(response.body)}", "Connection: close", "", ""]
+            data = "\r\n".join(lines).encode("latin-1") + response.body
+            for index in range(len(data)):
+                self.wfile.write(data[index : index + 1])
+                self.wfile.flush()
+                time.sleep(seconds)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
 

@@ -3,7 +3,8 @@
 It wraps ``botocore.client.BaseClient._make_api_call``, the one place every client of every session
 (boto3's default session, Powertools' own sessions) goes through, so a test can assert that a call was
 never made (``GetSecretValue`` of a secret that is not shared) or make one fail (``PutSecretValue``)
-while moto answers the rest.
+while moto answers the rest. The wrap sits above botocore's own retries: an injected failure is what
+the code sees once those have given up (a throttle that outlasted them, an outage, a timeout).
 """
 
 from __future__ import annotations
@@ -22,12 +23,41 @@ class Call:
     params: Mapping[str, Any] = field(repr=False)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """How an injected failure looks to the caller: an AWS error answer (``code``, HTTP ``status``), or,
+    with ``timeout``, botocore's ``ReadTimeoutError`` (the answer never came)."""
+
+    code: str = "InternalServiceError"
+    status: int = 500
+    timeout: bool = False
+
+    def exception(self, operation: str) -> Exception:
+        from botocore.exceptions import ClientError, ReadTimeoutError
+
+        failure: Exception
+        if self.timeout:
+            failure = ReadTimeoutError(endpoint_url=f"https://aws.invalid/{operation}")
+        else:
+            error = {"Code": self.code, "Message": "injected fault"}
+            meta = {"HTTPStatusCode": self.status}
+            failure = ClientError({"Error": error, "ResponseMetadata": meta}, operation)
+        return failure
+
+
+SERVER_ERROR = Failure()
+THROTTLED = Failure("ThrottlingException", 400)
+TIMEOUT = Failure(timeout=True)
+
+
 @dataclass
 class AwsCalls:
     calls: list[Call] = field(default_factory=list)
     failing: dict[str, float | Callable[[], bool]] = field(default_factory=dict)
     """Operation name -> how many more calls fail (``math.inf``: all of them), or a predicate asked at
     each call (e.g. "the appliance has handed out its keys by now")."""
+    errors: dict[str, Failure] = field(default_factory=dict)
+    """Operation name -> how its injected failures look (default: ``InternalServiceError``, HTTP 500)."""
 
     def named(self, operation: str, **params: Any) -> list[Call]:
         """The calls of ``operation`` whose parameters include ``params``."""
@@ -37,12 +67,24 @@ class AwsCalls:
             if c.operation == operation and all(c.params.get(k) == v for k, v in params.items())
         ]
 
-    def fail(self, operation: str, times: float | Callable[[], bool] = math.inf) -> None:
+    def fail(
+        self,
+        operation: str,
+        times: float | Callable[[], bool] = math.inf,
+        failure: Failure | None = None,
+    ) -> None:
         self.failing[operation] = times
+        if failure is not None:
+            self.errors[operation] = failure
+
+    def error_for(self, operation: str) -> Exception:
+        """The exception an injected failure of ``operation`` raises."""
+        return self.errors.get(operation, SERVER_ERROR).exception(operation)
 
     def heal(self) -> None:
         """No more injected faults."""
         self.failing.clear()
+        self.errors.clear()
 
     def fails_now(self, operation: str) -> bool:
         rule = self.failing.get(operation, 0)
@@ -58,7 +100,6 @@ class AwsCalls:
 def aws_calls(**failing: float | Callable[[], bool]) -> Iterator[AwsCalls]:
     """Record every call; ``PutSecretValue=math.inf`` makes every PutSecretValue fail with a 500."""
     from botocore.client import BaseClient
-    from botocore.exceptions import ClientError
 
     seen = AwsCalls(failing=dict(failing))
     original = BaseClient._make_api_call
@@ -66,8 +107,7 @@ def aws_calls(**failing: float | Callable[[], bool]) -> Iterator[AwsCalls]:
     def spy(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
         seen.calls.append(Call(client.meta.service_model.service_name, operation_name, dict(api_params)))
         if seen.fails_now(operation_name):
-            error = {"Code": "InternalServiceError", "Message": "injected fault"}
-            raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": 500}}, operation_name)
+            raise seen.error_for(operation_name)
         return original(client, operation_name, api_params)
 
     BaseClient._make_api_call = spy

@@ -143,34 +143,44 @@ def _fail(report: pytest.TestReport, leaks: Iterable[tuple[str, str]]) -> None:
 
 
 # -- fault matrix table ---------------------------------------------------------------------------------
+API_TABLE = "fault matrix (resource x request, fault: response status / check)"
+
+
 def record_matrix_cell(
-    request: pytest.FixtureRequest, row: str, column: str, cell: str, *, column_order: int = 0
+    request: pytest.FixtureRequest,
+    row: str,
+    column: str,
+    cell: str,
+    *,
+    column_order: int = 0,
+    table: str = API_TABLE,
 ) -> None:
-    """Record one cell of the fault matrix (shown at the end of the run, columns by ``column_order``)."""
-    request.node.user_properties.append((MATRIX_PROPERTY, json.dumps([row, column, cell, column_order])))
+    """Record one cell of a fault matrix ``table`` (shown at the end of the run, columns by
+    ``column_order``)."""
+    entry = json.dumps([row, column, cell, column_order, table])
+    request.node.user_properties.append((MATRIX_PROPERTY, entry))
 
 
-_cells: dict[tuple[str, str], str] = {}
-_column_order: dict[str, int] = {}
+_cells: dict[str, dict[tuple[str, str], str]] = {}
+_column_order: dict[str, dict[str, int]] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name == MATRIX_PROPERTY and report.when == "call":
-            row, column, cell, order = json.loads(str(value))
-            _column_order[column] = int(order)
+            row, column, cell, order, table = json.loads(str(value))
+            _column_order.setdefault(table, {})[column] = int(order)
             if report.outcome == "skipped" and hasattr(report, "wasxfail"):
                 cell = f"{cell} xfail"
             elif report.failed:
                 cell = f"{cell} FAIL"
-            _cells[(row, column)] = cell
+            _cells.setdefault(table, {})[(row, column)] = cell
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _cells:
-        return
     from tests.evidence.matrix_table import render
 
-    terminalreporter.section("fault matrix (resource x request, fault: response status / check)")
-    for line in render(_cells, _column_order):
-        terminalreporter.write_line(line)
+    for table, cells in sorted(_cells.items(), key=lambda item: item[0] != API_TABLE):
+        terminalreporter.section(table)
+        for line in render(cells, _column_order[table]):
+            terminalreporter.write_line(line)

@@ -171,7 +171,7 @@ def test_missing_state_table_still_answers(aws, events, cfn_receiver, fast_timin
     provider(event, FakeContext())
     body = only_response(cfn_receiver, event)
     assert body["Status"] == "FAILED"
-    assert body["Reason"].startswith("[InternalError] IdempotencyPersistenceLayerError")
+    assert body["Reason"].startswith("[AwsError] the AWS call PutItem failed with ResourceNotFoundException")
     assert is_placeholder(body["PhysicalResourceId"])
 
 

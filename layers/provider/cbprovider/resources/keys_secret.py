@@ -10,7 +10,8 @@ The private key cannot be had again, so ``issue_keys`` makes sure it always has 
 
 1. the secret is created (with a placeholder value) BEFORE the API is called; if that fails, the API is
    not called at all;
-2. right after the call the key pair is written into it, retried within the invocation's deadline;
+2. right after the call the key pair is written into it, retried within the invocation's deadline,
+   before the object is claimed in the state table (a failing table does not cost the key);
 3. if that still fails, the key pair is sealed with KMS (``runtime.sealing``) into the poll state and
    the operation goes on polling; each poll unseals it and tries the write again, until it succeeds or
    the operation's ServiceTimeout ends it.
@@ -83,9 +84,12 @@ def issue_keys(
     except BaseException:
         _discard(arn, req)
         raise
-    req.note_physical_id(physical_id)
     value = {"AccessKeyId": keys.public_key, "SecretAccessKey": keys.private_key}
-    if _write(arn, value, req):
+    # The key pair exists nowhere else: it goes into its secret before anything else can fail (the
+    # object's claim in the state table included).
+    written = _write(arn, value, req)
+    req.note_physical_id(physical_id)
+    if written:
         return Done(physical_id, dict(data(arn)))
     context = _context(req, arn)
     try:

@@ -1,0 +1,533 @@
+"""The fault matrix, AWS side: every resource type's Create with one fault of AWS or one hostile answer.
+
+The API-side matrix (``test_fault_matrix``) breaks the vendor's API; this one breaks what the provider
+runs on: DynamoDB (its state table), EventBridge (poll rules), Secrets Manager, SSM (the endpoint
+registry), CloudFormation (the confirmation of each request) and the ResponseURL, plus answers that
+used to take the function down (a gzip bomb, an answer dripped a byte at a time, one nested thousands
+deep), properties nested thousands deep, and invocations that die (an error at init, a kill as for
+running out of memory) and are answered by the on-failure destination (``cbprovider.runtime.crash``).
+
+AWS faults are injected with ``tests.aws_calls`` above botocore's own retries: what the code sees once
+those have given up (a throttle that outlasted them, an outage, a read timeout). Each cell plays the
+Create with its fault armed; with the fault gone, CloudFormation's rollback Delete of the id a FAILED
+Create returned (which must succeed). Then, as in the API-side matrix:
+
+- exactly one delivered response, a non-empty PhysicalResourceId, a FAILED has a reason, and for the
+  faults that can only fail the reason says what happened (``REASON``);
+- nothing orphaned: no poll rule or state (kept answers included), no API object the stack does not
+  hold, no provider-owned secret the stack does not hold, no owned secret left with only its
+  placeholder value;
+- nothing secret in any output: the cells' secrets live in moto or the simulators, which the
+  secret-leak check (``tests.leakcheck``) reads; it scans logs, responses and captured output.
+
+A cell whose fault the row's Create never meets (no poll rule for a type that answers at once, no
+CreateSecret for a type that hands out no keys) is not played: the table shows ``-``.
+
+``KNOWN_BAD`` cells show what is still wrong, as xfails that must keep their exact symptom: an object
+the state table could not record after the API made it (``ddb-error-after-call``) and an object made
+by an invocation killed before it recorded anything (``oom-kill``) are orphaned; an answer that can be
+neither delivered nor scheduled for re-sending (``url-down-no-rule``) never arrives. Each needs the
+runtime's invocation to act: remove (or hand over to the unknown-outcome lookup) a new object whose
+claim failed; record a create as in flight before its API call so that the on-failure destination can
+hand it over to that lookup instead of answering with a placeholder; keep trying to send (or end the
+invocation in error, so that the destination sends the kept answer) when the re-send rule cannot be
+made.
+
+The table prints at the end of the run, after the API-side one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulators.cloudformation import CapturedResponse
+from simulators.stack import FUNCTION_ARN, LambdaContext, Outcome
+from tests.aws_calls import TIMEOUT, AwsCalls, Failure, aws_calls
+from tests.evidence.subjects import SUBJECTS, Subject
+from tests.evidence.test_fault_matrix import Cell, follow_up, no_orphans, one_response
+from tests.evidence.world import FUNCTIONS, World, world
+from tests.leakcheck import record_matrix_cell
+
+S, F = "SUCCESS", "FAILED"
+TABLE = "fault matrix, AWS side (resource Create x fault: response status / check)"
+SLOW_CONTEXT = 12.0
+"""The Lambda's seconds for ``slow-drip``: with the runtime's reserves (5 s backstop, 3 s of work margin)
+the work deadline is 4 s away, time enough to reach the create call on a busy machine, and far less
+than the dripped answer takes."""
+DRIP_SECONDS = 1.0
+DEPTH = 2000
+DYING = Path(__file__).with_name("dying_function.py")
+
+THROTTLED_DDB = Failure("ProvisionedThroughputExceededException", 400)
+DDB_ERROR = Failure("InternalServerError", 500)
+THROTTLED = Failure("ThrottlingException", 400)
+EVENTS_ERROR = Failure("InternalException", 500)
+SM_ERROR = Failure("InternalServiceError", 500)
+SSM_ERROR = Failure("InternalServerError", 500)
+CFN_THROTTLED = Failure("Throttling", 400)
+
+DYNAMODB_OPERATIONS = ("PutItem", "GetItem", "UpdateItem", "DeleteItem")
+API_ANSWERS = ("gzip-bomb", "slow-drip", "deep-answer")
+"""Columns whose fault is the API's answer to the create call."""
+
+# Column -> (what is broken, expected status, why). Every column's faults last for the whole request
+# (its polls included) unless it says "once".
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    "ddb-throttled": (
+        "every DynamoDB call throttled (ProvisionedThroughputExceededException)",
+        F,
+        "the state table cannot record the request: nothing is called, FAILED says why",
+    ),
+    "ddb-error-after-call": (
+        "DynamoDB InternalServerError from the moment the API holds the new object",
+        F,
+        "the object cannot be recorded; FAILED names it so that the rollback removes it",
+    ),
+    "putrule-fails": (
+        "EventBridge PutRule fails",
+        F,
+        "the long operation cannot be scheduled; FAILED names the object, the rollback removes it",
+    ),
+    "sm-get-throttled": ("Secrets Manager GetSecretValue throttled", F, "no credentials, no call"),
+    "sm-get-timeout": ("Secrets Manager GetSecretValue times out", F, "no credentials, no call"),
+    "sm-describe-fails": (
+        "Secrets Manager DescribeSecret fails",
+        F,
+        "a property's secret cannot be checked for sharing: it is not read",
+    ),
+    "sm-create-fails": (
+        "Secrets Manager CreateSecret fails",
+        F,
+        "the keys would have nowhere to go: the API is not called",
+    ),
+    "ssm-fails": ("SSM GetParameter fails", F, "the endpoint registry cannot be read: nothing is called"),
+    "cfn-throttled": (
+        "CloudFormation DescribeStackResource throttled once",
+        S,
+        "the confirmation is asked again after a pause",
+    ),
+    "cfn-unavailable": (
+        "CloudFormation DescribeStackResource throttled",
+        F,
+        "the request cannot be confirmed: nothing is touched, FAILED to the checked URL",
+    ),
+    "url-down": (
+        "every ResponseURL PUT fails until the fault clears",
+        S,
+        "the answer is kept and re-sent by its rule; it arrives once",
+    ),
+    "url-down-no-rule": (
+        "every ResponseURL PUT fails and EventBridge PutRule fails, until both clear",
+        S,
+        "the kept answer is sent again once the URL answers",
+    ),
+    "gzip-bomb": (
+        "the create's answer is a gzip bomb (300 KiB to 300 MiB)",
+        F,
+        "the body is refused unread; the outcome is unknown",
+    ),
+    "slow-drip": (
+        f"the create's answer drips a byte every {DRIP_SECONDS} s",
+        F,
+        "the call ends at the work deadline; FAILED in time",
+    ),
+    "deep-answer": (
+        "the create's answer is JSON nested 100,000 deep",
+        F,
+        "a format error, not a crash",
+    ),
+    "deep-props": (
+        f"a property nested {DEPTH} deep",
+        F,
+        "refused naming the property, before anything is called",
+    ),
+    "crash-init": (
+        "the function fails at init",
+        F,
+        "the on-failure destination answers FAILED with a placeholder",
+    ),
+    "oom-kill": (
+        "the process is killed (out of memory) right after the create call",
+        F,
+        "the on-failure destination answers FAILED with the object it finds, the rollback removes it",
+    ),
+}
+ORDER = {column: index for index, column in enumerate(COLUMNS)}
+
+# What the reason of an expected FAILED must contain (lower-cased), so that it says what happened.
+REASON: dict[str, str] = {
+    "ddb-throttled": "throttl",
+    "sm-get-throttled": "throttl",
+    "sm-create-fails": "secret",
+    "ssm-fails": "endpoint",
+    "cfn-unavailable": "cloudformation",
+    "deep-props": "nested more than",
+    "crash-init": "invocationfailed",
+    "oom-kill": "invocationfailed",
+}
+
+# Cells whose right answer differs from the column's, with the reason.
+_LOOKED_UP = "the create's outcome is unknown, so the type looks the object up and adopts it"
+OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
+    ("Replication", "gzip-bomb"): (S, _LOOKED_UP),
+    ("Replication", "deep-answer"): (S, _LOOKED_UP),
+    ("Replication", "slow-drip"): (S, _LOOKED_UP),
+    ("CapellaProject", "gzip-bomb"): (S, _LOOKED_UP),
+    ("CapellaProject", "deep-answer"): (S, _LOOKED_UP),
+    ("CapellaProject", "slow-drip"): (S, _LOOKED_UP),
+    ("CapellaCluster", "gzip-bomb"): (
+        S,
+        "the id comes from the 202's Location header; the body is not needed",
+    ),
+    ("CapellaCluster", "deep-answer"): (
+        S,
+        "the id comes from the 202's Location header; the body is not needed",
+    ),
+    ("CapellaCluster", "slow-drip"): (S, _LOOKED_UP),
+    ("CapellaDbUser", "gzip-bomb"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
+    ("CapellaDbUser", "deep-answer"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
+    ("CapellaDbUser", "slow-drip"): (S, _LOOKED_UP),
+}
+
+ROWS = tuple(subject.row for subject in SUBJECTS)
+KEY_TYPES = ("User", "Activation")
+"""Rows whose Create hands out keys into a provider-owned secret."""
+POLLING = ("CapellaCluster",)
+"""Rows whose Create goes on across polls (a rule on EventBridge)."""
+PROPERTY_SECRETS = ("Replication", "HACluster", "User", "Activation", "CapellaDbUser")
+"""Rows with properties that name secrets (DescribeSecret before GetSecretValue)."""
+
+
+# Cells where the product misbehaves: the exact symptom (every problem the cell finds must start with
+# one of the ``symptom`` prefixes) and why; the fix is in the runtime's invocation (see the module
+# docstring). Shown as xfailed while the symptom is there; a cell that finds no problem any more fails
+# until it is removed from here.
+_UNRECORDED = (
+    "the object cannot be claimed in the state table, so FAILED carries a placeholder (or an id the "
+    "table does not know) and the rollback Delete, finding no ownership record, calls nothing"
+)
+_DIED = (
+    "the process died after the API took the create and before anything was recorded; the destination "
+    "answers FAILED with a placeholder and nothing finds the object"
+)
+_KEYS_DIED = (
+    _DIED + "; the key pair the API handed out died with the process (it was never read), and its "
+    "secret is left holding the placeholder"
+)
+_NOT_RESENT = (
+    "keep() saves the answer but cannot schedule its rule, and nothing else sends it again (only a "
+    "re-delivery of the request would): CloudFormation waits until ServiceTimeout and never learns "
+    "the new object's id"
+)
+KNOWN_BAD: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    **{
+        (row, "url-down-no-rule"): (
+            ("status NONE", "0 responses", "an answer is still kept", "poll leftovers", "orphaned"),
+            _NOT_RESENT,
+        )
+        for row in ROWS
+    },
+    **{(row, "ddb-error-after-call"): (("orphaned",), _UNRECORDED) for row in ROWS},
+    **{(row, "oom-kill"): (("orphaned",), _DIED) for row in ROWS},
+    **{(row, "oom-kill"): (("orphaned", "an owned secret holds only"), _KEYS_DIED) for row in KEY_TYPES},
+}
+
+
+def applies(subject: Subject, column: str) -> bool:
+    """Whether the row's Create meets the column's fault at all."""
+    if column == "putrule-fails":
+        return subject.row in POLLING
+    if column == "sm-create-fails":
+        return subject.row in KEY_TYPES
+    if column == "sm-describe-fails":
+        return subject.row in PROPERTY_SECRETS
+    return True
+
+
+def expected(subject: Subject, column: str) -> str:
+    override = OVERRIDES.get((subject.row, column))
+    return override[0] if override is not None else COLUMNS[column][1]
+
+
+def cells() -> list[Any]:
+    found = []
+    for subject in SUBJECTS:
+        for column in COLUMNS:
+            if not applies(subject, column):
+                continue
+            found.append(pytest.param(subject, column, id=f"{subject.row}-{column}"))
+    return found
+
+
+@pytest.mark.parametrize(("subject", "fault"), cells())
+def test_aws_fault_cell(
+    subject: Subject, fault: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    want = expected(subject, fault)
+    with world(subject.family, monkeypatch, activated=subject.activated) as w:
+        cell = Cell(subject, "Create", fault, w)
+        got = play(cell, monkeypatch)
+        verdict = "OK" if got == want and not cell.problems else "BAD"
+        known = KNOWN_BAD.get((subject.row, fault))
+        record_matrix_cell(
+            request,
+            subject.row,
+            fault,
+            f"{got}/{verdict}",
+            column_order=ORDER[fault],
+            table=TABLE,
+        )
+        problems = ([f"status {got} instead of {want}"] if got != want else []) + cell.problems
+        if known is not None:
+            symptom, why = known
+            assert problems, f"the known bug is gone: remove {(subject.row, fault)} from KNOWN_BAD"
+            others = [problem for problem in problems if not problem.startswith(symptom)]
+            assert not others, f"problems besides the known {symptom}: {others}"
+            pytest.xfail(f"{why}: {problems}")
+        assert not problems, problems
+
+
+def play(cell: Cell, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Play the cell's Create, the follow-up, and the checks; returns the Create's status."""
+    w, subject, fault = cell.w, cell.subject, cell.fault
+    props = subject.make_props(w)
+    if fault == "deep-props":
+        props = {**props, "Tags": _nested(DEPTH)}
+    event = w.stack.event("Create", subject.type_name, "Thing", props)
+    create_key = subject.fault_keys[0]
+    calls_before = len(w.api.calls)
+    with aws_calls() as calls:
+        took = arm(cell, calls, create_key)
+        if fault in ("url-down", "url-down-no-rule"):
+            outcome = _deliver_after_outage(cell, event, calls)
+        elif fault in ("crash-init", "oom-kill"):
+            outcome = _die_and_answer(cell, event, create_key, monkeypatch)
+        else:
+            context = SLOW_CONTEXT if fault == "slow-drip" else None
+            outcome = w.stack.run(event, context_seconds=context)
+        w.api.faults.clear()
+        _check_hit(cell, calls, took)
+        if fault in API_ANSWERS:
+            hit = any(call.key == create_key for call in w.api.calls_since(calls_before))
+            cell.check(hit, f"the hostile answer to {create_key} was never sent")
+        calls.heal()
+    status = one_response(cell, outcome)
+    _check_reason(cell, outcome, status)
+    if fault == "slow-drip":  # the dripping answer's call has taken effect; let the server give up
+        time.sleep(0.2)
+    # A FAILED Create's rollback Delete carries the same properties (deep ones too): it must succeed.
+    follow_up(cell, outcome, status, None)
+    no_orphans(cell)
+    _no_placeholder_secrets(cell)
+    _secrets_watched(cell)
+    return status
+
+
+# -- faults ---------------------------------------------------------------------------------------------
+AWS_FAULTS: dict[str, tuple[tuple[str, ...], float, Failure]] = {
+    "ddb-throttled": (DYNAMODB_OPERATIONS, math.inf, THROTTLED_DDB),
+    "putrule-fails": (("PutRule",), math.inf, EVENTS_ERROR),
+    "sm-get-throttled": (("GetSecretValue",), math.inf, THROTTLED),
+    "sm-get-timeout": (("GetSecretValue",), math.inf, TIMEOUT),
+    "sm-describe-fails": (("DescribeSecret",), math.inf, SM_ERROR),
+    "sm-create-fails": (("CreateSecret",), math.inf, SM_ERROR),
+    "ssm-fails": (("GetParameter",), math.inf, SSM_ERROR),
+    "cfn-throttled": (("DescribeStackResource",), 1, CFN_THROTTLED),
+    "cfn-unavailable": (("DescribeStackResource",), math.inf, CFN_THROTTLED),
+    "url-down-no-rule": (("PutRule",), math.inf, EVENTS_ERROR),
+}
+"""Columns of AWS faults: the operations that fail (the first must be met), how often, and how."""
+
+
+def arm(cell: Cell, calls: AwsCalls, create_key: str) -> Callable[[], bool] | None:
+    """Arm the cell's fault; for ``ddb-error-after-call``, returns whether the create call took."""
+    w, fault = cell.w, cell.fault
+    if fault in AWS_FAULTS:
+        operations, times, failure = AWS_FAULTS[fault]
+        for operation in operations:
+            calls.fail(operation, times, failure)
+    elif fault == "ddb-error-after-call":
+        took = _api_took(cell, create_key)
+        for operation in DYNAMODB_OPERATIONS:
+            calls.fail(operation, took, DDB_ERROR)
+        return took
+    elif fault == "gzip-bomb":
+        w.api.faults.add(create_key, answer=_gzip_bomb(), headers={"Content-Encoding": "gzip"}, times=1)
+    elif fault == "slow-drip":
+        w.api.faults.add(create_key, drip=DRIP_SECONDS, times=1)
+    elif fault == "deep-answer":
+        deep = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+        w.api.faults.add(create_key, answer=deep, headers={"Content-Type": "application/json"}, times=1)
+    return None
+
+
+def _api_took(cell: Cell, create_key: str) -> Callable[[], bool]:
+    """True once the API has answered the create call (its object exists)."""
+    w = cell.w
+    before = len(w.api.calls)
+
+    def took() -> bool:
+        return any(c.key == create_key and 200 <= c.status < 300 for c in w.api.calls_since(before))
+
+    return took
+
+
+def _check_hit(cell: Cell, calls: AwsCalls, took: Callable[[], bool] | None) -> None:
+    """The armed AWS fault was met (a cell whose fault is never hit proves nothing)."""
+    wanted = AWS_FAULTS[cell.fault][0][0] if cell.fault in AWS_FAULTS else None
+    if wanted is not None:
+        cell.check(bool(calls.named(wanted)), f"no {wanted} call met the fault")
+    if took is not None:
+        cell.check(took(), "the create call never took effect")
+
+
+def _check_reason(cell: Cell, outcome: Outcome, status: str) -> None:
+    word = REASON.get(cell.fault)
+    if status != F or word is None or not outcome.responses:
+        return
+    reason = str(outcome.responses[0].body.get("Reason") or "")
+    cell.check(word in reason.lower(), f"the reason does not say what happened ({word!r}): {reason}")
+
+
+# -- the ResponseURL down: kept, re-sent once it is back -------------------------------------------------
+def _deliver_after_outage(cell: Cell, event: dict[str, Any], calls: AwsCalls) -> Outcome:
+    from cbprovider.runtime.delivery import answer_key
+
+    w = cell.w
+    path = w.receiver.path_for(event["RequestId"])
+    w.receiver.faults.add(path, status=500, times=None)
+    kept = answer_key(event)
+    w.stack.invoke(event)
+    invocations = 1
+    for _ in range(50):  # a long operation answers from a poll
+        if _state_has(kept):
+            break
+        polls = w.stack.pending_polls()
+        if not polls:
+            break
+        for poll in polls:
+            w.stack.invoke(poll)
+            invocations += 1
+    cell.check(_state_has(kept), "the undelivered answer was not kept")
+    for poll in w.stack.pending_polls():  # the rule fires while the URL still fails: kept again
+        w.stack.invoke(poll)
+    cell.check(not w.receiver.responses_for(event["RequestId"]), "delivered while the URL failed")
+    w.receiver.faults.clear()
+    calls.heal()
+    for _ in range(5):
+        polls = w.stack.pending_polls()
+        if not polls or w.receiver.responses_for(event["RequestId"]):
+            break
+        for poll in polls:
+            w.stack.invoke(poll)
+            invocations += 1
+    cell.check(not _state_has(kept), "an answer is still kept after the outage")
+    return _outcome(w, event, invocations)
+
+
+def _state_has(key: str) -> bool:
+    import boto3
+
+    item = boto3.client("dynamodb").get_item(TableName="provider-state", Key={"id": {"S": key}})
+    return "Item" in item
+
+
+def _outcome(w: World, event: dict[str, Any], invocations: int) -> Outcome:
+    responses: list[CapturedResponse] = list(w.receiver.responses_for(event["RequestId"]))
+    w.stack.play.after(event, responses[0].body if responses else None)
+    return Outcome(event, responses, invocations)
+
+
+# -- invocations that die: the on-failure destination answers ---------------------------------------------
+@contextmanager
+def _served_aws() -> Iterator[dict[str, str]]:
+    """moto as a server sharing this process's backends, for the function's own process."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield {"AWS_ENDPOINT_URL": f"http://{host}:{port}"}
+    finally:
+        server.stop()
+
+
+def _die_and_answer(
+    cell: Cell, event: dict[str, Any], create_key: str, monkeypatch: pytest.MonkeyPatch
+) -> Outcome:
+    from cbprovider.runtime import crash
+
+    from simulators.lambda_runner import destination_record, run_async
+
+    w = cell.w
+    monkeypatch.setattr("cbprovider.runtime.crash._answerer", None)
+    crash_env = {
+        "DYING_FUNCTION": FUNCTIONS[cell.subject.family],
+        "CRASH": "init-error" if cell.fault == "crash-init" else "killed-after-call",
+        "CRASH_OPERATION": create_key,
+    }
+    w.stack.play.before(event)
+    with _served_aws() as endpoint:
+        invocation = run_async(DYING, event, seconds=30.0, env={**os.environ, **endpoint, **crash_env})
+    cell.check(invocation.failed, "the invocation did not die")
+    # The function's own log lines, where the secret-leak check reads them (captured output).
+    print(invocation.output)
+    if cell.fault == "oom-kill":
+        hit = any(c.key == create_key for c in w.api.calls)
+        cell.check(hit, f"the function died before {create_key}")
+    crash.handler(destination_record(invocation, FUNCTION_ARN), LambdaContext(seconds=30))
+    return _outcome(w, event, 1)
+
+
+# -- helpers --------------------------------------------------------------------------------------------
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"Key": "deep"}
+    for _ in range(depth):
+        value = {"Inner": value}
+    return value
+
+
+_BOMB: list[bytes] = []
+
+
+def _gzip_bomb() -> bytes:
+    """About 300 KiB of gzip that expands to 300 MiB of zeros (made once per process)."""
+    import zlib
+
+    if not _BOMB:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(1 << 20)
+        _BOMB.append(b"".join(packer.compress(zeros) for _ in range(300)) + packer.flush())
+    return _BOMB[0]
+
+
+def _no_placeholder_secrets(cell: Cell) -> None:
+    """No provider-owned secret is left holding only the placeholder written before the keys came."""
+    from cbprovider.resources.keys_secret import PLACEHOLDER
+
+    for arn in cell.w.owned_secrets():
+        value = cell.w.sm.get_secret_value(SecretId=arn)["SecretString"]
+        cell.check(json.loads(value) != PLACEHOLDER, f"an owned secret holds only its placeholder: {arn}")
+
+
+def _secrets_watched(cell: Cell) -> None:
+    """Every secret value of the cell (property secrets, endpoint credentials, issued keys) is one the
+    secret-leak check looks for in the cell's output."""
+    from tests.leak_secrets import LEDGER, values_of_secret_string
+
+    watched = LEDGER.values()
+    for page in cell.w.sm.get_paginator("list_secrets").paginate():
+        for entry in page.get("SecretList", []):
+            value = cell.w.sm.get_secret_value(SecretId=entry["ARN"])["SecretString"]
+            missing = values_of_secret_string(value) - watched
+            cell.check(not missing, f"{entry['Name']} holds values the secret-leak check does not know")
