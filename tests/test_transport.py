@@ -312,3 +312,31 @@ def test_an_unknown_content_encoding_is_refused():
             fast_transport(server.url).send(requests.Request("GET", server.url + "/op"), operation="Op")
     finally:
         server.close()
+
+
+def test_the_connection_error_says_whether_the_request_was_sent(sim):
+    """``sent`` is what a create's caller decides on (look the object up, or it certainly never happened)."""
+    with CountingSimulator() as s:
+        closed = s.url
+    with pytest.raises(ApiConnectionError) as refused:
+        fast_transport(closed).send(
+            requests.Request("POST", closed + "/op"), operation="Create", idempotent=False
+        )
+    assert refused.value.sent is False
+    with pytest.raises(ApiConnectionError) as no_attempt:
+        fast_transport(sim.url).send(
+            requests.Request("POST", sim.url + "/op"), operation="Create", deadline=Deadline.after(0)
+        )
+    assert no_attempt.value.sent is False
+    sim.faults.add("/op", drop=True)
+    with pytest.raises(ApiConnectionError) as dropped:
+        fast_transport(sim.url).send(
+            requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
+        )
+    assert dropped.value.sent is True
+    sim.faults.add("/slow", delay=2.0, times=None)
+    with pytest.raises(ApiConnectionError) as timed_out:
+        fast_transport(sim.url).send(
+            requests.Request("POST", sim.url + "/slow"), operation="Create", deadline=Deadline.after(0.5)
+        )
+    assert timed_out.value.sent is True

@@ -79,12 +79,18 @@ _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,60}")
 
 
 class ApiConnectionError(ProviderError):
-    """The API could not be reached (connection refused or dropped, timeout) after every retry."""
+    """The API could not be reached (connection refused or dropped, timeout) after every retry.
 
-    def __init__(self, *, service: str, operation: str, reason: str) -> None:
+    ``sent`` says whether any attempt may have reached the server and been acted on (a timeout, a
+    dropped connection, an answer the server may have acted on); False when every attempt was refused
+    or answered 429/503, or none was made: then a create certainly did not happen.
+    """
+
+    def __init__(self, *, service: str, operation: str, reason: str, sent: bool = True) -> None:
         self.service = service
         self.operation = operation
         self.reason = reason
+        self.sent = sent
         super().__init__(f"{service} {operation}: could not reach the API: {reason}")
 
 

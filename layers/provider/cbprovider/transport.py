@@ -171,6 +171,7 @@ class Transport:
         attempts = self.policy.max_attempts if retry else 1
         statuses = self.policy.retry_statuses if idempotent else NOT_PROCESSED_STATUSES
         last_error: str = "no attempt was made: the deadline had passed"
+        sent = False  # whether an attempt may have reached the server and been acted on
         for attempt in range(1, attempts + 1):
             remaining = deadline.remaining()
             if remaining <= 0:
@@ -191,12 +192,14 @@ class Transport:
                         return response
                 except (requests.ConnectionError, requests.Timeout, BodyUnreadable) as exc:
                     last_error = "timed out" if watch.fired else _describe(exc)
+                    sent = sent or last_error != _REFUSED
                     if not idempotent and last_error != _REFUSED:
                         break
                     wait = self.policy.backoff(attempt)
                     logger.warning("%s %s attempt %d: %s", self.service, operation, attempt, last_error)
                 else:
                     wait = retry_wait
+                    sent = sent or response.status_code not in NOT_PROCESSED_STATUSES
                     logger.warning(
                         "%s %s attempt %d: HTTP %d, retrying in %.2fs",
                         self.service,
@@ -209,7 +212,7 @@ class Transport:
             if attempt == attempts or wait >= deadline.remaining():
                 break
             self._sleep(wait)
-        raise ApiConnectionError(service=self.service, operation=operation, reason=last_error)
+        raise ApiConnectionError(service=self.service, operation=operation, reason=last_error, sent=sent)
 
     def _retry_wait(
         self,

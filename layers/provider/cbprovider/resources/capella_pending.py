@@ -45,10 +45,6 @@ VERIFY_POLL_SECONDS = 60
 VERIFY_LOOKUPS = 2
 NOT_PROCESSED = frozenset({429, 503})
 """Statuses that say the server did not act (the transport retries them even for a create)."""
-NOT_SENT = ("connection refused", "no attempt was made")
-"""Starts of ``ApiConnectionError.reason`` (cbprovider.transport) for a request that never reached the
-server: refused connections are retried by the transport, and no attempt means nothing was sent.
-"""
 
 
 class CreateNotCarriedOut(ProviderError):
@@ -62,7 +58,7 @@ class CreateAmbiguous(ProviderError):
 def outcome_unknown(error: BaseException) -> bool:
     """Whether a create call that raised ``error`` may nevertheless have been carried out."""
     if isinstance(error, ApiConnectionError):
-        return not error.reason.startswith(NOT_SENT)
+        return error.sent
     if isinstance(error, ApiError):
         return error.status >= 500 and error.status not in NOT_PROCESSED
     return isinstance(error, ResponseFormatError | DeadlineExceeded)

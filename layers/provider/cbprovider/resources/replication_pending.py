@@ -50,8 +50,6 @@ VERIFY_POLL_SECONDS = 60
 VERIFY_LOOKUPS = 3
 NOT_PROCESSED = frozenset({429, 503})
 """Statuses that say the appliance did not act (the transport repeats them even for a create)."""
-NOT_SENT = ("connection refused", "no attempt was made")
-"""Starts of ``ApiConnectionError.reason`` for a request that never reached the appliance."""
 
 Identity = tuple[str, str]
 """A normalised server and a lower-case database (``ResolvedEndpoint.identity``)."""
@@ -77,7 +75,7 @@ class CreateOutcomeUnknown(ProviderError):
 def outcome_unknown(error: BaseException) -> bool:
     """Whether a CreateReplication that raised ``error`` may nevertheless have been carried out."""
     if isinstance(error, ApiConnectionError):
-        return not error.reason.startswith(NOT_SENT)
+        return error.sent
     if isinstance(error, ApiError):
         return error.status >= 500 and error.status not in NOT_PROCESSED
     return isinstance(error, ResponseFormatError | DeadlineExceeded)

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
-from cbprovider.runtime import delivery
+from cbprovider.errors import ProviderError
+from cbprovider.runtime import delivery, pipeline
 from cbprovider.runtime.confirmation import ConfirmationUnavailable, Confirmer, NotConfirmed
 from cbprovider.runtime.genuine import (
     POLL_FIELD,
@@ -21,7 +22,7 @@ from cbprovider.runtime.genuine import (
 )
 from cbprovider.runtime.idempotency import Once
 from cbprovider.runtime.ids import placeholder_id
-from cbprovider.runtime.invocation import Invocation, Services, UnknownResourceType
+from cbprovider.runtime.invocation import Services
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import Ownership
 from cbprovider.runtime.polling import Poller
@@ -30,6 +31,10 @@ from cbprovider.runtime.resource import ResourceType
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
 from cbprovider.runtime.scrub import scrubbed_traceback
 from cbprovider.runtime.timing import Timing
+
+
+class UnknownResourceType(ProviderError):
+    """The request names a resource type this provider does not serve."""
 
 
 class Provider:
@@ -73,7 +78,7 @@ class Provider:
         try:
             if key is None:
                 if self._confirmed(event, context, identity.region):
-                    self._with_keys(event, lambda: Invocation(services, event, context).run_request())
+                    self._with_keys(event, lambda: pipeline.on_request(services, event, context))
                 return
             poll = services.poller.load(key)
             if poll is None:
@@ -87,7 +92,7 @@ class Provider:
                     poll.event, lambda: delivery.resend(services.poller, services.sender, poll, deadline)
                 )
                 return
-            self._with_keys(poll.event, lambda: Invocation(services, poll.event, context).run_poll(poll))
+            self._with_keys(poll.event, lambda: pipeline.on_poll(services, poll, context))
         finally:
             logger.remove_keys(["request_id", "logical_resource_id", "stack_id", "resource_type"])
 

@@ -1,0 +1,222 @@
+"""The answered-or-continued stage: the one place that sends an answer or hands the operation over.
+
+``Finish`` owns what must outlive the stages before it, for one invocation:
+
+- the backstop timer: shortly before the Lambda deadline it sends FAILED if nothing was sent;
+- the one-response guard: the handler's answer and the backstop's race, and only the first goes out
+  (``OneResponse`` then makes sure it is PUT at most once; an undelivered body is kept, see ``delivery``);
+- the in-flight record: the request being worked on and the poll state being kept, so that a FAILED,
+  whoever sends it, carries the object being made (never an empty id), a failed replacement's new
+  object is removed (``replacement``), and a poll rule is never left behind.
+
+``run`` is the safe handler: whatever a stage raises becomes one FAILED here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from cbprovider.deadline import Deadline
+from cbprovider.errors import ProviderError
+from cbprovider.runtime import delivery
+from cbprovider.runtime.continuation import check_in_time, first_poll, next_poll
+from cbprovider.runtime.ids import is_placeholder
+from cbprovider.runtime.invocation import Invocation, Services
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.planning import build_request
+from cbprovider.runtime.polling import PollState
+from cbprovider.runtime.reasons import reason_for
+from cbprovider.runtime.replacement import without_new_objects
+from cbprovider.runtime.resource import Done, InProgress, Phase, Request
+from cbprovider.runtime.response import Answer, OneResponse
+from cbprovider.runtime.scrub import scrubbed_traceback
+
+
+class Finish:
+    """Answers one invocation's request once, or continues its operation (see the module docstring)."""
+
+    def __init__(self, services: Services, inv: Invocation, poll: PollState | None = None) -> None:
+        self.inv = inv
+        self._services = services
+        self._responder = OneResponse(services.sender, inv.event, inv.send_deadline)
+        self._lock = threading.Lock()
+        self._finishing = False
+        self._request: Request[Any] | None = None
+        self._poll = poll
+
+    # -- the safe handler and the backstop ----------------------------------------------------------
+    def run(self, body: Callable[[], Answer | None]) -> dict[str, Any]:
+        """``body()`` under the backstop; its answer (or FAILED for what it raised) sent once."""
+        delay = max(0.0, self.inv.remaining_at_start - self._services.timing.backstop_reserve)
+        timer = threading.Timer(delay, self._backstop)
+        timer.daemon = True
+        timer.start()
+        try:
+            answer = body()
+        except Exception as error:
+            answer = self.failure(error)
+        finally:
+            timer.cancel()
+        if answer is not None:
+            self.answer(answer, self.inv.backstop_deadline)
+            # A failure after the poll was (partly) set up: remove what was made.
+            self.remove_poll()
+        return {"answered": answer is not None}
+
+    def _backstop(self) -> None:
+        """The Lambda deadline is near and nothing was sent."""
+        if self.finished:
+            return
+        logger.error("The function is about to time out: sending FAILED")
+        # Half of what is left before the response must be sent goes to removing a new object.
+        left = self.inv.context.get_remaining_time_in_millis() / 1000.0 - self._services.timing.send_reserve
+        reason = (
+            "[Timeout] the provider could not finish before its Lambda function's time limit "
+            f"({int(self.inv.remaining_at_start)} s); the operation may still be going on"
+        )
+        self.answer(Answer("FAILED", self.failure_id(), reason), Deadline.after(max(0.0, left / 2)))
+        self.remove_poll()
+
+    # -- the in-flight record -----------------------------------------------------------------------
+    def working_on(self, request: Request[Any]) -> None:
+        """The request now being carried out (the ids it notes go into a FAILED)."""
+        self._request = request
+
+    def progressed(self, returned: str, phase: str) -> str:
+        """An ``InProgress`` on ``returned``: the id to go on with, claimed at once if it is created."""
+        physical_id = self.inv.reported_id(returned, phase)
+        resource = self._services.resolve(self.inv.resource_type)
+        if phase == "create" and not is_placeholder(physical_id) and resource.owns_physical_id(physical_id):
+            self._services.ownership.claim(self.inv.ref(physical_id), self.inv.owner)
+        return physical_id
+
+    def failure_id(self) -> str:
+        """Never empty: the event's id on Update/Delete, else the object being created, else a placeholder."""
+        if self.inv.event_id:
+            return self.inv.event_id
+        # An object noted in this invocation is newer than the last InProgress's (e.g. one just
+        # adopted while the poll state still holds the placeholder of a create being verified).
+        if self._request is not None and self._request.noted_physical_id:
+            return self._request.noted_physical_id
+        if self._poll is not None and self._poll.physical_id:
+            return self._poll.physical_id
+        return self.inv.placeholder()
+
+    @property
+    def finished(self) -> bool:
+        with self._lock:
+            return self._finishing
+
+    # -- answered -----------------------------------------------------------------------------------
+    def done(self, outcome: Done, phase: Phase) -> Answer:
+        """SUCCESS, with the object's ownership record claimed (or released after a delete)."""
+        physical_id = self.inv.reported_id(outcome.physical_id, phase)
+        if not physical_id:
+            raise ProviderError("the resource type returned an empty physical id")
+        ownership, ref = self._services.ownership, self.inv.ref(physical_id)
+        if phase == "delete":
+            ownership.release(ref, self.inv.owner)
+        else:
+            # Also the create's claim: an API that answered with another stack's object is refused here.
+            ownership.claim(ref, self.inv.owner, self.inv.properties)
+        return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
+
+    def failure(self, error: BaseException) -> Answer:
+        reason = reason_for(error, request_id=self.inv.request_id)
+        if isinstance(error, ProviderError):
+            logger.error("Request failed", extra={"error": type(error).__name__, "reason": reason})
+        else:
+            logger.error("Unexpected error", extra={"traceback": scrubbed_traceback(error)})
+        return Answer("FAILED", self.failure_id(), reason)
+
+    def answer(self, answer: Answer, cleanup_deadline: Deadline) -> None:
+        """Send the final answer unless one is already under way (the handler's or the backstop's)."""
+        with self._lock:
+            if self._finishing:
+                logger.info(
+                    "A response is already under way; not sending another", extra={"status": answer.status}
+                )
+                return
+            self._finishing = True
+        if answer.status == "FAILED":
+            answer = self._without_new_objects(answer, cleanup_deadline)
+        if not self._responder.send(answer) and self._responder.undelivered is not None:
+            delivery.keep(
+                self._services.poller,
+                self.inv.event,
+                self._responder.undelivered,
+                self.inv.context.invoked_function_arn,
+            )
+
+    def _without_new_objects(self, answer: Answer, deadline: Deadline) -> Answer:
+        """A replacing Update failed: remove the new object it made (CloudFormation knows only the old).
+
+        Never raises: the answer must go out whatever happens here (this may run in the backstop).
+        """
+        phase = self._poll.phase if self._poll is not None else getattr(self._request, "phase", None)
+        if self.inv.event.get("RequestType") != "Update" or phase != "create":
+            return answer
+        try:
+            return self._remove_new_objects(answer, deadline)
+        except Exception as error:
+            logger.error(
+                "Could not look after the new object of a failed update",
+                extra={"traceback": scrubbed_traceback(error)},
+            )
+            return answer
+
+    def _remove_new_objects(self, answer: Answer, deadline: Deadline) -> Answer:
+        resource = self._services.resolve(self.inv.resource_type)
+        ownership = self._services.ownership
+        return without_new_objects(
+            answer,
+            resource,
+            event_id=self.inv.event_id,
+            candidates=[
+                self._request.noted_physical_id if self._request is not None else None,
+                self._poll.physical_id if self._poll is not None else None,
+            ],
+            is_ours=lambda new_id: ownership.standing(self.inv.ref(new_id), self.inv.owner) == "ours",
+            removal=lambda new_id: build_request(
+                self.inv, resource, "delete", new_id, ownership, deadline=deadline, service_deadline=deadline
+            ),
+            request_id=self.inv.request_id,
+        )
+
+    # -- continued ----------------------------------------------------------------------------------
+    def hand_over(self, request: Request[Any], outcome: InProgress, service_seconds: float) -> None:
+        """The operation outlasts this invocation: its state saved and a rule scheduled to poll it."""
+        physical_id = self.inv.reported_id(outcome.physical_id, request.phase)
+        if not physical_id:
+            raise ProviderError("the resource type returned an empty physical id")
+        self.progressed(physical_id, request.phase)
+        poll = first_poll(self.inv, request.phase, physical_id, outcome, service_seconds)
+        self._poll = poll
+        check_in_time(poll, self._services.timing)
+        self._services.poller.save(poll)
+        self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
+        if self.finished:
+            # The backstop answered while the poll was being set up: nothing must be left behind.
+            self.remove_poll()
+
+    def poll_again(self, poll: PollState, outcome: InProgress) -> None:
+        """One more poll found the operation going on: its state saved, the rule's rate adjusted."""
+        check_in_time(poll, self._services.timing)
+        updated = next_poll(poll, self.progressed(outcome.physical_id, poll.phase), outcome)
+        self._poll = updated
+        self._services.poller.save(updated)
+        if updated.minutes != poll.minutes:
+            self._services.poller.reschedule(updated.key, updated.minutes)
+        if self.finished:
+            # The backstop answered while this poll ran: nothing must be left behind.
+            self.remove_poll()
+        logger.info(
+            "Still in progress", extra={"physical_id": updated.physical_id, "attempt": updated.attempt}
+        )
+
+    def remove_poll(self) -> None:
+        """Remove the rule, target and state of the operation, if it had any."""
+        if self._poll is not None:
+            self._services.poller.remove(self._poll.key)

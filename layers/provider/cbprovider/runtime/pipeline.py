@@ -1,0 +1,126 @@
+"""The way every request takes, top to bottom: checked, planned, acted, then answered or continued.
+
+``on_request`` handles a request from CloudFormation; ``on_poll`` one scheduled poll of an operation
+that outlasted the invocation that started it. Both run once per request (or poll attempt) through the
+idempotency store (``Once``); a duplicate delivery of a request whose answer is still undelivered sends
+the kept answer again. The stages pass values (``Invocation``, ``Phase``, ``Request``, ``Outcome``,
+``Answer``); ``finish.Finish`` is the one place that answers, and whatever a stage raises becomes one
+FAILED there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from cbprovider.deadline import Deadline
+from cbprovider.runtime import acting, checks, delivery, planning
+from cbprovider.runtime.continuation import check_in_time
+from cbprovider.runtime.finish import Finish
+from cbprovider.runtime.idempotency import Duplicate
+from cbprovider.runtime.invocation import Invocation, Services
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.polling import PollState
+from cbprovider.runtime.reasons import reason_for
+from cbprovider.runtime.redact import redact_event
+from cbprovider.runtime.resource import Done, Phase
+from cbprovider.runtime.response import Answer
+from cbprovider.runtime.scrub import scrubbed_traceback
+
+
+def on_request(services: Services, event: Mapping[str, Any], context: Any) -> None:
+    """A request from CloudFormation: processed once, answered once (or handed over to a poll rule)."""
+    inv = Invocation.of(event, context, services.timing)
+    logger.info("Request received", extra={"event": redact_event(inv.event)})
+    finish = Finish(services, inv)
+    try:
+        services.once.run(inv.key(), context, lambda: finish.run(lambda: _request(services, finish)))
+    except Duplicate:
+        kept = services.poller.load(delivery.answer_key(inv.event))
+        if kept is not None:
+            delivery.resend(services.poller, services.sender, kept, inv.backstop_deadline)
+    except Exception as error:
+        _store_failed(finish, error)
+
+
+def on_poll(services: Services, poll: PollState, context: Any) -> None:
+    """One scheduled poll of a long operation."""
+    inv = Invocation.of(poll.event, context, services.timing)
+    logger.info("Poll received", extra={"attempt": poll.attempt, "physical_id": poll.physical_id})
+    finish = Finish(services, inv, poll)
+    try:
+        services.once.run(
+            inv.key(poll.attempt), context, lambda: finish.run(lambda: _poll(services, finish, poll))
+        )
+    except Duplicate:
+        return
+    except Exception as error:
+        _store_failed(finish, error)
+
+
+def _request(services: Services, finish: Finish) -> Answer | None:
+    inv = finish.inv
+    # Checked: a whole CloudFormation request, with something to do.
+    checks.check_shape(inv)
+    early = checks.nothing_made(inv)
+    if early is not None:
+        return early
+    resource = services.resolve(inv.resource_type)
+    early = checks.not_made_by(inv, resource)
+    if early is not None:
+        return early
+    # Planned: the phase (a replacing Update creates), then the object must be this stack's.
+    phase = planning.phase_of(inv, resource, services.ownership)
+    early = checks.check_owned(inv, phase, services.ownership)
+    if early is not None:
+        return early
+    service_seconds = planning.service_seconds(inv, services.timing)
+    request = planning.build_request(
+        inv,
+        resource,
+        phase,
+        inv.event_id or None,
+        services.ownership,
+        deadline=inv.work_deadline,
+        service_deadline=Deadline.after(service_seconds),
+    )
+    finish.working_on(request)
+    # Acted: the type's operation, polled here while this invocation has time to spare.
+    outcome = acting.start(resource, request)
+    request, outcome = acting.wait_in_process(resource, request, outcome, services.timing, finish)
+    # Answered, or continued by a rule.
+    if isinstance(outcome, Done):
+        return finish.done(outcome, request.phase)
+    finish.hand_over(request, outcome, service_seconds)
+    return None
+
+
+def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
+    inv = finish.inv
+    check_in_time(poll, services.timing)
+    resource = services.resolve(inv.resource_type)
+    phase: Phase = poll.phase  # type: ignore[assignment]  # a long operation's phase (see polling)
+    request = planning.build_request(
+        inv,
+        resource,
+        phase,
+        poll.physical_id,
+        services.ownership,
+        deadline=inv.work_deadline,
+        service_deadline=Deadline.after(max(0.0, poll.deadline_at - time.time())),
+    )
+    finish.working_on(request)
+    outcome = acting.poll(resource, request, poll.state)
+    if isinstance(outcome, Done):
+        return finish.done(outcome, phase)
+    finish.poll_again(poll, outcome)
+    return None
+
+
+def _store_failed(finish: Finish, error: Exception) -> None:
+    """The idempotency store failed before (or after) processing: answer unless already answered."""
+    logger.error("Idempotency store failed", extra={"traceback": scrubbed_traceback(error)})
+    reason = reason_for(error, request_id=finish.inv.request_id)
+    finish.answer(Answer("FAILED", finish.failure_id(), reason), finish.inv.backstop_deadline)
+    finish.remove_poll()
