@@ -108,17 +108,24 @@ def build(work: Path, *, arch: str, python: Interpreter) -> Path:
     return work
 
 
+CRHELPER_BASELINE = "crhelper==2.0.12"
+"""The baseline of the cold-start figures (the product no longer depends on it; the bench installs it)."""
+
+
 def boto3_pin() -> str:
-    match = re.search(r'"(boto3==[^"]+)"', (REPO / "pyproject.toml").read_text())
+    """boto3 at the version the tests pin (constraints.txt), as the Lambda runtime would bring it."""
+    match = re.search(r"^(boto3==\S+)", (REPO / "constraints.txt").read_text(), flags=re.MULTILINE)
     return match.group(1) if match else "boto3"
 
 
 def runtime_site(work: Path, *, arch: str, python: Interpreter) -> Path:
-    """boto3 and what it needs, with bytecode: the packages the Lambda Python runtime brings."""
+    """boto3 and what it needs, with bytecode: the packages the Lambda Python runtime brings (plus crhelper,
+    the cold-start baseline)."""
     site = work / "runtime"
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     command += ["--no-compile", "--target", str(site), "--only-binary=:all:", "--implementation", "cp"]
     command += ["--platform", PLATFORMS[arch], "--python-version", python.version, boto3_pin()]
+    command += [CRHELPER_BASELINE]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
     if done.returncode != 0:
         raise LayerNotBuilt(f"pip could not install {boto3_pin()}: {done.stderr.strip()[-300:]}")
