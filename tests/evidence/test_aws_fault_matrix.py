@@ -196,6 +196,18 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("CapellaDbUser", "gzip-bomb"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "deep-answer"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "slow-drip"): (S, _LOOKED_UP),
+    # The v4 types find what an unreadable or late create answer made, as the API-side matrix shows.
+    **{
+        (row, column): (S, _LOOKED_UP)
+        for row in (
+            "CapellaProjectV4",
+            "CapellaClusterV4",
+            "CapellaBucket",
+            "CapellaAllowedCidr",
+            "CapellaCredential",
+        )
+        for column in ("gzip-bomb", "deep-answer", "slow-drip")
+    },
 }
 
 ROWS = tuple(subject.row for subject in SUBJECTS)
