@@ -53,13 +53,19 @@ def template_number(resource: str, key: str) -> int:
 
 @contextlib.contextmanager
 def quiet() -> Iterator[io.StringIO]:
-    """Metric and log lines into a buffer (counted, not shown); the loggers at ERROR (a retried call's
-    warning is part of the pass, not news)."""
-    for name in ("cbprovider", "cfn-replication-provider"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    """Metric and log lines into a buffer (counted, not shown); the loggers at ERROR meanwhile (a retried
+    call's warning is part of the pass, not news), as they were afterwards."""
+    loggers = [logging.getLogger(name) for name in ("cbprovider", "cfn-replication-provider")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        yield buffer
+    try:
+        with contextlib.redirect_stdout(buffer):
+            yield buffer
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def single_function(fleet: object, deadline_seconds: float) -> Pass:
