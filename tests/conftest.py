@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(autouse=True)
+def provider_logs_at_info() -> None:
+    """The provider's logger at INFO at the start of every test, whatever level the process-wide logger
+    was created with (``cbctl demo`` runs quietly at ERROR; a test that wants DEBUG sets it itself)."""
+    import logging
+
+    logging.getLogger("cfn-replication-provider").setLevel(logging.INFO)
+
+
+@pytest.fixture(autouse=True)
 def no_in_process_polling(monkeypatch: pytest.MonkeyPatch) -> None:
     """Long operations go to poll rules at once, which the tests play without waiting (a test of the
     in-process polling sets ``CFN_PROVIDER_INLINE_POLL_SECONDS`` itself)."""
