@@ -1,8 +1,9 @@
-"""A local simulator of the Couchbase Capella Management API v3, faithful to
-``/work/shared/reference/couchbase-v3-api.md`` (the shared reference).
+"""A local simulator of the Couchbase Capella Management API v3, faithful to its published OpenAPI
+specification and documentation.
 
 Start it with ``CapellaSimulator()`` as a context manager, or ``python -m simulators.capella`` /
-``cbctl simulate capella``. Choices made where the reference is silent (each module says more):
+``cbctl simulate capella``. Choices made where the documentation is silent (docs/simulators.md lists
+them; each module says more):
 
 - Authentication: the clock window is ``clock_skew_seconds`` (300 by default); timestamps below 10**11 are
   taken for seconds and refused with a message saying so; routing (404/405) happens before authentication;

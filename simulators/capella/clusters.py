@@ -1,6 +1,6 @@
 """Hosted clusters, ``/v3/clusters``: asynchronous create, scale and delete; meta and support updates.
 
-Choices where the reference is silent:
+Choices where the documentation is silent:
 - ``meta``, ``servers`` and ``support`` need a ``healthy`` cluster, else 422 naming its status;
 - ``DELETE`` is accepted in a settled status (``healthy``, ``degraded`` or any ``...Failed``), is a 422 while
   the cluster is deploying or scaling, and is answered 202 again while it is already ``destroying``;

@@ -1,6 +1,6 @@
 """Validation of the hosted-cluster (``/v3/clusters``) request bodies, each failure a 422 naming the field.
 
-Rules from the reference (§8.5.2, §10) plus these choices where it is silent:
+Rules from the documentation plus these choices where it is silent:
 - ``clusterName``: 2-128 characters, letters, digits, space, ``.``, ``-``, ``_``, starting with a letter or
   digit (the console and v3 Terraform rule);
 - ``place.hosted.CIDR``: an IPv4 network in a private (RFC 1918) range with a prefix from /16 to /23;

@@ -1,6 +1,6 @@
 """Page selection and the ``cursor`` envelope of Capella list endpoints.
 
-Choices where the reference is silent: ``perPage`` above ``MAX_PER_PAGE`` is lowered to it (not refused);
+Choices where the documentation is silent: ``perPage`` above ``MAX_PER_PAGE`` is lowered to it (not refused);
 an empty list has ``page: 1, last: 1``; a page past the end is answered with no items (not 404); the
 ``hrefs`` keep the request's other query parameters after ``page`` and ``perPage``.
 """

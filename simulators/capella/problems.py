@@ -10,8 +10,9 @@ from simulators.server import Response
 def error_type_for(status: int) -> str:
     """``errorType`` for a status: the reason phrase in CamelCase (``NotFound``, ``ServiceUnavailable``).
 
-    The reference lists no catalogue of ``errorType`` values (open question 15); the phrase-derived names
-    are our choice, except 422, which we call ``ValidationError`` like the spec's validation schema.
+    The documentation lists no catalogue of ``errorType`` values (assumption P15 in docs/simulators.md):
+    the phrase-derived names are our choice, except 422, which we call ``ValidationError`` like the
+    spec's validation schema.
     """
     if status == 422:
         return "ValidationError"

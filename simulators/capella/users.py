@@ -1,6 +1,6 @@
 """Database users of hosted clusters, ``/v3/clusters/{id}/users``.
 
-Choices where the reference is silent:
+Choices where the documentation is silent:
 - every user operation (list included) needs a ``healthy`` cluster, else 422;
 - a username that already exists on the cluster is a 409 ``Conflict`` (not 422), so a retried create
   can tell "already there" from "invalid";

@@ -1,11 +1,12 @@
 """Request bodies in, response bodies out, in JSON or XML as the caller used.
 
-Format choice (open question 8): the body is parsed by sniffing its first non-blank byte (``<`` XML,
-``{`` JSON), whatever the Content-Type says, because the vendor's PowerShell sample labels JSON as XML.
+Format choice (assumption C8 in docs/simulators.md): the body is parsed by sniffing its first non-blank
+byte (``<`` XML, ``{`` JSON), whatever the Content-Type says, because the vendor's PowerShell sample
+labels JSON as XML.
 The answer uses the request's declared Content-Type when it names JSON or XML; without one, an ``Accept``
 naming exactly one of them, else the sniffed body format, else XML (the documented default).
 
-XML requests: any root element name (open question 11), children read by name, repeated children become
+XML requests: any root element name (assumption C11), children read by name, repeated children become
 lists, namespaces ignored. Parsing goes through defusedxml, so DTDs and entity declarations are refused
 (a 400), never expanded. XML answers: root ``<Action>Response``, PascalCase elements, lists as repeated
 singular elements (``Replications/Replication``), multi-line text in CDATA. JSON answers: camelCase keys.

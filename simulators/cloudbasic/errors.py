@@ -7,7 +7,7 @@ class ApiFault(Exception):
     """An API-level failure answered as ``ErrorResponse`` (XML) or ``{"errors": [...]}`` (JSON).
 
     The reference documents only 400 for failures; handlers use it for every refusal, including
-    signature failures (open question 6).
+    signature failures (assumption C6 in docs/simulators.md).
     """
 
     def __init__(self, *messages: str, status: int = 400) -> None:

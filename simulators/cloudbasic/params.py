@@ -1,9 +1,9 @@
 """Request parameters looked up case-insensitively, with the string-or-native coercions the docs imply.
 
 JSON samples mix camelCase and PascalCase keys and send booleans and integers both natively and as
-strings (open questions 9 and 10), so every lookup lower-cases the key and every typed accessor accepts
-both forms. Paths are dotted (``source.connectionString``); the name used in an error message is the
-JSON spelling, or its PascalCase form when the request came as XML.
+strings (assumptions C9 and C10 in docs/simulators.md), so every lookup lower-cases the key and every
+typed accessor accepts both forms. Paths are dotted (``source.connectionString``); the name used in an
+error message is the JSON spelling, or its PascalCase form when the request came as XML.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """AWS Signature Version 4 verification as the CloudBasic API does it, written from the SigV4 description.
 
-Choices where the vendor is silent (reference section 2 and open questions 1-6):
+Choices where the vendor is silent (assumptions C1-C6 in docs/simulators.md):
 
 - the payload hash in the canonical request is the ``X-Amz-Content-Sha256`` header value when present
   (the vendor's node sample signs every request with the empty-body hash); only ``strict_payload_hash``

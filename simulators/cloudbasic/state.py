@@ -133,7 +133,8 @@ class Replication:
         return last - self.lag_seconds
 
     def change_tracking_status(self, now: float) -> str:
-        """Invented values (open question 13): NotStarted while seeding, Running or Stopped afterwards."""
+        """Invented values (assumption C13 in docs/simulators.md): NotStarted while seeding, Running or
+        Stopped afterwards."""
         status = self.seeding.status(now)
         if status == "Running":
             return "NotStarted"

@@ -1,6 +1,6 @@
 """The text formats CloudBasic answers with: long en-US timestamps, log lines, masked connection strings.
 
-Timestamps are UTC everywhere (open question 23).
+Timestamps are UTC everywhere (assumption C23 in docs/simulators.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The properties of ``Custom::CapellaCluster``, their local checks and the v3 request bodies built from them.
 
-What the reference documents (couchbase-v3-api.md §8.5.2, §10) is checked before any API call, each
+What Capella's v3 documentation specifies for a hosted cluster is checked before any API call, each
 failure naming the property path (``Servers[0].Storage.Iops``): the enums, cluster name 2-128 characters
 (letters, digits, space, ``.``, ``-``, ``_``, starting with a letter or digit: the console/Terraform
 rule), server group sizes (2-27, at least 3 for a group running ``data``), at most 27 nodes in total,
