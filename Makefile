@@ -1,5 +1,10 @@
-# Every target creates .venv/ by itself on a fresh machine.
-PYTHON ?= python3
+# Every target creates .venv/ by itself on a fresh machine, with the Python that the functions run in Lambda
+# (template.yaml's Runtime; layers/provider/Makefile builds the layer for the same version), so the tests and CI
+# run on the deployed version. pyenv's shims answer only for the active version: an installed pyenv interpreter
+# is preferred by its path, then python3.13 on PATH. `make PYTHON=/path/to/python` overrides both.
+RUNTIME_PYTHON := 3.13
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(RUNTIME_PYTHON).*/bin/python$(RUNTIME_PYTHON)) \
+	$(shell command -v python$(RUNTIME_PYTHON) 2>/dev/null))
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -9,7 +14,12 @@ STAMP := $(VENV)/.installed
 # The package declares version ranges; constraints.txt pins what the tests run with. The operator CLI is
 # not part of the package: .venv/bin/cbctl runs it from this checkout.
 $(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "No Python $(RUNTIME_PYTHON) found (the functions' runtime): install it" \
+		"(pyenv install $(RUNTIME_PYTHON), or your system's python$(RUNTIME_PYTHON) package) or name one with" \
+		"make PYTHON=/path/to/python$(RUNTIME_PYTHON)" >&2; exit 2; }
+	@$(PYTHON) -c 'import sys; v = "%d.%d" % sys.version_info[:2]; v == "$(RUNTIME_PYTHON)" or print( \
+		"warning: $(PYTHON) is Python " + v + "; the functions run $(RUNTIME_PYTHON)", file=sys.stderr)'
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[aws,dev]'
 	printf '#!/bin/sh\nPYTHONPATH="%s$${PYTHONPATH:+:$$PYTHONPATH}" exec "%s/$(BIN)/python" -m cbctl "$$@"\n' \

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from simulators.capella.problems import invalid
@@ -17,8 +17,6 @@ from simulators.capella.problems import invalid
 PUBLIC_BASE = "http://cloudapi.cloud.couchbase.com/public"
 """What the real service puts in front of ``hrefs`` (captured: ``http://`` and the ``/public`` prefix)."""
 MAX_PER_PAGE = 1000
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def _positive(query: Mapping[str, list[str]], name: str, default: int) -> int:
     return int(text)
 
 
-def paginate(
+def paginate[T](
     items: Sequence[T], request: PageRequest, path: str, query: Mapping[str, list[str]]
 ) -> tuple[list[T], dict[str, Any]]:
     """The items of the requested page and the ``cursor`` object describing it."""

@@ -10,17 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Protocol, Self
 
 
 class Closable(Protocol):
     def close(self) -> None: ...
 
 
-C = TypeVar("C", bound=Closable)
-
-
-class ThreadClients(Generic[C]):
+class ThreadClients[C: Closable]:
     def __init__(self, factory: Callable[[str], C]) -> None:
         self._factory = factory
         self._local = threading.local()

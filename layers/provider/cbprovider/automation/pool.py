@@ -11,19 +11,15 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from cbprovider.deadline import Deadline
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 DEFAULT_GRACE = 0.5
 """Seconds to wait past the deadline for checks in flight to return their own timeout error."""
 
 
 @dataclass(frozen=True)
-class Outcome(Generic[T, R]):
+class Outcome[T, R]:
     item: T
     result: R | None = None
     error: Exception | None = None
@@ -37,7 +33,7 @@ class _NotStarted(Exception):
     """Raised inside a worker when an item's turn comes after the deadline."""
 
 
-def run_bounded(
+def run_bounded[T, R](
     items: Sequence[T],
     check: Callable[[T], R],
     *,
@@ -67,7 +63,7 @@ def run_bounded(
         executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _outcome(item: T, future: concurrent.futures.Future[R]) -> Outcome[T, R]:
+def _outcome[T, R](item: T, future: concurrent.futures.Future[R]) -> Outcome[T, R]:
     if not future.done():
         if future.cancel():
             return Outcome(item, skipped=True)

@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from cbprovider.endpoints.addresses import AddressRefused, Resolver, check_url
 from cbprovider.endpoints.entries import (
@@ -37,7 +37,6 @@ PATH_ENV = "ENDPOINT_REGISTRY_PATH"
 DEFAULT_PATH = "/cfn-replication-provider/endpoints"
 MAX_AGE = 60
 
-E = TypeVar("E", CloudBasicEndpoint, CapellaEndpoint)
 
 _provider: SSMProvider | None = None
 _provider_lock = threading.Lock()
@@ -48,7 +47,7 @@ class RegistryUnreadable(ProviderError):
 
 
 @dataclass(frozen=True)
-class Listing(Generic[E]):
+class Listing[E: (CloudBasicEndpoint, CapellaEndpoint)]:
     """Every entry of one vendor: the usable ones, and the refusal of each unusable one."""
 
     endpoints: tuple[E, ...] = ()
@@ -86,7 +85,7 @@ def list_capella_endpoints(*, resolver: Resolver | None = None) -> Listing[Capel
     return _list("capella", capella_from_json, resolver)
 
 
-def check_entry(entry: E, *, resolver: Resolver | None = None) -> E:
+def check_entry[E: (CloudBasicEndpoint, CapellaEndpoint)](entry: E, *, resolver: Resolver | None = None) -> E:
     """``entry`` if its URL may be called; ``EndpointInvalid`` naming ``Url`` otherwise."""
     return _checked(entry, resolver)
 
@@ -97,7 +96,7 @@ def clear_cache() -> None:
         _provider.clear_cache()  # type: ignore[no-untyped-call]
 
 
-def _checked(entry: E, resolver: Resolver | None) -> E:
+def _checked[E: (CloudBasicEndpoint, CapellaEndpoint)](entry: E, resolver: Resolver | None) -> E:
     vendor: Vendor = "cloudbasic" if isinstance(entry, CloudBasicEndpoint) else "capella"
     plaintext = entry.allow_plaintext_http if isinstance(entry, CloudBasicEndpoint) else False
     try:
@@ -107,7 +106,9 @@ def _checked(entry: E, resolver: Resolver | None) -> E:
     return entry
 
 
-def _list(vendor: Vendor, parse: Callable[[str, Any], E], resolver: Resolver | None) -> Listing[E]:
+def _list[E: (CloudBasicEndpoint, CapellaEndpoint)](
+    vendor: Vendor, parse: Callable[[str, Any], E], resolver: Resolver | None
+) -> Listing[E]:
     prefix = f"{registry_path()}/{vendor}"
     try:
         values = _ssm().get_multiple(prefix, max_age=MAX_AGE, recursive=False)

@@ -10,14 +10,12 @@ so that they also refuse unknown names.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_pascal
 
 from cbprovider.errors import ProviderError
-
-M = TypeVar("M", bound="PropertiesModel")
 
 
 class ValidationFailed(ProviderError):
@@ -55,7 +53,9 @@ MAX_NESTING = 32
 """Properties nested deeper than this are refused before validation (no resource type needs more)."""
 
 
-def parse_properties(model: type[M], raw: Mapping[str, Any] | None, *, what: str = "Properties") -> M:
+def parse_properties[M: PropertiesModel](
+    model: type[M], raw: Mapping[str, Any] | None, *, what: str = "Properties"
+) -> M:
     """``raw`` validated as ``model``; a ``ValidationFailed`` naming each wrong property otherwise."""
     path = too_deep(raw or {}, MAX_NESTING)
     if path is not None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from cbprovider.deadline import Deadline
 from cbprovider.runtime.properties import ResourceProperties
 
-P = TypeVar("P", bound=ResourceProperties)
 Phase = Literal["create", "update", "delete"]
 
 
@@ -40,7 +39,7 @@ Outcome = Done | InProgress
 
 
 @dataclass(frozen=True)
-class Request(Generic[P]):
+class Request[P: ResourceProperties]:
     """One CloudFormation request (or one poll of it) as a resource type sees it."""
 
     request_type: Literal["Create", "Update", "Delete"]
@@ -98,7 +97,7 @@ class Request(Generic[P]):
             return self._noted[-1] if self._noted else None
 
 
-class ResourceType(Generic[P]):
+class ResourceType[P: ResourceProperties]:
     """Base of a resource type; subclasses set the class attributes and implement the operations.
 
     ``create``/``update``/``delete`` return ``Done`` or ``InProgress``; ``poll`` continues an
