@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,15 @@ def test_layer_declares_what_it_is_built_for_and_the_makefile_builds_that(templa
     assert "\nbuild-ProviderLayer:" in makefile
     assert f"\nLAMBDA_PYTHON ?= {globals_['Runtime'].removeprefix('python')}\n" in makefile
     assert f"\nLAMBDA_ARCH ?= {globals_['Architectures'][0]}\n" in makefile
+
+
+def test_the_tests_run_on_the_functions_python(template):
+    """make builds .venv with the template's Python; in CI the suite must run on it, not on any python3."""
+    runtime = template["Globals"]["Function"]["Runtime"].removeprefix("python")
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"\nRUNTIME_PYTHON := {runtime}\n" in makefile
+    if os.environ.get("CI") == "true":
+        assert "{}.{}".format(*sys.version_info[:2]) == runtime
 
 
 def test_function_code_folders_exist(template):
