@@ -75,7 +75,7 @@ SM_ERROR = Failure("InternalServiceError", 500)
 SSM_ERROR = Failure("InternalServerError", 500)
 CFN_THROTTLED = Failure("Throttling", 400)
 
-DYNAMODB_OPERATIONS = ("PutItem", "GetItem", "UpdateItem", "DeleteItem")
+DYNAMODB_OPERATIONS = ("PutItem", "GetItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
 API_ANSWERS = ("gzip-bomb", "slow-drip", "deep-answer")
 """Columns whose fault is the API's answer to the create call."""
 

@@ -20,9 +20,11 @@ from typing import Any
 
 from cbprovider.deadline import Deadline
 from cbprovider.runtime.genuine import screen_request
+from cbprovider.runtime.handover import handed_over
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import Poller, PollState, poll_key_of
+from cbprovider.runtime.records import COMPLETED, RequestRecords
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
 from cbprovider.runtime.timing import Timing
 
@@ -50,17 +52,20 @@ def error_of(record: Mapping[str, Any]) -> str:
 
 
 class CrashAnswerer:
-    """Answers FAILED for the request behind an on-failure record (see the module docstring)."""
+    """Answers for the request behind an on-failure record (see the module docstring)."""
 
-    def __init__(self, poller: Poller, finished: Any, sender: ResponseSender, timing: Timing) -> None:
+    def __init__(
+        self, poller: Poller, records: RequestRecords, sender: ResponseSender, timing: Timing
+    ) -> None:
         self._poller = poller
-        self._finished = finished
-        """``finished(key) -> bool``: whether the provider's run for the idempotency key completed."""
+        self._records = records
         self._sender = sender
         self._timing = timing
 
-    def answer(self, event: Mapping[str, Any], error: str, claimed: str | None, context: Any) -> None:
-        """FAILED for ``event`` (a request, or a poll event naming a long operation's state)."""
+    def answer(self, event: Mapping[str, Any], error: str, context: Any, function_arn: str = "") -> None:
+        """For ``event`` (a request, or a poll event naming a long operation's state) of the function
+        ``function_arn`` (the destination record's): hand a create in flight over to the type's look-up,
+        else answer FAILED."""
         poll: PollState | None = None
         key = poll_key_of(event)
         if key is not None:
@@ -75,13 +80,20 @@ class CrashAnswerer:
             "RequestId": event.get("RequestId"),
             **({"Attempt": poll.attempt} if poll is not None else {}),
         }
-        if self._finished(request_key):
+        record = self._records.load(request_key)
+        if record is not None and record["status"] == COMPLETED:
             logger.info("The provider finished this request itself: nothing to answer")
+            return
+        in_flight = (record or {}).get("in_flight")
+        if (
+            poll is None
+            and in_flight is not None
+            and handed_over(self._poller, event, in_flight, function_arn)
+        ):
             return
         physical_id = (
             str(event.get("PhysicalResourceId") or "")
             or (poll.physical_id if poll is not None else "")
-            or claimed
             or placeholder_id(str(event.get("LogicalResourceId") or "resource"), str(event.get("RequestId")))
         )
         logger.error("Answering FAILED for an invocation that died", extra={"error": error})
@@ -94,7 +106,7 @@ class CrashAnswerer:
             self._poller.remove(poll.key)
 
 
-_answerer: tuple[CrashAnswerer, Any] | None = None
+_answerer: CrashAnswerer | None = None
 
 
 def handler(record: Mapping[str, Any], context: Any) -> None:
@@ -109,26 +121,14 @@ def handler(record: Mapping[str, Any], context: Any) -> None:
 
         import boto3
 
-        from cbprovider.runtime.idempotency import Once
-        from cbprovider.runtime.ownership import Ownership
-
         table, timing = os.environ["IDEMPOTENCY_TABLE"], Timing()
         dynamodb = boto3.client("dynamodb")
-        once = Once(table, expires_after=timing.idempotency_expiry, boto3_client=dynamodb)
-        answerer = CrashAnswerer(
-            Poller(table, dynamodb=dynamodb), once.finished, ResponseSender(timing), timing
-        )
-        _answerer = (answerer, Ownership(table, dynamodb))
-    answerer, ownership = _answerer
+        records = RequestRecords(table, dynamodb, expires_after=timing.idempotency_expiry)
+        _answerer = CrashAnswerer(Poller(table, dynamodb=dynamodb), records, ResponseSender(timing), timing)
     if not _genuine(event, context):
         return
-    from cbprovider.runtime.ids import request_digest
-
-    digest = request_digest(
-        str(event.get("StackId")), str(event.get("LogicalResourceId")), str(event.get("RequestId"))
-    )
-    claimed = ownership.claimed_by(digest) if event.get("RequestType") == "Create" else None
-    answerer.answer(event, error_of(record), claimed, context)
+    function_arn = str((record.get("requestContext") or {}).get("functionArn") or "")
+    _answerer.answer(event, error_of(record), context, function_arn)
 
 
 def _genuine(event: Mapping[str, Any], context: Any) -> bool:
