@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
+from cbprovider.runtime.delivery import AnswerNotScheduled, answer_key, resend
 from cbprovider.runtime.genuine import screen_request
-from cbprovider.runtime.handover import handed_over
+from cbprovider.runtime.handover import handed_over, unqualified
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import Poller, PollState, poll_key_of
@@ -74,6 +75,8 @@ class CrashAnswerer:
                 logger.info("The crashed poll's operation is over: nothing to answer")
                 return
             event = poll.event
+        if self._sent_kept(event, context, function_arn):
+            return
         request_key = {
             "StackId": event.get("StackId"),
             "LogicalResourceId": event.get("LogicalResourceId"),
@@ -104,6 +107,25 @@ class CrashAnswerer:
         )
         if poll is not None:
             self._poller.remove(poll.key)
+
+    def _sent_kept(self, event: Mapping[str, Any], context: Any, function_arn: str) -> bool:
+        """Send the request's kept answer, if it has one (its re-sending could not be scheduled); if
+        it is still undelivered, schedule its rule, and if that fails too raise, for Lambda to retry."""
+        kept = self._poller.load(answer_key(event))
+        if kept is None:
+            return False
+        remaining = context.get_remaining_time_in_millis() / 1000.0
+        deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
+        if resend(self._poller, self._sender, kept, deadline):
+            logger.info("The kept answer is delivered")
+            return True
+        arn = unqualified(function_arn)
+        if not arn or arn != unqualified(str(event.get("ServiceToken") or "")):
+            raise AnswerNotScheduled(
+                "the kept answer is undelivered, and the function to re-send it is unknown"
+            )
+        self._poller.schedule(kept.key, arn, 1)
+        return True
 
 
 _answerer: CrashAnswerer | None = None

@@ -47,6 +47,8 @@ class Finish:
         self._finishing = False
         self._request: Request[Any] | None = None
         self._made: str | None = None
+        self.unscheduled = False
+        """The answer is undelivered and nothing will send it again (``delivery.AnswerNotScheduled``)."""
         """The id a create returned with Done, until its completion is recorded."""
         self._poll = poll
 
@@ -153,7 +155,7 @@ class Finish:
         if answer.status == "FAILED":
             answer = settled(answer, self._services, self.inv, self._request, self._poll, cleanup_deadline)
         if not self._responder.send(answer) and self._responder.undelivered is not None:
-            delivery.keep(
+            self.unscheduled = not delivery.keep(
                 self._services.poller,
                 self.inv.event,
                 self._responder.undelivered,

@@ -41,6 +41,7 @@ def on_request(services: Services, event: Mapping[str, Any], context: Any) -> No
             delivery.resend(services.poller, services.sender, kept, inv.backstop_deadline)
         return
     finish.ledger.close()
+    _check_scheduled(finish)
 
 
 def on_poll(services: Services, poll: PollState, context: Any) -> None:
@@ -53,6 +54,8 @@ def on_poll(services: Services, poll: PollState, context: Any) -> None:
     except Duplicate:
         return
     finish.ledger.close()
+    _check_scheduled(finish)
+    _check_scheduled(finish)
 
 
 def _request(services: Services, finish: Finish) -> Answer | None:
@@ -116,3 +119,12 @@ def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
         return finish.done(outcome, phase)
     finish.poll_again(poll, outcome)
     return None
+
+
+def _check_scheduled(finish: Finish) -> None:
+    """End the invocation in error if its answer is kept but nothing will send it again: the on-failure
+    destination then does (see ``delivery``)."""
+    if finish.unscheduled:
+        raise delivery.AnswerNotScheduled(
+            "the answer could not be delivered and its re-sending could not be scheduled"
+        )
