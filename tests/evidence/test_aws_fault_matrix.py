@@ -24,14 +24,9 @@ A cell whose fault the row's Create never meets (no poll rule for a type that an
 CreateSecret for a type that hands out no keys) is not played: the table shows ``-``.
 
 ``KNOWN_BAD`` cells show what is still wrong, as xfails that must keep their exact symptom: an object
-the state table could not record after the API made it (``ddb-error-after-call``) and an object made
-by an invocation killed before it recorded anything (``oom-kill``) are orphaned; an answer that can be
-neither delivered nor scheduled for re-sending (``url-down-no-rule``) never arrives. Each needs the
-runtime's invocation to act: remove (or hand over to the unknown-outcome lookup) a new object whose
-claim failed; record a create as in flight before its API call so that the on-failure destination can
-hand it over to that lookup instead of answering with a placeholder; keep trying to send (or end the
-invocation in error, so that the destination sends the kept answer) when the re-send rule cannot be
-made.
+made by an invocation killed during its create call is orphaned when its type has no in-flight look-up
+(``ResourceType.in_flight``) yet, and a v4 cluster whose claim failed is still there (its delete is
+asynchronous) when the FAILED goes out.
 
 The table prints at the end of the run, after the API-side one.
 """

@@ -3,9 +3,10 @@
 CloudFormation invokes the provider asynchronously, with no retries. When an invocation dies without
 answering (an error at init, the runtime killing it for memory, the Lambda timeout striking before the
 backstop), Lambda hands the destination a record that holds the original event (``requestPayload``).
-``CrashAnswerer`` then answers FAILED unless the provider finished the request itself (its idempotency
-record is complete): the request's own id for Update and Delete; for a Create the object the dead
-invocation had already claimed, so that CloudFormation's rollback removes it, else a placeholder. A
+``CrashAnswerer`` then, unless the provider finished the request itself (its request record is
+complete): sends the request's kept answer if it has one (an answer whose re-sending could not be
+scheduled, ``delivery``); hands a create that was in flight over to the type's look-up (``handover``);
+else answers FAILED with the request's own id for Update and Delete, a placeholder for a Create. A
 crashed poll of a long operation is answered FAILED with the operation's object, and its rule and state
 are removed.
 
