@@ -24,14 +24,9 @@ A cell whose fault the row's Create never meets (no poll rule for a type that an
 CreateSecret for a type that hands out no keys) is not played: the table shows ``-``.
 
 ``KNOWN_BAD`` cells show what is still wrong, as xfails that must keep their exact symptom: an object
-the state table could not record after the API made it (``ddb-error-after-call``) and an object made
-by an invocation killed before it recorded anything (``oom-kill``) are orphaned; an answer that can be
-neither delivered nor scheduled for re-sending (``url-down-no-rule``) never arrives. Each needs the
-runtime's invocation to act: remove (or hand over to the unknown-outcome lookup) a new object whose
-claim failed; record a create as in flight before its API call so that the on-failure destination can
-hand it over to that lookup instead of answering with a placeholder; keep trying to send (or end the
-invocation in error, so that the destination sends the kept answer) when the re-send rule cannot be
-made.
+made by an invocation killed during its create call is orphaned when its type has no in-flight look-up
+(``ResourceType.in_flight``) yet, and a v4 cluster whose claim failed is still there (its delete is
+asynchronous) when the FAILED goes out.
 
 The table prints at the end of the run, after the API-side one.
 """
@@ -75,7 +70,7 @@ SM_ERROR = Failure("InternalServiceError", 500)
 SSM_ERROR = Failure("InternalServerError", 500)
 CFN_THROTTLED = Failure("Throttling", 400)
 
-DYNAMODB_OPERATIONS = ("PutItem", "GetItem", "UpdateItem", "DeleteItem")
+DYNAMODB_OPERATIONS = ("PutItem", "GetItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
 API_ANSWERS = ("gzip-bomb", "slow-drip", "deep-answer")
 """Columns whose fault is the API's answer to the create call."""
 
@@ -193,6 +188,14 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
         "the id comes from the 202's Location header; the body is not needed",
     ),
     ("CapellaCluster", "slow-drip"): (S, _LOOKED_UP),
+    **{
+        (row, "url-down-no-rule"): (
+            F,
+            "PutRule fails, so the deploy cannot be handed over to its poll rule (as in putrule-fails); "
+            "the FAILED is kept and sent once the URL answers",
+        )
+        for row in ("CapellaCluster", "CapellaClusterV4")
+    },
     ("CapellaDbUser", "gzip-bomb"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "deep-answer"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "slow-drip"): (S, _LOOKED_UP),
@@ -223,9 +226,12 @@ PROPERTY_SECRETS = ("Replication", "HACluster", "User", "Activation", "CapellaDb
 # one of the ``symptom`` prefixes) and why; the fix is in the runtime's invocation (see the module
 # docstring). Shown as xfailed while the symptom is there; a cell that finds no problem any more fails
 # until it is removed from here.
+DELETED_LATER = ("CapellaClusterV4",)
+"""Rows whose delete only starts the removal (the API answers 202 and removes the object later)."""
 _UNRECORDED = (
-    "the object cannot be claimed in the state table, so FAILED carries a placeholder (or an id the "
-    "table does not know) and the rollback Delete, finding no ownership record, calls nothing"
+    "the cluster cannot be claimed in the state table, so the runtime deletes it at once; the delete is "
+    "asynchronous (202) and the cluster is still there when the FAILED is sent, and the rollback Delete, "
+    "finding no ownership record, calls nothing (the cluster does go away, but nothing confirms it)"
 )
 _DIED = (
     "the process died after the API took the create and before anything was recorded; the destination "
@@ -235,20 +241,8 @@ _KEYS_DIED = (
     _DIED + "; the key pair the API handed out died with the process (it was never read), and its "
     "secret is left holding the placeholder"
 )
-_NOT_RESENT = (
-    "keep() saves the answer but cannot schedule its rule, and nothing else sends it again (only a "
-    "re-delivery of the request would): CloudFormation waits until ServiceTimeout and never learns "
-    "the new object's id"
-)
 KNOWN_BAD: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
-    **{
-        (row, "url-down-no-rule"): (
-            ("status NONE", "0 responses", "an answer is still kept", "poll leftovers", "orphaned"),
-            _NOT_RESENT,
-        )
-        for row in ROWS
-    },
-    **{(row, "ddb-error-after-call"): (("orphaned",), _UNRECORDED) for row in ROWS},
+    **{(row, "ddb-error-after-call"): (("orphaned",), _UNRECORDED) for row in DELETED_LATER},
     **{(row, "oom-kill"): (("orphaned",), _DIED) for row in ROWS},
     **{(row, "oom-kill"): (("orphaned", "an owned secret holds only"), _KEYS_DIED) for row in KEY_TYPES},
 }
@@ -418,7 +412,8 @@ def _deliver_after_outage(cell: Cell, event: dict[str, Any], calls: AwsCalls) ->
     path = w.receiver.path_for(event["RequestId"])
     w.receiver.faults.add(path, status=500, times=None)
     kept = answer_key(event)
-    w.stack.invoke(event)
+    retries: list[dict[str, Any]] = []
+    _invoke_async(w, event, retries)
     invocations = 1
     for _ in range(50):  # a long operation answers from a poll
         if _state_has(kept):
@@ -427,23 +422,60 @@ def _deliver_after_outage(cell: Cell, event: dict[str, Any], calls: AwsCalls) ->
         if not polls:
             break
         for poll in polls:
-            w.stack.invoke(poll)
+            _invoke_async(w, poll, retries)
             invocations += 1
     cell.check(_state_has(kept), "the undelivered answer was not kept")
     for poll in w.stack.pending_polls():  # the rule fires while the URL still fails: kept again
-        w.stack.invoke(poll)
+        _invoke_async(w, poll, retries)
     cell.check(not w.receiver.responses_for(event["RequestId"]), "delivered while the URL failed")
     w.receiver.faults.clear()
     calls.heal()
+    for record in retries[:CRASH_RETRIES]:  # Lambda retries the destination that failed
+        _destination(record, [])
     for _ in range(5):
         polls = w.stack.pending_polls()
         if not polls or w.receiver.responses_for(event["RequestId"]):
             break
         for poll in polls:
-            w.stack.invoke(poll)
+            _invoke_async(w, poll, retries)
             invocations += 1
     cell.check(not _state_has(kept), "an answer is still kept after the outage")
     return _outcome(w, event, invocations)
+
+
+CRASH_RETRIES = 2
+"""The crash answerer's ``MaximumRetryAttempts`` in template.yaml."""
+
+
+def _invoke_async(w: World, event: dict[str, Any], retries: list[dict[str, Any]]) -> None:
+    """One asynchronous invocation as Lambda makes it: if the handler ends in error, the on-failure
+    destination gets its record (and if that fails, Lambda retries the destination later)."""
+    try:
+        w.stack.invoke(event)
+    except Exception as error:
+        record = {
+            "version": "1.0",
+            "requestContext": {
+                "requestId": "dead",
+                "functionArn": f"{FUNCTION_ARN}:$LATEST",
+                "condition": "RetriesExhausted",
+                "approximateInvokeCount": 1,
+            },
+            "requestPayload": event,
+            "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
+            "responsePayload": {"errorType": type(error).__name__},
+        }
+        _destination(record, retries)
+
+
+def _destination(record: dict[str, Any], retries: list[dict[str, Any]]) -> None:
+    from cbprovider.runtime import crash
+
+    crash._answerer = None  # made afresh with this cell's AWS
+    try:
+        crash.handler(record, LambdaContext(seconds=30))
+    except Exception:
+        retries.append(record)
 
 
 def _state_has(key: str) -> bool:

@@ -87,15 +87,29 @@ def test_a_timeout_before_the_backstop_is_answered_failed(
     assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0007")
 
 
-def test_a_process_killed_after_its_create_reports_the_created_object(
+def test_a_process_killed_after_its_create_hands_it_over_to_the_look_up(
     aws_server: dict[str, str], events: Events, cfn_receiver: Any, widgets: Any
 ) -> None:
+    """The create was in flight: the destination schedules the poll that looks the widget up."""
+    import json
+
+    import boto3
+
     event = events.make("Create")
     error = _die_and_answer(event, aws_server, "killed-after-create")
     assert error == "Runtime.ExitError"
     assert list(widgets.widgets) == ["w-0001"]
+    assert not cfn_receiver.responses_for(event["RequestId"]), "answered before the look-up"
+    rules = boto3.client("events").list_rules(NamePrefix=RULE_PREFIX)["Rules"]
+    assert len(rules) == 1, rules
+    targets = boto3.client("events").list_targets_by_rule(Rule=rules[0]["Name"])["Targets"]
+    assert targets[0]["Arn"] == FUNCTION_ARN
+    from tests.runtime.crashing_app import lambda_handler
+
+    lambda_handler(json.loads(targets[0]["Input"]), LambdaContext(seconds=60))
     body = only_response(cfn_receiver, event)
-    assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0001")
+    assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", "w-0001")
+    assert not boto3.client("events").list_rules(NamePrefix=RULE_PREFIX)["Rules"]
 
 
 def test_a_request_the_provider_finished_is_not_answered_again(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import requests
 from cbprovider.errors import ApiError, DeadlineExceeded
+from cbprovider.resources.capella_pending import PendingCreate, verify
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceProperties, ResourceType
 
 from simulators.server import Request as HttpRequest
@@ -46,6 +48,9 @@ class WidgetSimulator(Simulator):
                 widget_id = f"w-{self._next:04d}"
                 self.widgets[widget_id] = {**body, "gets": 0}
                 return Response.json(201, {"id": widget_id})
+            if request.method == "GET" and parts == ["widgets"]:
+                listed = [{"id": key, "name": w.get("name")} for key, w in self.widgets.items()]
+                return Response.json(200, {"widgets": listed})
             if len(parts) == 2 and parts[0] == "widgets":
                 widget = self.widgets.get(parts[1])
                 if widget is None:
@@ -129,7 +134,24 @@ class Widget(ResourceType[WidgetProperties]):
         self._call(req, "DELETE", f"/widgets/{req.physical_id}")
         return Done(str(req.physical_id))
 
+    def in_flight(self, req: Request[WidgetProperties]) -> Mapping[str, Any] | None:
+        now = time.time()
+        return PendingCreate(req.properties.name, since=now, settle_at=now, cause="died").to_state()
+
     def poll(self, req: Request[WidgetProperties], state: Mapping[str, Any]) -> Outcome:
+        pending = PendingCreate.from_state(state)
+        if pending is not None:
+            found = verify(
+                pending,
+                lambda: self._named(req, pending.name),
+                what="widget",
+                physical_id=str(req.physical_id),
+                foreign=req.owned_elsewhere,
+            )
+            if not isinstance(found, str):
+                return found
+            req.note_physical_id(found)
+            return Done(found, self._data(req, found))
         widget = self._call(req, "GET", f"/widgets/{req.physical_id}")
         if widget["status"] == "broken":
             raise ApiError(service="Widgets", operation="GET", status=200, messages=["widget is broken"])
@@ -141,6 +163,10 @@ class Widget(ResourceType[WidgetProperties]):
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return physical_id.startswith("w-")
+
+    def _named(self, req: Request[WidgetProperties], name: str) -> str | None:
+        listed = self._call(req, "GET", "/widgets")["widgets"]
+        return next((str(w["id"]) for w in listed if w["name"] == name), None)
 
     @staticmethod
     def _data(req: Request[WidgetProperties], widget_id: str) -> dict[str, str]:

@@ -56,7 +56,7 @@ def wait_in_process(
             break
         if request.service_deadline.remaining() < pause or finish.finished:
             break
-        physical_id = finish.progressed(outcome.physical_id, request.phase)
+        physical_id = finish.progressed(outcome.physical_id, request.phase, claim=False)
         time.sleep(pause)
         # The same request (and the ids it noted) on the object of the last InProgress.
         request = dataclasses.replace(request, physical_id=physical_id)

@@ -13,7 +13,7 @@ from cbprovider.errors import ProviderError
 from cbprovider.runtime.ids import is_placeholder
 from cbprovider.runtime.invocation import Invocation
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.ownership import NotOwned, Ownership
+from cbprovider.runtime.ownership import NotOwned, Standing
 from cbprovider.runtime.resource import Phase, ResourceType
 from cbprovider.runtime.response import Answer
 
@@ -51,12 +51,13 @@ def not_made_by(inv: Invocation, resource: ResourceType[Any]) -> Answer | None:
     return None
 
 
-def check_owned(inv: Invocation, phase: Phase, ownership: Ownership) -> Answer | None:
+def check_owned(inv: Invocation, phase: Phase, standing: Standing) -> Answer | None:
     """An in-place Update or a Delete acts only on an object recorded for this stack resource.
 
-    Someone else's object: the Update fails (``NotOwned``), the Delete succeeds without an API call.
+    ``standing`` is what the request record's ``begin`` found. Someone else's object (or one recorded
+    for nobody): the Update fails (``NotOwned``), the Delete succeeds without an API call.
     """
-    if phase == "create" or ownership.standing(inv.ref(inv.event_id), inv.owner) == "ours":
+    if phase == "create" or standing == "ours":
         return None
     if phase == "update":
         raise NotOwned(

@@ -3,9 +3,10 @@
 CloudFormation invokes the provider asynchronously, with no retries. When an invocation dies without
 answering (an error at init, the runtime killing it for memory, the Lambda timeout striking before the
 backstop), Lambda hands the destination a record that holds the original event (``requestPayload``).
-``CrashAnswerer`` then answers FAILED unless the provider finished the request itself (its idempotency
-record is complete): the request's own id for Update and Delete; for a Create the object the dead
-invocation had already claimed, so that CloudFormation's rollback removes it, else a placeholder. A
+``CrashAnswerer`` then, unless the provider finished the request itself (its request record is
+complete): sends the request's kept answer if it has one (an answer whose re-sending could not be
+scheduled, ``delivery``); hands a create that was in flight over to the type's look-up (``handover``);
+else answers FAILED with the request's own id for Update and Delete, a placeholder for a Create. A
 crashed poll of a long operation is answered FAILED with the operation's object, and its rule and state
 are removed.
 
@@ -19,10 +20,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
+from cbprovider.runtime.delivery import AnswerNotScheduled, answer_key, resend
 from cbprovider.runtime.genuine import screen_request
+from cbprovider.runtime.handover import handed_over, unqualified
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import Poller, PollState, poll_key_of
+from cbprovider.runtime.records import COMPLETED, RequestRecords
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
 from cbprovider.runtime.timing import Timing
 
@@ -50,17 +54,20 @@ def error_of(record: Mapping[str, Any]) -> str:
 
 
 class CrashAnswerer:
-    """Answers FAILED for the request behind an on-failure record (see the module docstring)."""
+    """Answers for the request behind an on-failure record (see the module docstring)."""
 
-    def __init__(self, poller: Poller, finished: Any, sender: ResponseSender, timing: Timing) -> None:
+    def __init__(
+        self, poller: Poller, records: RequestRecords, sender: ResponseSender, timing: Timing
+    ) -> None:
         self._poller = poller
-        self._finished = finished
-        """``finished(key) -> bool``: whether the provider's run for the idempotency key completed."""
+        self._records = records
         self._sender = sender
         self._timing = timing
 
-    def answer(self, event: Mapping[str, Any], error: str, claimed: str | None, context: Any) -> None:
-        """FAILED for ``event`` (a request, or a poll event naming a long operation's state)."""
+    def answer(self, event: Mapping[str, Any], error: str, context: Any, function_arn: str = "") -> None:
+        """For ``event`` (a request, or a poll event naming a long operation's state) of the function
+        ``function_arn`` (the destination record's): hand a create in flight over to the type's look-up,
+        else answer FAILED."""
         poll: PollState | None = None
         key = poll_key_of(event)
         if key is not None:
@@ -69,19 +76,28 @@ class CrashAnswerer:
                 logger.info("The crashed poll's operation is over: nothing to answer")
                 return
             event = poll.event
+        if self._sent_kept(event, context, function_arn):
+            return
         request_key = {
             "StackId": event.get("StackId"),
             "LogicalResourceId": event.get("LogicalResourceId"),
             "RequestId": event.get("RequestId"),
             **({"Attempt": poll.attempt} if poll is not None else {}),
         }
-        if self._finished(request_key):
+        record = self._records.load(request_key)
+        if record is not None and record["status"] == COMPLETED:
             logger.info("The provider finished this request itself: nothing to answer")
+            return
+        in_flight = (record or {}).get("in_flight")
+        if (
+            poll is None
+            and in_flight is not None
+            and handed_over(self._poller, event, in_flight, function_arn)
+        ):
             return
         physical_id = (
             str(event.get("PhysicalResourceId") or "")
             or (poll.physical_id if poll is not None else "")
-            or claimed
             or placeholder_id(str(event.get("LogicalResourceId") or "resource"), str(event.get("RequestId")))
         )
         logger.error("Answering FAILED for an invocation that died", extra={"error": error})
@@ -93,8 +109,27 @@ class CrashAnswerer:
         if poll is not None:
             self._poller.remove(poll.key)
 
+    def _sent_kept(self, event: Mapping[str, Any], context: Any, function_arn: str) -> bool:
+        """Send the request's kept answer, if it has one (its re-sending could not be scheduled); if
+        it is still undelivered, schedule its rule, and if that fails too raise, for Lambda to retry."""
+        kept = self._poller.load(answer_key(event))
+        if kept is None:
+            return False
+        remaining = context.get_remaining_time_in_millis() / 1000.0
+        deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
+        if resend(self._poller, self._sender, kept, deadline):
+            logger.info("The kept answer is delivered")
+            return True
+        arn = unqualified(function_arn)
+        if not arn or arn != unqualified(str(event.get("ServiceToken") or "")):
+            raise AnswerNotScheduled(
+                "the kept answer is undelivered, and the function to re-send it is unknown"
+            )
+        self._poller.schedule(kept.key, arn, 1)
+        return True
 
-_answerer: tuple[CrashAnswerer, Any] | None = None
+
+_answerer: CrashAnswerer | None = None
 
 
 def handler(record: Mapping[str, Any], context: Any) -> None:
@@ -109,26 +144,14 @@ def handler(record: Mapping[str, Any], context: Any) -> None:
 
         import boto3
 
-        from cbprovider.runtime.idempotency import Once
-        from cbprovider.runtime.ownership import Ownership
-
         table, timing = os.environ["IDEMPOTENCY_TABLE"], Timing()
         dynamodb = boto3.client("dynamodb")
-        once = Once(table, expires_after=timing.idempotency_expiry, boto3_client=dynamodb)
-        answerer = CrashAnswerer(
-            Poller(table, dynamodb=dynamodb), once.finished, ResponseSender(timing), timing
-        )
-        _answerer = (answerer, Ownership(table, dynamodb))
-    answerer, ownership = _answerer
+        records = RequestRecords(table, dynamodb, expires_after=timing.idempotency_expiry)
+        _answerer = CrashAnswerer(Poller(table, dynamodb=dynamodb), records, ResponseSender(timing), timing)
     if not _genuine(event, context):
         return
-    from cbprovider.runtime.ids import request_digest
-
-    digest = request_digest(
-        str(event.get("StackId")), str(event.get("LogicalResourceId")), str(event.get("RequestId"))
-    )
-    claimed = ownership.claimed_by(digest) if event.get("RequestType") == "Create" else None
-    answerer.answer(event, error_of(record), claimed, context)
+    function_arn = str((record.get("requestContext") or {}).get("functionArn") or "")
+    _answerer.answer(event, error_of(record), context, function_arn)
 
 
 def _genuine(event: Mapping[str, Any], context: Any) -> bool:

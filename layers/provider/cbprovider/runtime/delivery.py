@@ -5,7 +5,10 @@ invocation fails (the URL's host answers 5xx, connections drop), the exact body 
 table with the URL, and a rule (the poll mechanism's, ``rate(1 minute)``) invokes the function to send
 it again; a duplicate delivery of the request sends it at once. Re-sending ends when a PUT succeeds or
 when the presigned URL has expired (CloudFormation's URLs are valid for two hours): nothing then can
-reach CloudFormation, and the state and rule are removed.
+reach CloudFormation, and the state and rule are removed. When the rule cannot be made either
+(EventBridge failing), the invocation ends in error (``AnswerNotScheduled``) so that the on-failure
+destination (``crash``) sends the kept answer, schedules the rule again, or fails in turn so that
+Lambda retries it.
 
 The kept item holds only the response's own fields (the body, the URL, the request's ids): never the
 resource's properties.
@@ -20,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from cbprovider.deadline import Deadline
+from cbprovider.errors import ProviderError
 from cbprovider.runtime.ids import request_digest
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import Poller, PollState, state_key
@@ -29,6 +33,10 @@ PHASE = "answer"
 """The ``PollState.phase`` of a kept answer (a long operation's phases are create/update/delete)."""
 URL_LIFETIME = 2 * 3600
 """How long a presigned ResponseURL is valid when the URL does not say (CloudFormation uses 2 hours)."""
+
+
+class AnswerNotScheduled(ProviderError):
+    """An undelivered answer is kept, but nothing is scheduled to send it again."""
 
 
 def answer_key(event: Mapping[str, Any]) -> str:
@@ -56,8 +64,9 @@ def url_expiry(url: str, *, now: float) -> float:
     return now + URL_LIFETIME
 
 
-def keep(poller: Poller, event: Mapping[str, Any], body: bytes, function_arn: str) -> None:
-    """Keep ``body`` for ``event``'s ResponseURL and schedule its re-sending (never raises)."""
+def keep(poller: Poller, event: Mapping[str, Any], body: bytes, function_arn: str) -> bool:
+    """Keep ``body`` for ``event``'s ResponseURL and schedule its re-sending; False if either failed
+    (never raises: the invocation then ends in error, so the on-failure destination sends it)."""
     url = str(event.get("ResponseURL") or "")
     now = time.time()
     kept = PollState(
@@ -80,8 +89,9 @@ def keep(poller: Poller, event: Mapping[str, Any], body: bytes, function_arn: st
         logger.error(
             "The undelivered answer could not be kept for re-sending", extra={"error": type(error).__name__}
         )
-        return
+        return False
     logger.warning("The answer is kept and will be sent again", extra={"key": kept.key})
+    return True
 
 
 def resend(poller: Poller, sender: ResponseSender, kept: PollState, deadline: Deadline) -> bool:

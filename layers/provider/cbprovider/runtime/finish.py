@@ -24,11 +24,12 @@ from cbprovider.runtime import delivery
 from cbprovider.runtime.continuation import check_in_time, first_poll, next_poll
 from cbprovider.runtime.ids import is_placeholder
 from cbprovider.runtime.invocation import Invocation, Services
+from cbprovider.runtime.ledger import Ledger
+from cbprovider.runtime.leftovers import settled
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.planning import build_request
 from cbprovider.runtime.polling import PollState
 from cbprovider.runtime.reasons import reason_for
-from cbprovider.runtime.replacement import without_new_objects
+from cbprovider.runtime.records import Duplicate
 from cbprovider.runtime.resource import Done, InProgress, Phase, Request
 from cbprovider.runtime.response import Answer, OneResponse
 from cbprovider.runtime.scrub import scrubbed_traceback
@@ -39,11 +40,16 @@ class Finish:
 
     def __init__(self, services: Services, inv: Invocation, poll: PollState | None = None) -> None:
         self.inv = inv
+        self.ledger = Ledger(services, inv, inv.key(poll.attempt if poll is not None else None))
         self._services = services
         self._responder = OneResponse(services.sender, inv.event, inv.send_deadline)
         self._lock = threading.Lock()
         self._finishing = False
         self._request: Request[Any] | None = None
+        self._made: str | None = None
+        self.unscheduled = False
+        """The answer is undelivered and nothing will send it again (``delivery.AnswerNotScheduled``)."""
+        """The id a create returned with Done, until its completion is recorded."""
         self._poll = poll
 
     # -- the safe handler and the backstop ----------------------------------------------------------
@@ -55,6 +61,8 @@ class Finish:
         timer.start()
         try:
             answer = body()
+        except Duplicate:
+            raise
         except Exception as error:
             answer = self.failure(error)
         finally:
@@ -84,10 +92,13 @@ class Finish:
         """The request now being carried out (the ids it notes go into a FAILED)."""
         self._request = request
 
-    def progressed(self, returned: str, phase: str) -> str:
-        """An ``InProgress`` on ``returned``: the id to go on with, claimed at once if it is created."""
+    def progressed(self, returned: str, phase: str, *, claim: bool = True) -> str:
+        """An ``InProgress`` on ``returned``: the id to go on with, claimed at once if it is created
+        (unless ``claim`` is False: polled on in this invocation, it is claimed when it ends)."""
         physical_id = self.inv.reported_id(returned, phase)
         resource = self._services.resolve(self.inv.resource_type)
+        if not claim:
+            return physical_id
         if phase == "create" and not is_placeholder(physical_id) and resource.owns_physical_id(physical_id):
             self._services.ownership.claim(self.inv.ref(physical_id), self.inv.owner)
         return physical_id
@@ -100,6 +111,8 @@ class Finish:
         # adopted while the poll state still holds the placeholder of a create being verified).
         if self._request is not None and self._request.noted_physical_id:
             return self._request.noted_physical_id
+        if self._made:
+            return self._made
         if self._poll is not None and self._poll.physical_id:
             return self._poll.physical_id
         return self.inv.placeholder()
@@ -111,16 +124,15 @@ class Finish:
 
     # -- answered -----------------------------------------------------------------------------------
     def done(self, outcome: Done, phase: Phase) -> Answer:
-        """SUCCESS, with the object's ownership record claimed (or released after a delete)."""
+        """SUCCESS, with the object's ownership claimed (or released after a delete) and the request
+        recorded as finished, in one write (``ledger``)."""
         physical_id = self.inv.reported_id(outcome.physical_id, phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
-        ownership, ref = self._services.ownership, self.inv.ref(physical_id)
-        if phase == "delete":
-            ownership.release(ref, self.inv.owner)
-        else:
-            # Also the create's claim: an API that answered with another stack's object is refused here.
-            ownership.claim(ref, self.inv.owner, self.inv.properties)
+        if phase == "create":
+            self._made = physical_id
+        # Also the create's claim: an API that answered with another stack's object is refused here.
+        self.ledger.complete(phase, physical_id)
         return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
 
     def failure(self, error: BaseException) -> Answer:
@@ -141,49 +153,14 @@ class Finish:
                 return
             self._finishing = True
         if answer.status == "FAILED":
-            answer = self._without_new_objects(answer, cleanup_deadline)
+            answer = settled(answer, self._services, self.inv, self._request, self._poll, cleanup_deadline)
         if not self._responder.send(answer) and self._responder.undelivered is not None:
-            delivery.keep(
+            self.unscheduled = not delivery.keep(
                 self._services.poller,
                 self.inv.event,
                 self._responder.undelivered,
                 self.inv.context.invoked_function_arn,
             )
-
-    def _without_new_objects(self, answer: Answer, deadline: Deadline) -> Answer:
-        """A replacing Update failed: remove the new object it made (CloudFormation knows only the old).
-
-        Never raises: the answer must go out whatever happens here (this may run in the backstop).
-        """
-        phase = self._poll.phase if self._poll is not None else getattr(self._request, "phase", None)
-        if self.inv.event.get("RequestType") != "Update" or phase != "create":
-            return answer
-        try:
-            return self._remove_new_objects(answer, deadline)
-        except Exception as error:
-            logger.error(
-                "Could not look after the new object of a failed update",
-                extra={"traceback": scrubbed_traceback(error)},
-            )
-            return answer
-
-    def _remove_new_objects(self, answer: Answer, deadline: Deadline) -> Answer:
-        resource = self._services.resolve(self.inv.resource_type)
-        ownership = self._services.ownership
-        return without_new_objects(
-            answer,
-            resource,
-            event_id=self.inv.event_id,
-            candidates=[
-                self._request.noted_physical_id if self._request is not None else None,
-                self._poll.physical_id if self._poll is not None else None,
-            ],
-            is_ours=lambda new_id: ownership.standing(self.inv.ref(new_id), self.inv.owner) == "ours",
-            removal=lambda new_id: build_request(
-                self.inv, resource, "delete", new_id, ownership, deadline=deadline, service_deadline=deadline
-            ),
-            request_id=self.inv.request_id,
-        )
 
     # -- continued ----------------------------------------------------------------------------------
     def hand_over(self, request: Request[Any], outcome: InProgress, service_seconds: float) -> None:

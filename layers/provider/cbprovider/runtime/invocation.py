@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cbprovider.deadline import Deadline
-from cbprovider.runtime.idempotency import Once
 from cbprovider.runtime.ids import placeholder_id, request_digest
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import ObjectRef, Owner, Ownership
 from cbprovider.runtime.polling import Poller
+from cbprovider.runtime.records import RequestRecords
 from cbprovider.runtime.resource import ResourceType
 from cbprovider.runtime.response import ResponseSender
 from cbprovider.runtime.timing import Timing
@@ -28,7 +28,7 @@ class Services:
 
     timing: Timing
     sender: ResponseSender
-    once: Once
+    records: RequestRecords
     poller: Poller
     ownership: Ownership
     resolve: Callable[[str], ResourceType[Any]]

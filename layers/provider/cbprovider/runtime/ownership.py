@@ -27,8 +27,6 @@ from cbprovider.errors import ProviderError
 from cbprovider.runtime.log import logger
 
 KEY_PREFIX = "owner#"
-CLAIMED_PREFIX = "claimed#"
-CLAIMED_TTL = 3 * 3600
 DEFAULT_ENDPOINT = "default"
 
 
@@ -86,7 +84,15 @@ class Ownership:
         With ``properties``, their hash is recorded too (the object has them now: SUCCESS). Errors of
         the table other than the condition propagate: an object that cannot be recorded is not acted on.
         """
-        names = {"#s": "StackId", "#l": "LogicalResourceId"}
+        try:
+            self._dynamodb.update_item(**self.claim_write(ref, owner, properties)["Update"])
+        except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            raise not_owned(ref) from None
+
+    def claim_write(
+        self, ref: ObjectRef, owner: Owner, properties: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``claim`` as a ``TransactWriteItems`` item (its condition failing means ``NotOwned``)."""
         values: dict[str, Any] = {
             ":s": {"S": owner.stack_id},
             ":l": {"S": owner.logical_id},
@@ -98,20 +104,42 @@ class Ownership:
         if properties is not None:
             update += ", PropertiesHash = :h"
             values[":h"] = {"S": properties_hash(properties)}
-        try:
-            self._dynamodb.update_item(
-                TableName=self._table_name,
-                Key=ref.key(),
-                UpdateExpression=update,
-                ConditionExpression="attribute_not_exists(#s) OR (#s = :s AND #l = :l)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except self._dynamodb.exceptions.ConditionalCheckFailedException:
-            raise NotOwned(
-                f"{ref.resource_type} {ref.physical_id} on endpoint {ref.endpoint!r} belongs to another "
-                "stack or resource; this provider acts on an object only for the resource that created it"
-            ) from None
+        return {
+            "Update": {
+                "TableName": self._table_name,
+                "Key": ref.key(),
+                "UpdateExpression": update,
+                "ConditionExpression": "attribute_not_exists(#s) OR (#s = :s AND #l = :l)",
+                "ExpressionAttributeNames": {"#s": "StackId", "#l": "LogicalResourceId"},
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def release_write(self, ref: ObjectRef, owner: Owner) -> dict[str, Any]:
+        """Removing ``owner``'s record of ``ref`` (the object is gone), as a transaction item."""
+        return {
+            "Delete": {
+                "TableName": self._table_name,
+                "Key": ref.key(),
+                "ConditionExpression": "attribute_not_exists(#s) OR (#s = :s AND #l = :l)",
+                "ExpressionAttributeNames": {"#s": "StackId", "#l": "LogicalResourceId"},
+                "ExpressionAttributeValues": {
+                    ":s": {"S": owner.stack_id},
+                    ":l": {"S": owner.logical_id},
+                },
+            }
+        }
+
+    def owned_check(self, ref: ObjectRef, owner: Owner) -> dict[str, Any]:
+        """A ``ConditionCheck`` that ``ref`` is recorded for ``owner`` (returns the record if not)."""
+        return {
+            "TableName": self._table_name,
+            "Key": ref.key(),
+            "ConditionExpression": "#s = :s AND #l = :l",
+            "ExpressionAttributeNames": {"#s": "StackId", "#l": "LogicalResourceId"},
+            "ExpressionAttributeValues": {":s": {"S": owner.stack_id}, ":l": {"S": owner.logical_id}},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
 
     def standing(self, ref: ObjectRef, owner: Owner) -> Standing:
         """Whether ``ref`` is recorded for ``owner``, for someone else, or not at all."""
@@ -131,30 +159,6 @@ class Ownership:
             return False
         return bool(item.get("PropertiesHash", {}).get("S") == properties_hash(properties))
 
-    def note_claimed(self, request_digest: str, physical_id: str) -> None:
-        """Remember which object a create request claimed (kept a few hours), so that a FAILED sent for
-        an invocation that died carries it and CloudFormation's rollback removes the object."""
-        import time
-
-        self._dynamodb.put_item(
-            TableName=self._table_name,
-            Item={
-                "id": {"S": CLAIMED_PREFIX + request_digest},
-                "PhysicalId": {"S": physical_id},
-                "expiration": {"N": str(int(time.time()) + CLAIMED_TTL)},
-            },
-        )
-
-    def claimed_by(self, request_digest: str) -> str | None:
-        """The object a create request claimed last (see ``note_claimed``), if any."""
-        found = self._dynamodb.get_item(
-            TableName=self._table_name,
-            Key={"id": {"S": CLAIMED_PREFIX + request_digest}},
-            ConsistentRead=True,
-        )
-        value = found.get("Item", {}).get("PhysicalId", {}).get("S")
-        return str(value) if value else None
-
     def release(self, ref: ObjectRef, owner: Owner) -> None:
         """Remove ``owner``'s record of ``ref`` (the object is gone); failures are only logged."""
         try:
@@ -171,6 +175,13 @@ class Ownership:
         found = self._dynamodb.get_item(TableName=self._table_name, Key=ref.key(), ConsistentRead=True)
         item = found.get("Item")
         return dict(item) if item else None
+
+
+def not_owned(ref: ObjectRef) -> NotOwned:
+    return NotOwned(
+        f"{ref.resource_type} {ref.physical_id} on endpoint {ref.endpoint!r} belongs to another "
+        "stack or resource; this provider acts on an object only for the resource that created it"
+    )
 
 
 def _owner_of(item: Mapping[str, Any]) -> Owner:

@@ -1,9 +1,10 @@
 """The way every request takes, top to bottom: checked, planned, acted, then answered or continued.
 
 ``on_request`` handles a request from CloudFormation; ``on_poll`` one scheduled poll of an operation
-that outlasted the invocation that started it. Both run once per request (or poll attempt) through the
-idempotency store (``Once``); a duplicate delivery of a request whose answer is still undelivered sends
-the kept answer again. The stages pass values (``Invocation``, ``Phase``, ``Request``, ``Outcome``,
+that outlasted the invocation that started it. Both run once per request (or poll attempt): its record
+is begun after planning, before anything is acted on, and completed with the SUCCESS (``ledger``, two
+writes in all); a duplicate delivery of a request whose answer is still undelivered sends the kept
+answer again. The stages pass values (``Invocation``, ``Phase``, ``Request``, ``Outcome``,
 ``Answer``); ``finish.Finish`` is the one place that answers, and whatever a stage raises becomes one
 FAILED there.
 """
@@ -18,15 +19,13 @@ from cbprovider.deadline import Deadline
 from cbprovider.runtime import acting, checks, delivery, planning
 from cbprovider.runtime.continuation import check_in_time
 from cbprovider.runtime.finish import Finish
-from cbprovider.runtime.idempotency import Duplicate
 from cbprovider.runtime.invocation import Invocation, Services
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import PollState
-from cbprovider.runtime.reasons import reason_for
+from cbprovider.runtime.records import Duplicate
 from cbprovider.runtime.redact import redact_event
 from cbprovider.runtime.resource import Done, Phase
 from cbprovider.runtime.response import Answer
-from cbprovider.runtime.scrub import scrubbed_traceback
 
 
 def on_request(services: Services, event: Mapping[str, Any], context: Any) -> None:
@@ -35,13 +34,14 @@ def on_request(services: Services, event: Mapping[str, Any], context: Any) -> No
     logger.info("Request received", extra={"event": redact_event(inv.event)})
     finish = Finish(services, inv)
     try:
-        services.once.run(inv.key(), context, lambda: finish.run(lambda: _request(services, finish)))
+        finish.run(lambda: _request(services, finish))
     except Duplicate:
         kept = services.poller.load(delivery.answer_key(inv.event))
         if kept is not None:
             delivery.resend(services.poller, services.sender, kept, inv.backstop_deadline)
-    except Exception as error:
-        _store_failed(finish, error)
+        return
+    finish.ledger.close()
+    _check_scheduled(finish)
 
 
 def on_poll(services: Services, poll: PollState, context: Any) -> None:
@@ -50,13 +50,12 @@ def on_poll(services: Services, poll: PollState, context: Any) -> None:
     logger.info("Poll received", extra={"attempt": poll.attempt, "physical_id": poll.physical_id})
     finish = Finish(services, inv, poll)
     try:
-        services.once.run(
-            inv.key(poll.attempt), context, lambda: finish.run(lambda: _poll(services, finish, poll))
-        )
+        finish.run(lambda: _poll(services, finish, poll))
     except Duplicate:
         return
-    except Exception as error:
-        _store_failed(finish, error)
+    finish.ledger.close()
+    _check_scheduled(finish)
+    _check_scheduled(finish)
 
 
 def _request(services: Services, finish: Finish) -> Answer | None:
@@ -70,11 +69,8 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     early = checks.not_made_by(inv, resource)
     if early is not None:
         return early
-    # Planned: the phase (a replacing Update creates), then the object must be this stack's.
+    # Planned: the phase (a replacing Update creates) and the typed request; nothing acted on yet.
     phase = planning.phase_of(inv, resource, services.ownership)
-    early = checks.check_owned(inv, phase, services.ownership)
-    if early is not None:
-        return early
     service_seconds = planning.service_seconds(inv, services.timing)
     request = planning.build_request(
         inv,
@@ -85,6 +81,12 @@ def _request(services: Services, finish: Finish) -> Answer | None:
         deadline=inv.work_deadline,
         service_deadline=Deadline.after(service_seconds),
     )
+    # Begun: the one write before acting (a duplicate stops here), with the object's owner checked.
+    in_flight = resource.in_flight(request) if phase == "create" else None
+    standing = finish.ledger.begin(phase, in_flight)
+    early = checks.check_owned(inv, phase, standing)
+    if early is not None:
+        return early
     finish.working_on(request)
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)
@@ -98,6 +100,7 @@ def _request(services: Services, finish: Finish) -> Answer | None:
 
 def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
     inv = finish.inv
+    finish.ledger.begin("create")  # the poll attempt's record (its object was checked by the request)
     check_in_time(poll, services.timing)
     resource = services.resolve(inv.resource_type)
     phase: Phase = poll.phase  # type: ignore[assignment]  # a long operation's phase (see polling)
@@ -118,9 +121,10 @@ def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
     return None
 
 
-def _store_failed(finish: Finish, error: Exception) -> None:
-    """The idempotency store failed before (or after) processing: answer unless already answered."""
-    logger.error("Idempotency store failed", extra={"traceback": scrubbed_traceback(error)})
-    reason = reason_for(error, request_id=finish.inv.request_id)
-    finish.answer(Answer("FAILED", finish.failure_id(), reason), finish.inv.backstop_deadline)
-    finish.remove_poll()
+def _check_scheduled(finish: Finish) -> None:
+    """End the invocation in error if its answer is kept but nothing will send it again: the on-failure
+    destination then does (see ``delivery``)."""
+    if finish.unscheduled:
+        raise delivery.AnswerNotScheduled(
+            "the answer could not be delivered and its re-sending could not be scheduled"
+        )

@@ -64,11 +64,6 @@ def build_request(
         except ProviderError:
             logger.info("The old properties no longer parse; old_properties is None")
 
-    def claim(object_id: str) -> None:
-        """``Request.note_physical_id``'s claim: recorded for this stack resource and this request."""
-        ownership.claim(inv.ref(object_id), inv.owner)
-        ownership.note_claimed(inv.digest, object_id)
-
     def owned_elsewhere(object_id: str) -> bool:
         return ownership.standing(inv.ref(object_id), inv.owner) == "foreign"
 
@@ -84,7 +79,6 @@ def build_request(
         resource_type=inv.resource_type,
         deadline=deadline,
         service_deadline=service_deadline,
-        claim=claim,
         owned_elsewhere=owned_elsewhere,
     )
 

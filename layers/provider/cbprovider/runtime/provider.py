@@ -20,13 +20,13 @@ from cbprovider.runtime.genuine import (
     poll_key,
     screen_request,
 )
-from cbprovider.runtime.idempotency import Once
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.invocation import Services
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import Ownership
 from cbprovider.runtime.polling import Poller
 from cbprovider.runtime.reasons import reason_for
+from cbprovider.runtime.records import RequestRecords
 from cbprovider.runtime.resource import ResourceType
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
 from cbprovider.runtime.scrub import scrubbed_traceback
@@ -166,7 +166,7 @@ class Provider:
                 self._services = Services(
                     timing=self._timing,
                     sender=ResponseSender(self._timing),
-                    once=Once(table, expires_after=self._timing.idempotency_expiry, boto3_client=dynamodb),
+                    records=RequestRecords(table, dynamodb, expires_after=self._timing.idempotency_expiry),
                     poller=Poller(table, dynamodb=dynamodb),
                     ownership=Ownership(table, dynamodb),
                     resolve=self.resource,

@@ -58,8 +58,6 @@ class Request[P: ResourceProperties]:
     """This invocation's time left minus a margin: give it to the API clients."""
     service_deadline: Deadline
     """When the whole operation (across polls) must be over."""
-    claim: Callable[[str], None] = field(default=lambda _: None, repr=False, compare=False)
-    """Records this stack resource as the owner of an object (``NotOwned`` if another one owns it)."""
     owned_elsewhere: Callable[[str], bool] = field(default=lambda _: False, repr=False, compare=False)
     """Whether an object (by physical id) is recorded for another stack or resource: an unknown-outcome
     look-up must never adopt such an object."""
@@ -69,12 +67,11 @@ class Request[P: ResourceProperties]:
     def note_physical_id(self, physical_id: str) -> None:
         """Record the id of an object just created, before the call returns.
 
-        The object is claimed for this stack resource first (``NotOwned`` if the API answered with an
-        object that another stack owns: it is then neither noted nor acted on). If the invocation then
-        fails or runs out of time, FAILED carries this id instead of a placeholder, so that
-        CloudFormation's rollback Delete removes the object.
+        If the invocation then fails or runs out of time, FAILED carries this id instead of a
+        placeholder, claimed for this stack resource first so that CloudFormation's rollback Delete
+        removes the object (an object another stack owns is never reported); at SUCCESS the claim is
+        part of the request's completion (``runtime.ledger``).
         """
-        self.claim(physical_id)
         with self._noted_lock:
             self._noted.append(physical_id)
 
@@ -126,6 +123,17 @@ class ResourceType[P: ResourceProperties]:
 
     def poll(self, req: Request[P], state: Mapping[str, Any]) -> Outcome:
         raise NotImplementedError(f"{type(self).__name__} does not poll")
+
+    def in_flight(self, req: Request[P]) -> Mapping[str, Any] | None:
+        """The ``poll`` state that finds the object of this create if its outcome is never known.
+
+        Kept in the request's record before the create is called (so it takes no API call to make):
+        if the invocation dies during the create (killed for memory, the Lambda timeout), the
+        on-failure destination hands this state to ``poll``, whose look-up adopts the object (SUCCESS)
+        or ends the create FAILED. ``None``: the type cannot look its objects up; a dead create is then
+        answered FAILED with a placeholder.
+        """
+        return None
 
     def owns_physical_id(self, physical_id: str) -> bool:
         """False for an id this type never makes (a Delete of it then touches nothing)."""
