@@ -52,7 +52,7 @@ FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
 FIRST_REQUEST_CLIENTS = ("dynamodb", "secretsmanager")
 GROUPS: dict[str, tuple[str, ...]] = {
     "boto3/botocore": ("boto3", "botocore"),
-    "pydantic": ("pydantic", "pydantic_core"),
+    "msgspec": ("msgspec",),
     "XML": ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "pyexpat", "defusedxml"),
     "requests": ("requests", "urllib3"),
     "crhelper": ("crhelper",),
@@ -245,7 +245,7 @@ def pulled_in(deployed: Deployed) -> Table:
 PACKAGE_SHARES: dict[str, tuple[str, ...]] = {
     "botocore + boto3 + s3transfer": ("botocore", "boto3", "s3transfer", "jmespath", "dateutil", "six"),
     "requests + urllib3": ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "chardet"),
-    "pydantic": ("pydantic", "pydantic_core", "annotated_types", "typing_extensions", "typing_inspection"),
+    "msgspec": ("msgspec",),
     "Powertools": ("aws_lambda_powertools",),
     "crhelper": ("crhelper",),
     "cbprovider": ("cbprovider", "app"),

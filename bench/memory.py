@@ -6,7 +6,7 @@ of a clean interpreter that only imported the handler (the cold-start census chi
 invocation is measured in two children: the ``tracemalloc`` peak (Python-level allocations during the
 call, moto's in-process answers to the handler's AWS calls included) and, without tracemalloc, the
 growth of the peak RSS (``VmHWM``, else ``ru_maxrss``): the whole process, C-level allocations such as
-OpenSSL and pydantic-core too, but only above the high-water mark moto's import already set. The
+OpenSSL and msgspec too, but only above the high-water mark moto's import already set. The
 estimate for Lambda is *after import* plus the larger of the two.
 """
 

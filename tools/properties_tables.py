@@ -1,4 +1,4 @@
-"""Markdown property tables generated from a resource type's pydantic properties model.
+"""Markdown property tables generated from a resource type's properties model (a msgspec struct).
 
 The documentation site renders these at build time, so a page always shows the properties the provider
 accepts: names (the PascalCase aliases CloudFormation sends), types, whether they are required, defaults,
@@ -13,10 +13,9 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
+import msgspec
+from cbprovider.runtime.properties import PropertiesModel
+from msgspec.structs import FieldInfo
 
 SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
 
@@ -60,19 +59,19 @@ def replaced_by(resource: Any) -> frozenset[str]:
     return replaced
 
 
-def _tables(model: type[BaseModel], replaced: frozenset[str]) -> Iterator[str]:
+def _tables(model: type[PropertiesModel], replaced: frozenset[str]) -> Iterator[str]:
     yield model_table(model, replaced)
     for nested in nested_models(model):
         yield f"#### `{nested.__name__}`\n\n{model_table(nested, frozenset())}"
 
 
-def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
+def nested_models(model: type[PropertiesModel]) -> list[type[PropertiesModel]]:
     """The object types reachable from ``model``'s fields, each once, in the order they appear."""
-    found: list[type[BaseModel]] = []
+    found: list[type[PropertiesModel]] = []
 
-    def visit(current: type[BaseModel]) -> None:
-        for field in current.model_fields.values():
-            for candidate in _models_in(field.annotation):
+    def visit(current: type[PropertiesModel]) -> None:
+        for field in msgspec.structs.fields(current):
+            for candidate in _models_in(field.type):
                 if candidate not in found:
                     found.append(candidate)
                     visit(candidate)
@@ -81,14 +80,14 @@ def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
     return found
 
 
-def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def _models_in(annotation: Any) -> Iterator[type[PropertiesModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, PropertiesModel):
         yield annotation
     for argument in typing.get_args(annotation):
         yield from _models_in(argument)
 
 
-def model_table(model: type[BaseModel], replaced: frozenset[str]) -> str:
+def model_table(model: type[PropertiesModel], replaced: frozenset[str]) -> str:
     """One row per accepted property (fields CloudFormation adds itself, like ServiceToken, are left out)."""
     show_replacement = bool(replaced)
     header = "| property | type | required | default | constraints |"
@@ -97,12 +96,12 @@ def model_table(model: type[BaseModel], replaced: frozenset[str]) -> str:
         header += " change |"
         rule += " --- |"
     rows = [header, rule]
-    for name, field in model.model_fields.items():
-        if field.exclude:
+    for field in msgspec.structs.fields(model):
+        if field.name in model.excluded:
             continue
-        alias = field.alias or name
+        alias = field.encode_name
         row = (
-            f"| `{alias}` | {type_text(field.annotation)} | {'yes' if field.is_required() else 'no'} "
+            f"| `{alias}` | {type_text(field.type)} | {'yes' if field.required else 'no'} "
             f"| {default_text(field)} | {constraints_text(field)} |"
         )
         if show_replacement:
@@ -124,7 +123,7 @@ def type_text(annotation: Any) -> str:
         return "list of " + (type_text(items[0]) if items else "values")
     if origin is typing.Annotated:
         return type_text(arguments[0])
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, PropertiesModel):
         return f"object [`{annotation.__name__}`](#{annotation.__name__.lower()})"
     if annotation in SCALARS:
         return SCALARS[annotation]
@@ -132,7 +131,7 @@ def type_text(annotation: Any) -> str:
 
 
 def default_text(field: FieldInfo) -> str:
-    if field.is_required() or field.default is None or field.default is PydanticUndefined:
+    if field.required or field.default is None or field.default is msgspec.NODEFAULT:
         return ""
     value = field.default
     if value == "":
@@ -143,24 +142,23 @@ def default_text(field: FieldInfo) -> str:
 
 
 def constraints_text(field: FieldInfo) -> str:
-    annotation = field.annotation
+    annotation = field.type
     arguments = [a for a in typing.get_args(annotation) if a is not type(None)]
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(arguments) == 1:
         annotation = arguments[0]
-    unit = "items" if typing.get_origin(annotation) in (list, tuple, frozenset, set) else "characters"
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return ""
+    base = typing.get_args(annotation)[0]
+    unit = "items" if typing.get_origin(base) in (list, tuple, frozenset, set) else "characters"
     parts = []
-    for item in field.metadata:
-        match item:
-            case Ge(ge=bound):
-                parts.append(f">= {bound}")
-            case Gt(gt=bound):
-                parts.append(f"> {bound}")
-            case Le(le=bound):
-                parts.append(f"<= {bound}")
-            case Lt(lt=bound):
-                parts.append(f"< {bound}")
-            case MinLen(min_length=bound):
-                parts.append(f"at least {bound} {unit}")
-            case MaxLen(max_length=bound):
-                parts.append(f"at most {bound} {unit}")
+    for meta in annotation.__metadata__:
+        if not isinstance(meta, msgspec.Meta):
+            continue
+        for attribute, words in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            if getattr(meta, attribute) is not None:
+                parts.append(f"{words} {getattr(meta, attribute)}")
+        if meta.min_length is not None:
+            parts.append(f"at least {meta.min_length} {unit}")
+        if meta.max_length is not None:
+            parts.append(f"at most {meta.max_length} {unit}")
     return ", ".join(parts)

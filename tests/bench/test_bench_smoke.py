@@ -61,7 +61,7 @@ def test_census_of_a_handler_lists_heavy_groups(deployed):
     data = coldstart.census(coldstart.handler_target("capella_provider"), deployed)
     groups = coldstart.loaded_groups(data["modules"])
     assert not any(group.startswith("crhelper") for group in groups), "the runtime no longer uses crhelper"
-    assert any(group.startswith("pydantic") for group in groups)
+    assert any(group.startswith("msgspec") for group in groups), "the properties are msgspec structs"
     assert data["maxrss_kb"] > 0
 
 
@@ -89,8 +89,8 @@ def test_overhead_round_trips_succeed_and_leave_nothing(tmp_path):
 
 
 def test_import_self_time_is_attributed_to_package_groups():
-    shares = coldstart.self_times("import pydantic", ())
-    assert shares["pydantic"] > 0
+    shares = coldstart.self_times("import msgspec", ())
+    assert shares["msgspec"] > 0
     assert set(shares) <= {*coldstart.PACKAGE_SHARES, coldstart.OTHER}
 
 

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic.alias_generators import to_pascal
 
 from simulators.stack import LocalStack
 from tests.evidence.hostile import hostile_values
@@ -37,12 +36,13 @@ def property_names(w: World, subject: Subject) -> list[str]:
 
     assert isinstance(w.stack.handler, Provider)
     from cbprovider.resources.capella_versions import VersionedType
+    from cbprovider.runtime.properties import property_names as property_names_of
 
     resource = w.stack.handler.resource(subject.type_name)
     if isinstance(resource, VersionedType):  # served per API version: the properties of the world's one
         resource = resource.implementation("v4" if subject.family == "capella-v4" else "v3")
     model = resource.properties_model
-    names = sorted(field.alias or to_pascal(name) for name, field in model.model_fields.items())
+    names = sorted(property_names_of(model))
     return [*names, names[0][0].lower() + names[0][1:], *BOGUS_NAMES]
 
 

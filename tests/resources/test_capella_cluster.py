@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from cbprovider.resources.capella_cluster_spec import create_body
 from cbprovider.runtime import Provider, Timing
+from cbprovider.runtime.properties import parse_properties
 
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import LocalStack, local_aws
@@ -333,7 +334,7 @@ def create_body_of(props: dict[str, Any]) -> dict[str, Any]:
     """The API body the resource would send for these (CloudFormation-style) properties."""
     from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties
 
-    return create_body(CapellaClusterProperties.model_validate(props))
+    return create_body(parse_properties(CapellaClusterProperties, props))
 
 
 def _posts(world: CapellaWorld) -> int:

@@ -13,7 +13,7 @@ from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties, 
 from cbprovider.resources.capella_database_user import CapellaDatabaseUser
 from cbprovider.resources.capella_project import CapellaProject
 from cbprovider.runtime import ResourceType
-from cbprovider.runtime.properties import parse_properties
+from cbprovider.runtime.properties import parse_properties, property_names
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPES: dict[str, ResourceType[Any]] = {
@@ -83,7 +83,7 @@ def test_the_example_stack_uses_only_known_properties_and_the_exported_tokens() 
         props = resource["Properties"]
         token = props["ServiceToken"]["!ImportValue"]["Fn::Sub"]
         assert token == "${ProviderStack}-" + resource["Type"].removeprefix("Custom::") + "ServiceToken"
-        known = {field.alias for field in declared.properties_model.model_fields.values()}
+        known = property_names(declared.properties_model)
         assert set(props) <= known, set(props) - known
     assert seen == set(by_type)
     assert template["Resources"]["OrdersCluster"]["Properties"]["ServiceTimeout"] == 3600

@@ -1,7 +1,7 @@
 """The automation functions' logger: Powertools JSON logs at ``LOG_LEVEL`` (default INFO), scrubbed.
 
 Kept apart from ``cbprovider.runtime.log`` so that the automation handlers do not import the custom-resource
-runtime (pydantic models, idempotency) at cold start.
+runtime (property models, idempotency) at cold start.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``requests`` verifies against a path, so the bundle (the ``SecretString`` of the secret, e.g. the
 appliance's own certificate) is written once per content and container to a private temporary file
 (``mkstemp``: mode 0600) and that path is handed to ``CloudBasicClient(ca_bundle=...)``. Verification
-is never turned off. This module is light on purpose (no pydantic, no custom-resource runtime; boto3
+is never turned off. This module is light on purpose (no property models, no custom-resource runtime; boto3
 only through Powertools, imported when a secret is read) so that the monitor and promotion functions
 can use it as well as the resource types.
 """

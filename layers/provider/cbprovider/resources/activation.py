@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-from pydantic import field_validator
+from typing import TYPE_CHECKING, Annotated, Any
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import (
@@ -40,6 +38,7 @@ from cbprovider.resources.keys_secret import (
 )
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed, delete_owned_secret
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.properties import Check, values
 from cbprovider.runtime.secrets import read_shared_secret_text
 
 if TYPE_CHECKING:
@@ -53,8 +52,14 @@ _ALREADY_ACTIVATED = re.compile(r"already\s+activated", re.IGNORECASE)
 _NOT_ACTIVATED = re.compile(r"not\s+activated", re.IGNORECASE)
 
 
+def _ec2_instance_id(value: str) -> str:
+    if not _INSTANCE_ID.match(value):
+        raise ValueError("must be an EC2 instance id (i- followed by 8 or 17 hex digits)")
+    return value
+
+
 class ActivationProperties(CloudBasicConnection):
-    instance_id: str
+    instance_id: Annotated[str, Check(_ec2_instance_id)]
     """The EC2 instance id of the appliance that receives the call (its own security check)."""
     email: str
     """The first admin's login e-mail."""
@@ -66,13 +71,6 @@ class ActivationProperties(CloudBasicConnection):
     is_production: bool | None = None
     activation_key_secret_arn: str | None = None
     """BYOL / non-marketplace only: secret with the licence key (plain text or ``{"activationKey": ...}``)."""
-
-    @field_validator("instance_id")
-    @classmethod
-    def _ec2_instance_id(cls, value: str) -> str:
-        if not _INSTANCE_ID.match(value):
-            raise ValueError("must be an EC2 instance id (i- followed by 8 or 17 hex digits)")
-        return value
 
 
 REPLACING = frozenset(
@@ -112,7 +110,7 @@ class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
             )
         old = req.old_properties
         if req.request_type == "Update" and old is not None and old.instance_id == p.instance_id:
-            new_values, old_values = p.model_dump(by_alias=True), old.model_dump(by_alias=True)
+            new_values, old_values = values(p, by_name=True), values(old, by_name=True)
             changed = sorted(n for n in (*REPLACING, ENDPOINT) if new_values.get(n) != old_values.get(n))
             raise ActivationNotChangeable(
                 f"{', '.join(changed) or 'a property'} of the activation of {p.instance_id} changed, but an "

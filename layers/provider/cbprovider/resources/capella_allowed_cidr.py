@@ -14,9 +14,9 @@ import ipaddress
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
@@ -26,37 +26,34 @@ from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.properties import Check
 
 if TYPE_CHECKING:
     from cbprovider.capella.v4 import CapellaV4Client
 
 
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=True))
+    except ValueError:
+        raise ValueError("must be a CIDR block (address/prefix, host bits zero)") from None
+
+
+def _expires_at(value: str) -> str:
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be an RFC 3339 time such as 2030-01-01T00:00:00Z") from None
+    if when.tzinfo is None:
+        raise ValueError("must carry a time zone (Z or +hh:mm)")
+    return value
+
+
 class CapellaAllowedCidrProperties(InCluster):
-    cidr: str
-    comment: str = Field(default="", max_length=256)
-    expires_at: str | None = None
+    cidr: Annotated[str, Check(_cidr)]
+    comment: Annotated[str, Meta(max_length=256)] = ""
+    expires_at: Annotated[str, Check(_expires_at)] | None = None
     """RFC 3339 (``2030-01-01T00:00:00Z``); absent: the entry is permanent."""
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        try:
-            return str(ipaddress.ip_network(value.strip(), strict=True))
-        except ValueError:
-            raise ValueError("must be a CIDR block (address/prefix, host bits zero)") from None
-
-    @field_validator("expires_at")
-    @classmethod
-    def _expires_at(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError("must be an RFC 3339 time such as 2030-01-01T00:00:00Z") from None
-        if when.tzinfo is None:
-            raise ValueError("must carry a time zone (Z or +hh:mm)")
-        return value
 
 
 Req = Request[CapellaAllowedCidrProperties]

@@ -19,9 +19,9 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
@@ -33,17 +33,17 @@ from cbprovider.runtime.ids import placeholder_id
 
 
 class CapellaBucketProperties(InCluster):
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._%-]*$")
+    name: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._%-]*$")]
     type: Literal["couchbase", "ephemeral"] | None = None
     storage_backend: Literal["couchstore", "magma"] | None = None
-    memory_allocation_in_mb: int | None = Field(default=None, ge=100)
+    memory_allocation_in_mb: Annotated[int, Meta(ge=100)] | None = None
     bucket_conflict_resolution: Literal["seqno", "lww"] | None = None
     durability_level: Literal["none", "majority", "majorityAndPersistActive", "persistToMajority"] | None = (
         None
     )
-    replicas: int | None = Field(default=None, ge=0, le=3)
+    replicas: Annotated[int, Meta(ge=0, le=3)] | None = None
     flush_enabled: bool | None = None
-    time_to_live_in_seconds: int | None = Field(default=None, ge=0, le=2_147_483_647)
+    time_to_live_in_seconds: Annotated[int, Meta(ge=0, le=2_147_483_647)] | None = None
     eviction_policy: Literal["fullEviction", "valueOnly", "noEviction", "nruEviction"] | None = None
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+import msgspec
+from msgspec import Meta
 
 from cbprovider.resources.capella_connection import CapellaConnection, is_capella_id
 from cbprovider.runtime import PropertiesModel, ValidationFailed
+from cbprovider.runtime.properties import Check
 
 MAX_NODES = 27
 IOPS_RANGES = {"GP3": (3000, 16000), "IO2": (1000, 64000)}
@@ -31,15 +33,15 @@ Service = Literal["data", "index", "query", "search", "eventing", "analytics"]
 
 class StorageProperties(PropertiesModel):
     type: Literal["GP3", "IO2", "PD-SSD"]
-    size: int = Field(ge=50, le=16384)
+    size: Annotated[int, Meta(ge=50, le=16384)]
     """GB."""
     iops: int | None = None
 
 
 class ServerGroupProperties(PropertiesModel):
-    size: int = Field(ge=2, le=MAX_NODES)
-    compute: str = Field(min_length=1, max_length=64)
-    services: tuple[Service, ...] = Field(min_length=1)
+    size: Annotated[int, Meta(ge=2, le=MAX_NODES)]
+    compute: Annotated[str, Meta(min_length=1, max_length=64)]
+    services: Annotated[tuple[Service, ...], Meta(min_length=1)]
     storage: StorageProperties
 
 
@@ -48,42 +50,39 @@ class SupportPackageProperties(PropertiesModel):
     timezone: Literal["ET", "GMT", "IST", "PT"]
 
 
+def _project_id(value: str) -> str:
+    if not is_capella_id(value):
+        raise ValueError("must be a Capella project id (a UUID)")
+    return value
+
+
+def _name(value: str) -> str:
+    if not NAME_PATTERN.match(value):
+        raise ValueError(
+            "may hold letters, digits, spaces, '.', '-' and '_' and must start with a letter or digit"
+        )
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        raise ValueError("must be an IPv4 network in CIDR notation, such as 10.0.0.0/20") from None
+    return value
+
+
 class CapellaClusterProperties(CapellaConnection):
-    project_id: str
-    name: str = Field(min_length=2, max_length=128)
+    project_id: Annotated[str, Check(_project_id)]
+    name: Annotated[str, Meta(min_length=2, max_length=128), Check(_name)]
     description: str | None = None
     environment: Literal["hosted"] = "hosted"
     provider: Literal["aws", "azure", "gcp"]
-    region: str = Field(min_length=1, max_length=64)
-    cidr: str
-    single_az: bool = Field(alias="SingleAZ")
-    servers: tuple[ServerGroupProperties, ...] = Field(min_length=1)
+    region: Annotated[str, Meta(min_length=1, max_length=64)]
+    cidr: Annotated[str, Check(_cidr)]
+    single_az: bool = msgspec.field(name="SingleAZ")
+    servers: Annotated[tuple[ServerGroupProperties, ...], Meta(min_length=1)]
     support_package: SupportPackageProperties
-
-    @field_validator("project_id")
-    @classmethod
-    def _project_id(cls, value: str) -> str:
-        if not is_capella_id(value):
-            raise ValueError("must be a Capella project id (a UUID)")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not NAME_PATTERN.match(value):
-            raise ValueError(
-                "may hold letters, digits, spaces, '.', '-' and '_' and must start with a letter or digit"
-            )
-        return value
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        try:
-            ipaddress.IPv4Network(value, strict=True)
-        except ValueError:
-            raise ValueError("must be an IPv4 network in CIDR notation, such as 10.0.0.0/20") from None
-        return value
 
 
 def check(props: CapellaClusterProperties) -> None:

@@ -12,12 +12,13 @@ the stack event.
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
 from cbprovider.resources.capella_v4_connection import InProject
 from cbprovider.runtime import PropertiesModel, ValidationFailed
+from cbprovider.runtime.properties import Check
 
 if TYPE_CHECKING:
     from cbprovider.capella.v4 import ClusterSpec, ClusterUpdate
@@ -26,34 +27,31 @@ MAX_NODES = 27
 Service = Literal["data", "index", "query", "search", "analytics", "eventing"]
 
 
+def _cidr(value: str) -> str:
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        raise ValueError("must be an IPv4 network in CIDR notation, such as 10.0.0.0/23") from None
+    return value
+
+
 class CloudProviderProperties(PropertiesModel):
     type: Literal["aws", "gcp", "azure"]
-    region: str = Field(min_length=1, max_length=64)
-    cidr: str | None = None
-
-    @field_validator("cidr")
-    @classmethod
-    def _cidr(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            ipaddress.IPv4Network(value, strict=True)
-        except ValueError:
-            raise ValueError("must be an IPv4 network in CIDR notation, such as 10.0.0.0/23") from None
-        return value
+    region: Annotated[str, Meta(min_length=1, max_length=64)]
+    cidr: Annotated[str, Check(_cidr)] | None = None
 
 
 class ComputeProperties(PropertiesModel):
-    cpu: int = Field(ge=1, le=1024)
-    ram: int = Field(ge=1, le=8192)
+    cpu: Annotated[int, Meta(ge=1, le=1024)]
+    ram: Annotated[int, Meta(ge=1, le=8192)]
     """GB."""
 
 
 class DiskProperties(PropertiesModel):
-    type: str = Field(min_length=1, max_length=16)
+    type: Annotated[str, Meta(min_length=1, max_length=16)]
     """``gp3``/``io2`` (AWS), ``pd-ssd`` (GCP), ``P6``...``P80``/``Ultra`` (Azure)."""
-    storage: int | None = Field(default=None, ge=1, le=65536)
-    iops: int | None = Field(default=None, ge=1, le=256000)
+    storage: Annotated[int, Meta(ge=1, le=65536)] | None = None
+    iops: Annotated[int, Meta(ge=1, le=256000)] | None = None
 
 
 class NodeProperties(PropertiesModel):
@@ -63,8 +61,8 @@ class NodeProperties(PropertiesModel):
 
 class ServiceGroupProperties(PropertiesModel):
     node: NodeProperties
-    num_of_nodes: int = Field(ge=1, le=MAX_NODES)
-    services: tuple[Service, ...] = Field(min_length=1)
+    num_of_nodes: Annotated[int, Meta(ge=1, le=MAX_NODES)]
+    services: Annotated[tuple[Service, ...], Meta(min_length=1)]
 
 
 class AvailabilityProperties(PropertiesModel):
@@ -77,14 +75,14 @@ class SupportProperties(PropertiesModel):
 
 
 class CouchbaseServerProperties(PropertiesModel):
-    version: str = Field(min_length=1, max_length=16)
+    version: Annotated[str, Meta(min_length=1, max_length=16)]
 
 
 class CapellaClusterV4Properties(InProject):
-    name: str = Field(min_length=1, max_length=256)
-    description: str = Field(default="", max_length=1024)
+    name: Annotated[str, Meta(min_length=1, max_length=256)]
+    description: Annotated[str, Meta(max_length=1024)] = ""
     cloud_provider: CloudProviderProperties
-    service_groups: tuple[ServiceGroupProperties, ...] = Field(min_length=1)
+    service_groups: Annotated[tuple[ServiceGroupProperties, ...], Meta(min_length=1)]
     availability: AvailabilityProperties
     support: SupportProperties
     couchbase_server: CouchbaseServerProperties | None = None

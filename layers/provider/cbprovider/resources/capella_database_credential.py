@@ -21,9 +21,9 @@ import secrets
 import string
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field
+from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
@@ -50,12 +50,12 @@ NAME_FORBIDDEN = frozenset(')(><,;:"\\/][?=}{ ')
 
 
 class ScopeProperties(PropertiesModel):
-    name: str = Field(min_length=1, max_length=251)
+    name: Annotated[str, Meta(min_length=1, max_length=251)]
     collections: tuple[str, ...] = ()
 
 
 class BucketProperties(PropertiesModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
     scopes: tuple[ScopeProperties, ...] = ()
 
 
@@ -64,15 +64,17 @@ class ResourcesProperties(PropertiesModel):
 
 
 class AccessProperties(PropertiesModel):
-    privileges: tuple[Literal["data_reader", "data_writer", "read", "write"], ...] = Field(min_length=1)
+    privileges: Annotated[
+        tuple[Literal["data_reader", "data_writer", "read", "write"], ...], Meta(min_length=1)
+    ]
     resources: ResourcesProperties | None = None
     """Absent: every bucket of the cluster."""
 
 
 class CapellaDatabaseCredentialProperties(InCluster):
-    name: str = Field(min_length=2, max_length=128)
-    password_secret_arn: str | None = Field(default=None, min_length=1)
-    access: tuple[AccessProperties, ...] = Field(min_length=1)
+    name: Annotated[str, Meta(min_length=2, max_length=128)]
+    password_secret_arn: Annotated[str, Meta(min_length=1)] | None = None
+    access: Annotated[tuple[AccessProperties, ...], Meta(min_length=1)]
 
 
 Req = Request[CapellaDatabaseCredentialProperties]

@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
 from cbprovider.capella.models import BucketAccess
 from cbprovider.errors import ProviderError
@@ -49,6 +49,7 @@ from cbprovider.runtime import (
     ValidationFailed,
 )
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.properties import Check
 
 PASSWORD_RULES = (
     (re.compile(r"[a-z]"), "a lower-case letter"),
@@ -59,26 +60,25 @@ PASSWORD_RULES = (
 Access = Literal["data_reader", "data_writer"]
 
 
+def _cluster_id(value: str) -> str:
+    if not is_capella_id(value):
+        raise ValueError("must be a Capella cluster id (a UUID)")
+    return value
+
+
 class BucketAccessProperties(PropertiesModel):
-    name: str = Field(min_length=1, max_length=100)
-    scope: str = Field(default="*", min_length=1)
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    scope: Annotated[str, Meta(min_length=1)] = "*"
     """A scope name, or ``*`` (the default) for every scope of the bucket."""
     access: Access
 
 
 class CapellaDatabaseUserProperties(CapellaConnection):
-    cluster_id: str
-    user_name: str = Field(min_length=1, max_length=128)
-    password_secret_arn: str = Field(min_length=1)
+    cluster_id: Annotated[str, Check(_cluster_id)]
+    user_name: Annotated[str, Meta(min_length=1, max_length=128)]
+    password_secret_arn: Annotated[str, Meta(min_length=1)]
     all_buckets_access: Access | None = None
     buckets: tuple[BucketAccessProperties, ...] | None = None
-
-    @field_validator("cluster_id")
-    @classmethod
-    def _cluster_id(cls, value: str) -> str:
-        if not is_capella_id(value):
-            raise ValueError("must be a Capella cluster id (a UUID)")
-        return value
 
 
 Req = Request[CapellaDatabaseUserProperties]

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field
+from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
@@ -54,7 +54,7 @@ def delete_project(call: Callable[[], bool], project_id: str) -> bool:
 
 
 class CapellaProjectProperties(CapellaConnection):
-    name: str = Field(min_length=1, max_length=128)
+    name: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
 class CapellaProject(ReplacedOnEndpointChange, ResourceType[CapellaProjectProperties]):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field
+from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, is_capella_id
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 
 class CapellaProjectV4Properties(CapellaConnection):
-    name: str = Field(min_length=1, max_length=128)
-    description: str = Field(default="", max_length=256)
+    name: Annotated[str, Meta(min_length=1, max_length=128)]
+    description: Annotated[str, Meta(max_length=256)] = ""
 
 
 Req = Request[CapellaProjectV4Properties]

@@ -13,8 +13,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator
-
 from cbprovider.resources.capella_connection import (
     CapellaConnection,
     endpoint_of,
@@ -22,6 +20,7 @@ from cbprovider.resources.capella_connection import (
     require_version,
 )
 from cbprovider.runtime import Request, ValidationFailed
+from cbprovider.runtime.properties import Check
 from cbprovider.runtime.secrets import read_secret_text
 
 if TYPE_CHECKING:
@@ -36,7 +35,7 @@ def _capella_id(value: str) -> str:
     return value.lower()
 
 
-CapellaId = Annotated[str, AfterValidator(_capella_id)]
+CapellaId = Annotated[str, Check(_capella_id)]
 """A project, cluster or other object id: a UUID, compared in lower case."""
 
 

@@ -14,36 +14,27 @@ import importlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import ConfigDict
-
 from cbprovider.endpoints import DEFAULT_NAME, capella_endpoint
 from cbprovider.resources.capella_connection import CapellaConnection, endpoint_of
 from cbprovider.resources.endpoint_property import ENDPOINT
 from cbprovider.runtime import Outcome, Request, ResourceType, ValidationFailed
-from cbprovider.runtime.properties import parse_properties
+from cbprovider.runtime.properties import parse_properties, property_names, unknown_properties
 
 Version = str
 
 
-class AnyVersionProperties(CapellaConnection):
+class AnyVersionProperties(CapellaConnection, forbid_unknown_fields=False, dict=True):
     """Only ``Endpoint`` is read first; the rest is kept for the chosen version's model."""
-
-    model_config = ConfigDict(extra="allow")
 
     def raw(self) -> dict[str, Any]:
         """The properties as CloudFormation sent them (with ``Endpoint`` written out)."""
-        raw: dict[str, Any] = dict(self.model_extra or {})
+        raw: dict[str, Any] = unknown_properties(self)
         raw[ENDPOINT] = self.endpoint
         if self.service_token is not None:
             raw["ServiceToken"] = self.service_token
         if self.service_timeout is not None:
             raw["ServiceTimeout"] = self.service_timeout
         return raw
-
-
-def property_names(model: type[Any]) -> set[str]:
-    """The PascalCase names a properties model accepts at the top level."""
-    return {field.alias or name for name, field in model.model_fields.items()}
 
 
 class VersionedType(ResourceType[AnyVersionProperties]):

@@ -9,9 +9,9 @@ endpoint replaces it: the object lives on the appliance or organisation the endp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
+from msgspec import Meta
 
 from cbprovider.endpoints.entries import DEFAULT_NAME, NAME_PATTERN
 from cbprovider.runtime.properties import ResourceProperties
@@ -26,7 +26,7 @@ class EndpointChoice(ResourceProperties):
 
     retired_properties: ClassVar[Mapping[str, str]] = dict.fromkeys(RETIRED, RETIRED_HINT)
 
-    endpoint: str = Field(default=DEFAULT_NAME, pattern=rf"^{NAME_PATTERN}$")
+    endpoint: Annotated[str, Meta(pattern=rf"^{NAME_PATTERN}$")] = DEFAULT_NAME
     """``Endpoint``: the name of a registered endpoint (default ``default``)."""
 
 

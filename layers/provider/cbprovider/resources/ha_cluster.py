@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from msgspec import Meta
 
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for, read_key_pair
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.properties import Check
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient, ClusterRequest
@@ -52,32 +53,32 @@ class ReplacementRefused(ProviderError):
 _SERVER_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.\-:]*[A-Za-z0-9])?")
 
 
+def _server_name(value: str) -> str:
+    if not _SERVER_NAME.fullmatch(value):
+        raise ValueError("must be an IP address or a DNS name")
+    return value
+
+
+ServerName = Annotated[str, Meta(min_length=1, max_length=253), Check(_server_name)]
+
+
 class HAClusterProperties(CloudBasicConnection):
     # An IP address or DNS name (at most 253 characters of letters, digits, '.', '-', ':' for IPv6):
     # both go into the physical id, which must stay well inside CloudFormation's 4096-byte response.
-    local_server: str = Field(min_length=1, max_length=253)
-    remote_server: str = Field(min_length=1, max_length=253)
-    port: int = Field(default=81, ge=1, le=65535)
-    remote_credentials_secret_arn: str = Field(min_length=1)
-    standalone_server_on_delete: str | None = None
+    local_server: ServerName
+    remote_server: ServerName
+    port: Annotated[int, Meta(ge=1, le=65535)] = 81
+    remote_credentials_secret_arn: Annotated[str, Meta(min_length=1)]
+    standalone_server_on_delete: Annotated[str, Check(_server_name)] | None = None
     wait_for_remote: bool = False
 
-    @field_validator("local_server", "remote_server", "standalone_server_on_delete")
-    @classmethod
-    def _server_name(cls, value: str | None) -> str | None:
-        if value is not None and not _SERVER_NAME.fullmatch(value):
-            raise ValueError("must be an IP address or a DNS name")
-        return value
-
-    @model_validator(mode="after")
-    def _standalone_is_a_node(self) -> HAClusterProperties:
+    def validate(self) -> None:
         standalone = self.standalone_server_on_delete
         if standalone is not None and standalone.lower() not in (
             self.local_server.lower(),
             self.remote_server.lower(),
         ):
             raise ValueError("StandaloneServerOnDelete must be the LocalServer or the RemoteServer")
-        return self
 
     def cluster_request(self, *, with_local: bool, stack_id: str) -> ClusterRequest:
         from cbprovider.cloudbasic import ClusterRequest

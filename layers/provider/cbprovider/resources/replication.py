@@ -30,13 +30,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic.alias_generators import to_pascal
+import msgspec
+from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
+from cbprovider.resources.cloudbasic_connection import client_for
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange, endpoint_changed
 from cbprovider.resources.replication_endpoints import (
     ROLE_FIELDS,
@@ -64,7 +64,7 @@ from cbprovider.runtime import (
 )
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.properties import parse_properties
+from cbprovider.runtime.properties import parse_properties, values
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import AlterReplicationRequest, CloudBasicClient
@@ -89,7 +89,7 @@ class Tde(PropertiesModel):
     key_algorithm: str | None = None
 
 
-class ReplicationProperties(ReplicationOptions, CloudBasicConnection):
+class ReplicationProperties(ReplicationOptions):
     source: SourceEndpoint
     destination: DestinationEndpoint
     replication_name: str | None = None
@@ -98,7 +98,7 @@ class ReplicationProperties(ReplicationOptions, CloudBasicConnection):
     replicate_tables_only: bool | None = None
     replicate_views: bool | None = None
     replicate_stored_procedures: bool | None = None
-    parallel_tables_limit: int | None = Field(default=None, ge=1)
+    parallel_tables_limit: Annotated[int, Meta(ge=1)] | None = None
     rebuild_indexes: bool | None = None
     staging_buffer_type: Literal["TempDb", "ReplicaDb"] | None = None
     tables_to_exclude: TableNames | None = None
@@ -134,7 +134,10 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
             return True
         for role in ("Source", "Destination"):
             new_end, old_end = getattr(new_props, role.lower()), getattr(old_props, role.lower())
-            if new_end.model_dump(include=ROLE_FIELDS) == old_end.model_dump(include=ROLE_FIELDS):
+            new_roles, old_roles = (
+                {k: v for k, v in values(e).items() if k in ROLE_FIELDS} for e in (new_end, old_end)
+            )
+            if new_roles == old_roles:
                 continue
             try:
                 old_identity = resolve(old_end, role, stack_id=stack_id).identity
@@ -437,7 +440,8 @@ def _create_only_changes(p: ReplicationProperties, old: ReplicationProperties | 
     """The changed properties that only CreateReplication takes (AlterReplication cannot apply them)."""
     if old is None:
         return []
-    names = [to_pascal(name) for name in CREATE_ONLY if getattr(p, name) != getattr(old, name)]
+    pascal = {field.name: field.encode_name for field in msgspec.structs.fields(p)}
+    names = [pascal[name] for name in CREATE_ONLY if getattr(p, name) != getattr(old, name)]
     names += [f"Source.{name}" for name in p.source.changed_create_options(old.source)]
     names += [f"Destination.{name}" for name in p.destination.changed_create_options(old.destination)]
     return names

@@ -11,13 +11,10 @@ else (its ``repr`` hides it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import field_validator, model_validator
-from pydantic.alias_generators import to_pascal
+from typing import Annotated, Literal
 
 from cbprovider.resources import sql_connection as sql
-from cbprovider.runtime.properties import PropertiesModel, ValidationFailed
+from cbprovider.runtime.properties import Check, PropertiesModel, ValidationFailed, values
 from cbprovider.runtime.secrets import read_shared_secret_json
 
 ROLE_FIELDS = frozenset({"secret_arn", "connection_string", "database"})
@@ -27,39 +24,34 @@ SECRET_MAX_AGE = 5
 Update right after a rotation sends the new password (the runtime's default keeps secrets 5 minutes)."""
 
 
+def _no_password(value: str) -> str:
+    try:
+        pairs = sql.parse(value)
+    except sql.ConnectionStringError as error:
+        raise ValueError(f"not a SQL Server connection string ({error})") from None
+    if any(key in sql.PASSWORD_KEYS for key, _ in pairs):
+        raise ValueError(
+            "must not contain a password: put the credentials in a secret and use SecretArn instead"
+        )
+    if sql.first(pairs, sql.SERVER_KEYS) is None:
+        raise ValueError("names no server (Data Source)")
+    return value
+
+
 class Endpoint(PropertiesModel):
     secret_arn: str | None = None
-    connection_string: str | None = None
+    connection_string: Annotated[str, Check(_no_password)] | None = None
     database: str | None = None
     encrypt_data_in_transit: bool | None = None
 
-    @field_validator("connection_string")
-    @classmethod
-    def _no_password(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            pairs = sql.parse(value)
-        except sql.ConnectionStringError as error:
-            raise ValueError(f"not a SQL Server connection string ({error})") from None
-        if any(key in sql.PASSWORD_KEYS for key, _ in pairs):
-            raise ValueError(
-                "must not contain a password: put the credentials in a secret and use SecretArn instead"
-            )
-        if sql.first(pairs, sql.SERVER_KEYS) is None:
-            raise ValueError("names no server (Data Source)")
-        return value
-
-    @model_validator(mode="after")
-    def _one_way_in(self) -> Endpoint:
+    def validate(self) -> None:
         if (self.secret_arn is None) == (self.connection_string is None):
             raise ValueError("give exactly one of SecretArn or ConnectionString")
-        return self
 
     def changed_create_options(self, old: Endpoint) -> list[str]:
         """PascalCase names of the options only CreateReplication takes that differ from ``old``."""
-        new_values, old_values = self.model_dump(by_alias=True), old.model_dump(by_alias=True)
-        roles = {to_pascal(name) for name in ROLE_FIELDS}
+        new_values, old_values = values(self, by_name=True), values(old, by_name=True)
+        roles = {"SecretArn", "ConnectionString", "Database"}
         return [
             name for name, value in new_values.items() if name not in roles and old_values.get(name) != value
         ]

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import time
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+import msgspec
+from msgspec import Meta
 
-from cbprovider.runtime.properties import PropertiesModel
+from cbprovider.resources.cloudbasic_connection import CloudBasicConnection
+from cbprovider.runtime.properties import Check, PropertiesModel
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import IndexRebuildSchedule as IndexRebuildBody
@@ -91,11 +93,17 @@ def _exclusion_rules(value: list[str]) -> list[str]:
     return rules
 
 
-TimeOfDay = Annotated[str, AfterValidator(time_of_day)]
-Minutes = Annotated[int, Field(ge=1, le=10080)]
-TableNames = Annotated[list[str], Field(max_length=MAX_ITEMS), AfterValidator(_table_names)]
-PlainNames = Annotated[list[str], Field(max_length=MAX_ITEMS), AfterValidator(_plain_names)]
-ExclusionRules = Annotated[list[str], Field(max_length=MAX_ITEMS), AfterValidator(_exclusion_rules)]
+def _each_day_once(value: list[str]) -> list[str]:
+    if len(set(value)) != len(value):
+        raise ValueError("name each day once")
+    return value
+
+
+TimeOfDay = Annotated[str, Check(time_of_day)]
+Minutes = Annotated[int, Meta(ge=1, le=10080)]
+TableNames = Annotated[list[str], Meta(max_length=MAX_ITEMS), Check(_table_names)]
+PlainNames = Annotated[list[str], Meta(max_length=MAX_ITEMS), Check(_plain_names)]
+ExclusionRules = Annotated[list[str], Meta(max_length=MAX_ITEMS), Check(_exclusion_rules)]
 
 
 class Schedule(PropertiesModel):
@@ -109,7 +117,7 @@ class Schedule(PropertiesModel):
 class ChangeTrackingProcess(PropertiesModel):
     """Batch limit and timeouts of the change-tracking process."""
 
-    batch_limit: int | None = Field(default=None, ge=1)
+    batch_limit: Annotated[int, Meta(ge=1)] | None = None
     timeout_in_minutes: Minutes | None = None
     serialized_timeout_in_minutes: Minutes | None = None
     auto_serialized_timeout_in_minutes: Minutes | None = None
@@ -118,8 +126,8 @@ class ChangeTrackingProcess(PropertiesModel):
 class ReseedingSchedule(PropertiesModel):
     """Tables reseeded periodically inside a daily window (tables without a primary key above all)."""
 
-    no_pk_tables_to_include: TableNames | None = Field(default=None, alias="NoPkTablesToInclude")
-    pk_tables_to_include: TableNames | None = Field(default=None, alias="PkTablesToInclude")
+    no_pk_tables_to_include: TableNames | None = msgspec.field(default=None, name="NoPkTablesToInclude")
+    pk_tables_to_include: TableNames | None = msgspec.field(default=None, name="PkTablesToInclude")
     from_time: TimeOfDay | None = None
     to_time: TimeOfDay | None = None
     repeat_interval_in_minutes: Minutes | None = None
@@ -127,11 +135,9 @@ class ReseedingSchedule(PropertiesModel):
     serialized_process_timeout_in_minutes: Minutes | None = None
     auto_serialized_process_timeout_in_minutes: Minutes | None = None
 
-    @model_validator(mode="after")
-    def _some_tables(self) -> ReseedingSchedule:
+    def validate(self) -> None:
         if not (self.no_pk_tables_to_include or self.pk_tables_to_include):
             raise ValueError("name at least one table in NoPkTablesToInclude or PkTablesToInclude")
-        return self
 
     def to_request(self) -> ReseedingBody:
         from cbprovider.cloudbasic import ReseedingSchedule as Body
@@ -153,17 +159,10 @@ class IndexRebuildSchedule(PropertiesModel):
 
     enabled: bool = True
     recurrence: Literal["Weekly"] = "Weekly"
-    week_days: list[WeekDay] = Field(min_length=1, max_length=7)
+    week_days: Annotated[list[WeekDay], Meta(min_length=1, max_length=7), Check(_each_day_once)]
     from_time: TimeOfDay
     to_time: TimeOfDay
-    parallel_indexes_rebuild_limit: int | None = Field(default=None, ge=1, le=1000)
-
-    @field_validator("week_days")
-    @classmethod
-    def _each_day_once(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("name each day once")
-        return value
+    parallel_indexes_rebuild_limit: Annotated[int, Meta(ge=1, le=1000)] | None = None
 
     def to_request(self) -> IndexRebuildBody:
         from cbprovider.cloudbasic import IndexRebuildSchedule as Body
@@ -178,8 +177,8 @@ class IndexRebuildSchedule(PropertiesModel):
         )
 
 
-class ReplicationOptions(PropertiesModel):
-    """The option properties (mixed into the replication's properties model)."""
+class ReplicationOptions(CloudBasicConnection):
+    """The option properties (the base of the replication's properties model)."""
 
     dynamic_tables_discovery: bool | None = None
     dynamic_views_discovery: bool | None = None
@@ -187,11 +186,11 @@ class ReplicationOptions(PropertiesModel):
     dynamic_tables_exclusion_rules: ExclusionRules | None = None
     drop_tables_found_on_replica_only: bool | None = None
     drop_logins_users_roles_found_on_replica_only: bool | None = None
-    parallel_detection_limit: int | None = Field(default=None, ge=1)
+    parallel_detection_limit: Annotated[int, Meta(ge=1)] | None = None
     stored_procedures_to_exclude: PlainNames | None = None
     indexes_to_exclude: PlainNames | None = None
-    tables_to_exclude_disable_ct: bool | None = Field(default=None, alias="TablesToExcludeDisableCt")
-    tables_to_exclude_disable_cdc: bool | None = Field(default=None, alias="TablesToExcludeDisableCdc")
+    tables_to_exclude_disable_ct: bool | None = msgspec.field(default=None, name="TablesToExcludeDisableCt")
+    tables_to_exclude_disable_cdc: bool | None = msgspec.field(default=None, name="TablesToExcludeDisableCdc")
     schedule: Schedule | None = None
     change_tracking_process: ChangeTrackingProcess | None = None
     reseeding_schedule: ReseedingSchedule | None = None

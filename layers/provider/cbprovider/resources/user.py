@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, field_validator
+from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
@@ -36,6 +36,7 @@ from cbprovider.resources.keys_secret import (
 )
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.properties import Check
 from cbprovider.runtime.secrets import read_shared_secret_text
 
 if TYPE_CHECKING:
@@ -46,22 +47,21 @@ KEYS_KIND = "cloudbasic-user"
 _EXISTS = re.compile(r"already\s+exists?|\bexists\b|\bduplicate\b|\bunique\b", re.IGNORECASE)
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
 class UserProperties(CloudBasicConnection):
     # Bounded: UserName is the physical id, and the others travel in reasons; 256 is far above any login.
-    email: str = Field(max_length=256)
-    user_name: str = Field(max_length=128)
-    first_name: str = Field(max_length=256)
-    last_name: str = Field(max_length=256)
+    email: Annotated[str, Meta(max_length=256), Check(_not_blank)]
+    user_name: Annotated[str, Meta(max_length=128), Check(_not_blank)]
+    first_name: Annotated[str, Meta(max_length=256), Check(_not_blank)]
+    last_name: Annotated[str, Meta(max_length=256), Check(_not_blank)]
     password_secret_arn: str
     """Secret with the user's console password: plain text or JSON ``{"password": ...}``."""
     is_admin: bool = False
-
-    @field_validator("email", "user_name", "first_name", "last_name")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
 
 
 REPLACING = frozenset({"Email", "UserName", "FirstName", "LastName", "PasswordSecretArn", "IsAdmin"})

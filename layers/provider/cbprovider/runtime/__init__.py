@@ -51,8 +51,8 @@ if TYPE_CHECKING:
     from cbprovider.runtime.secrets import create_owned_secret, delete_owned_secret, read_secret_json
     from cbprovider.runtime.timing import Timing
 
-# Imported on first use (PEP 562), so that e.g. ``read_secret_json`` does not load pydantic and the
-# whole lifecycle machinery into a function that only needs a secret.
+# Imported on first use (PEP 562), so that e.g. ``read_secret_json`` does not load the property models and
+# the whole lifecycle machinery into a function that only needs a secret.
 _EXPORTS = {
     "Done": "resource",
     "InProgress": "resource",
