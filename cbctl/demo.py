@@ -144,7 +144,7 @@ def _quiet_logs(verbose: bool) -> Iterator[None]:
 
 
 def shared_secret(boto3: Any, name: str, value: Mapping[str, Any]) -> str:
-    from cbprovider.runtime.secrets import sharing_tags
+    from cbprovider.secrets.sharing import sharing_tags
 
     arn: str = boto3.client("secretsmanager").create_secret(
         Name=name, SecretString=json.dumps(value), Tags=sharing_tags()

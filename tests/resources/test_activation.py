@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cbprovider.runtime.secrets import sharing_tags
+from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from cbprovider.runtime import is_placeholder
-from cbprovider.runtime.secrets import sharing_tags
+from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.stack import LocalStack, register_endpoint

@@ -38,9 +38,10 @@ from cbprovider.resources.keys_secret import (
     is_keys_state,
     issue_keys,
 )
-from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed, delete_owned_secret
+from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.secrets import read_shared_secret_text
+from cbprovider.secrets.owned import delete_owned_secret
+from cbprovider.secrets.sharing import read_shared_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient

@@ -38,9 +38,9 @@ from cbprovider.runtime import (
     Request,
     ResourceType,
     ValidationFailed,
-    create_owned_secret,
 )
 from cbprovider.runtime.ids import placeholder_id
+from cbprovider.secrets.owned import create_owned_secret
 
 if TYPE_CHECKING:
     from cbprovider.capella.v4 import Access, CapellaV4Client
@@ -89,7 +89,7 @@ def check_name(name: str) -> None:
 def read_password(arn: str, *, stack_id: str) -> str:
     """The password in secret ``arn`` (shared with the stack, read afresh), checked against the API's
     rules; never echoed."""
-    from cbprovider.runtime.secrets import read_shared_secret_text
+    from cbprovider.secrets.sharing import read_shared_secret_text
 
     password = read_shared_secret_text(
         arn, property_name="PasswordSecretArn", stack_id=stack_id, json_keys=("password",), max_age=0

@@ -103,7 +103,7 @@ def split_physical_id(physical_id: str) -> tuple[str, str] | None:
 
 def read_password(arn: str, *, stack_id: str) -> str:
     """The password in secret ``arn`` (read afresh, if shared with the stack), checked; never echoed."""
-    from cbprovider.runtime.secrets import read_shared_secret_text
+    from cbprovider.secrets.sharing import read_shared_secret_text
 
     password = read_shared_secret_text(
         arn, property_name="PasswordSecretArn", stack_id=stack_id, json_keys=("password",), max_age=0

@@ -65,6 +65,8 @@ from cbprovider.runtime import (
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import parse_properties
+from cbprovider.secrets.reader import SecretUnreadable
+from cbprovider.secrets.sharing import SecretNotShared
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import AlterReplicationRequest, CloudBasicClient
@@ -138,7 +140,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
                 continue
             try:
                 old_identity = resolve(old_end, role, stack_id=stack_id).identity
-            except ValidationFailed:
+            except (ValidationFailed, SecretUnreadable, SecretNotShared):
                 logger.warning("The old endpoint cannot be resolved: replacing", extra={"role": role})
                 return True
             if resolve(new_end, role, stack_id=stack_id).identity != old_identity:

@@ -36,7 +36,7 @@ from cbprovider.resources.keys_secret import (
 )
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.secrets import read_shared_secret_text
+from cbprovider.secrets.sharing import read_shared_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic.models import KeyPair

@@ -48,10 +48,9 @@ if TYPE_CHECKING:
     from cbprovider.runtime.properties import PropertiesModel, ResourceProperties, ValidationFailed
     from cbprovider.runtime.provider import Provider
     from cbprovider.runtime.resource import Done, InProgress, Outcome, Request, ResourceType
-    from cbprovider.runtime.secrets import create_owned_secret, delete_owned_secret, read_secret_json
     from cbprovider.runtime.timing import Timing
 
-# Imported on first use (PEP 562), so that e.g. ``read_secret_json`` does not load pydantic and the
+# Imported on first use (PEP 562), so that e.g. ``is_placeholder`` does not load pydantic and the
 # whole lifecycle machinery into a function that only needs a secret.
 _EXPORTS = {
     "Done": "resource",
@@ -64,9 +63,6 @@ _EXPORTS = {
     "ValidationFailed": "properties",
     "Provider": "provider",
     "Timing": "timing",
-    "create_owned_secret": "secrets",
-    "delete_owned_secret": "secrets",
-    "read_secret_json": "secrets",
     "is_placeholder": "ids",
 }
 
@@ -91,8 +87,5 @@ __all__ = [
     "ResourceType",
     "Timing",
     "ValidationFailed",
-    "create_owned_secret",
-    "delete_owned_secret",
     "is_placeholder",
-    "read_secret_json",
 ]
