@@ -6,3 +6,39 @@
   stack (``SecretNotShared`` otherwise).
 - ``owned``: the secrets the provider creates for one stack's resources (keys an API handed back).
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cbprovider.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from cbprovider.secrets.owned import *  # noqa: F403
+    from cbprovider.secrets.reader import *  # noqa: F403
+    from cbprovider.secrets.sharing import *  # noqa: F403
+else:
+    __all__, __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "cbprovider.secrets.reader": (
+                "SecretUnreadable",
+                "key_pair_in",
+                "secret_json",
+                "secret_text",
+                "secret_value",
+            ),
+            "cbprovider.secrets.sharing": (
+                "SecretNotShared",
+                "read_shared_secret_json",
+                "read_shared_secret_text",
+                "sharing_tags",
+            ),
+            "cbprovider.secrets.owned": (
+                "NotOwnedSecret",
+                "create_owned_secret",
+                "delete_owned_secret",
+                "put_owned_secret_value",
+            ),
+        },
+    )
