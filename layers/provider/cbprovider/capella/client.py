@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 
+from cbprovider.api_client import ApiClient
 from cbprovider.capella.models import (
     BucketAccess,
     Cloud,
@@ -36,7 +36,7 @@ from cbprovider.capella.responses import SERVICE, api_error, format_error, json_
 from cbprovider.capella.signing import CapellaHmacAuth
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
-from cbprovider.transport import RetryPolicy, Timeouts, Transport
+from cbprovider.transport import RetryPolicy, Timeouts
 
 DEFAULT_URL = "https://cloudapi.cloud.couchbase.com"
 HOSTED_FAILURE_STATES = frozenset(
@@ -67,7 +67,7 @@ MAX_PAGES = 10_000
 """More pages than this is a broken cursor, not a list (a million items at the default page size)."""
 
 
-class CapellaClient:
+class CapellaClient(ApiClient):
     """Typed access to the Capella v3 management API over one keep-alive session.
 
     ``credentials`` is the v3 ``(access_key, secret_key)`` pair; without it requests go unsigned (only
@@ -90,35 +90,20 @@ class CapellaClient:
         sleep: Callable[[float], None] = time.sleep,
         deadline: Deadline | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Capella API URL must be http(s)://host[:port], got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self.auth = auth or (CapellaHmacAuth(*credentials) if credentials else None)
-        self.deadline = deadline
-        self._sleep = sleep
-        self._transport = Transport(
+        super().__init__(
+            base_url,
+            api="Capella",
             service=SERVICE,
-            origin=self.base_url,
-            policy=retry,
             timeouts=timeouts,
-            verify=ca_bundle or True,
+            retry=retry,
+            ca_bundle=ca_bundle,
             sleep=sleep,
         )
+        self.auth = auth or (CapellaHmacAuth(*credentials) if credentials else None)
+        self.deadline = deadline
 
     def __repr__(self) -> str:
         return f"CapellaClient(base_url={self.base_url!r}, auth={self.auth!r})"
-
-    def close(self) -> None:
-        self._transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- generic -----------------------------------------------------------------------------------
     def request(

@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
 
+from cbprovider.api_client import ApiClient
 from cbprovider.capella.fields import ModelError
 from cbprovider.capella.pagination import parse_page
 from cbprovider.capella.polling import GONE, StatusWait, wait_for
@@ -47,7 +47,7 @@ from cbprovider.capella.v4.ratelimit import DEFAULT_BURST, DEFAULT_PER_MINUTE, R
 from cbprovider.capella.v4.responses import api_error, created_id
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
-from cbprovider.transport import RetryPolicy, Timeouts, Transport
+from cbprovider.transport import RetryPolicy, Timeouts
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def _json(body: _Body | Mapping[str, Any]) -> dict[str, Any]:
     return dict(body) if isinstance(body, Mapping) else body.to_json()
 
 
-class CapellaV4Client:
+class CapellaV4Client(ApiClient):
     """Typed access to the Capella v4 management API of one organization over one keep-alive session.
 
     ``token`` is the API key token (``None`` sends no ``Authorization``: every call is refused).
@@ -121,38 +121,23 @@ class CapellaV4Client:
         ca_bundle: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Capella API URL must be http(s)://host[:port], got {base_url!r}")
         if organization_id is not None and not organization_id:
             raise ValueError("organization_id must not be empty (None: raw-path calls only)")
-        self.base_url = base_url.rstrip("/")
+        super().__init__(
+            base_url,
+            api="Capella",
+            service=SERVICE,
+            timeouts=timeouts,
+            retry=retry,
+            ca_bundle=ca_bundle,
+            sleep=sleep,
+        )
         self.organization_id = organization_id
         self._token = token
         self.limiter = limiter or (shared_limiter(token, rate_per_minute, burst) if token else None)
-        self._sleep = sleep
-        self._transport = Transport(
-            service=SERVICE,
-            origin=self.base_url,
-            policy=retry,
-            timeouts=timeouts,
-            verify=ca_bundle or True,
-            sleep=sleep,
-        )
 
     def __repr__(self) -> str:
         return f"CapellaV4Client(base_url={self.base_url!r}, organization_id={self.organization_id!r})"
-
-    def close(self) -> None:
-        self._transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- generic -----------------------------------------------------------------------------------
     def route(self, template: str, **values: str) -> tuple[str, str]:
