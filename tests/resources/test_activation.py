@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cbprovider.runtime.planning import replaces
 from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
@@ -293,10 +294,10 @@ def test_sample_events_parse_and_classify(name: str) -> None:
     parse_properties(resource.properties_model, event["ResourceProperties"])
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(
-            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        replaced = replaces(
+            resource, event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
         )
-        assert replaces == (name == "update-replace")
+        assert replaced == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
 

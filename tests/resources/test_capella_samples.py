@@ -13,6 +13,7 @@ from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties, 
 from cbprovider.resources.capella_database_user import CapellaDatabaseUser
 from cbprovider.resources.capella_project import CapellaProject
 from cbprovider.runtime import ResourceType
+from cbprovider.runtime.planning import replaces
 from cbprovider.runtime.properties import parse_properties
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,10 +47,10 @@ def test_sample_events_parse_and_classify(kind: str, name: str) -> None:
         check(props)
     if event["RequestType"] == "Update":
         parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(
-            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
+        replaced = replaces(
+            resource, event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
         )
-        assert replaces == (name == "update-replace")
+        assert replaced == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
 

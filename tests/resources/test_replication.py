@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from cbprovider.resources import sql_connection as sql
 from cbprovider.runtime import is_placeholder
+from cbprovider.runtime.planning import replaces
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -429,9 +430,7 @@ def test_sample_events_parse_and_classify(cb: CloudBasicEnv, name: str) -> None:
                 stand_ins.setdefault(arn, cb.rds_secret(host=host, password="sample"))
                 properties[role]["SecretArn"] = stand_ins[arn]
         parse_properties(resource.properties_model, old)
-        assert resource.requires_replacement(new, old, stack_id=event["StackId"]) == (
-            name == "update-replace"
-        )
+        assert replaces(resource, new, old, stack_id=event["StackId"]) == (name == "update-replace")
     if event["RequestType"] != "Create":
         assert resource.owns_physical_id(event["PhysicalResourceId"])
 

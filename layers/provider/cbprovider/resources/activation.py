@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import field_validator
 
+from cbprovider.endpoints.entries import ENDPOINT_PROPERTY as ENDPOINT
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import (
     CloudBasicConnection,
@@ -30,7 +31,6 @@ from cbprovider.resources.cloudbasic_connection import (
     open_client,
     read_key_pair,
 )
-from cbprovider.resources.endpoint_property import ENDPOINT, ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import (
     find_keys_secret,
     find_keys_secrets,
@@ -98,7 +98,7 @@ class ActivationNotChangeable(ProviderError):
     """A property of an activated instance changed while its InstanceId stayed the same."""
 
 
-class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
+class Activation(ResourceType[ActivationProperties]):
     type_name = TYPE_NAME
     properties_model = ActivationProperties
     replacement_properties = REPLACING

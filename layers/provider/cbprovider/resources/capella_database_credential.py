@@ -29,7 +29,6 @@ from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import PHYSICAL_TAG, find_keys_secrets, remove_keys_secrets
 from cbprovider.runtime import (
     Done,
@@ -132,7 +131,7 @@ def access_of(props: CapellaDatabaseCredentialProperties) -> list[Access]:
     ]
 
 
-class CapellaDatabaseCredential(ReplacedOnEndpointChange, ResourceType[CapellaDatabaseCredentialProperties]):
+class CapellaDatabaseCredential(ResourceType[CapellaDatabaseCredentialProperties]):
     type_name = "Custom::CapellaDatabaseCredential"
     properties_model = CapellaDatabaseCredentialProperties
     replacement_properties = frozenset({"ProjectId", "ClusterId", "Name"})

@@ -38,7 +38,6 @@ from cbprovider.capella.models import BucketAccess
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -116,7 +115,7 @@ def read_password(arn: str, *, stack_id: str) -> str:
     return password
 
 
-class CapellaDatabaseUser(ReplacedOnEndpointChange, ResourceType[CapellaDatabaseUserProperties]):
+class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
     type_name = "Custom::CapellaDatabaseUser"
     properties_model = CapellaDatabaseUserProperties
     replacement_properties = frozenset({"UserName", "ClusterId"})

@@ -37,7 +37,6 @@ from pydantic.alias_generators import to_pascal
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange, endpoint_changed
 from cbprovider.resources.replication_endpoints import (
     ROLE_FIELDS,
     DestinationEndpoint,
@@ -114,7 +113,7 @@ class SeedingFailed(ProviderError):
     """ReplicationStatus reported the seeding as failed."""
 
 
-class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties]):
+class Replication(ResourceType[ReplicationProperties]):
     type_name = "Custom::CloudBasicReplication"
     properties_model = ReplicationProperties
     replacement_properties = frozenset({"Source", "Destination", "ReplicationMethod", "Tde"})
@@ -123,9 +122,8 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         return bool(GUID.match(physical_id))
 
     def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
-        """Replace when the endpoint, either end's resolved server/database, the method or TDE changes."""
-        if endpoint_changed(new, old):
-            return True
+        """Replace when either end's resolved server/database, the method or TDE changes (a change of
+        ``Endpoint`` replaces every type: the runtime decides that before asking)."""
         try:
             old_props = parse_properties(ReplicationProperties, old)
         except ValidationFailed:

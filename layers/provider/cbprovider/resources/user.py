@@ -26,7 +26,6 @@ from pydantic import Field, field_validator
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import (
     find_keys_secret,
     finish_keys,
@@ -71,7 +70,7 @@ class UserAlreadyExists(ProviderError):
     """CreateUser refused the UserName or Email because a user already has it."""
 
 
-class User(ReplacedOnEndpointChange, ResourceType[UserProperties]):
+class User(ResourceType[UserProperties]):
     type_name = TYPE_NAME
     properties_model = UserProperties
     replacement_properties = REPLACING
