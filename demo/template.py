@@ -1,28 +1,20 @@
-"""The Capella API v4 part of ``cbctl demo``: the stack of ``examples/capella-v4.yaml``, played through.
+"""A CloudFormation template as the demo reads it: parameters and ``!Ref``/``!GetAtt``/``!If`` resolved.
 
-The example template is read and its resources are sent as CloudFormation would send them: parameters
-and ``!Ref``/``!GetAtt``/``!If`` resolved, scalars as strings, ``ServiceToken`` the provider's. The
-stack is created (project, cluster, bucket, allowed CIDR, credential, each after what it refers to),
-updated with new parameter values (only the resources whose properties change get an Update, as with
-CloudFormation), and deleted in reverse order. Afterwards the organisation must hold nothing and the
-secret the provider made for the generated password must be scheduled for deletion.
+``load_template`` reads YAML with CloudFormation's short-form intrinsics (and any other ``!Tag``, as
+``{"Fn::Tag": ...}``, for the demo's scenarios); ``ExampleStack`` resolves a resource's properties as
+CloudFormation would send them: scalars as strings, without ``ServiceToken``. ``functions`` resolves
+further ``Fn::`` names (the scenarios' ``!Secret`` and ``!Sim``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-if TYPE_CHECKING:
-    from cbctl.demo import Driver, Transcript
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "capella-v4.yaml"
-UPDATED = {"DataNodes": "5", "BucketMemoryInMb": "2048"}
-"""The parameter changes of the demo's stack update: a scale of the cluster and a bigger bucket, in place."""
 NO_VALUE = object()
 
 
@@ -46,7 +38,7 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 _Loader.add_multi_constructor("!", _intrinsic)
 
 
-def load_template(path: Path = EXAMPLE) -> dict[str, Any]:
+def load_template(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     return data
 
@@ -59,11 +51,18 @@ class ExampleStack:
     parameters: dict[str, str]
     physical_ids: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    functions: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+    """``Fn::`` names beyond CloudFormation's: name -> the value for the (unresolved) argument."""
 
     @classmethod
-    def of(cls, template: dict[str, Any], overrides: Mapping[str, str] | None = None) -> ExampleStack:
+    def of(
+        cls,
+        template: dict[str, Any],
+        overrides: Mapping[str, str] | None = None,
+        functions: Mapping[str, Callable[[Any], Any]] | None = None,
+    ) -> ExampleStack:
         values = {name: str(p.get("Default", "")) for name, p in template.get("Parameters", {}).items()}
-        return cls(template, {**values, **(overrides or {})})
+        return cls(template, {**values, **(overrides or {})}, functions=functions or {})
 
     def resources(self) -> list[str]:
         """Logical ids in template order; each must come after the resources it refers to."""
@@ -89,7 +88,7 @@ class ExampleStack:
         return {name: self.resolve(o["Value"]) for name, o in self.template.get("Outputs", {}).items()}
 
     def with_parameters(self, overrides: Mapping[str, str]) -> ExampleStack:
-        changed = ExampleStack(self.template, {**self.parameters, **overrides})
+        changed = ExampleStack(self.template, {**self.parameters, **overrides}, functions=self.functions)
         changed.physical_ids, changed.attributes = dict(self.physical_ids), dict(self.attributes)
         return changed
 
@@ -110,6 +109,8 @@ class ExampleStack:
             if key == "Fn::If":
                 condition, then, otherwise = argument
                 return self.resolve(then if self._condition(condition) else otherwise)
+            if key in self.functions:
+                return self.functions[key](argument)
             if key.startswith("Fn::"):
                 raise UnsupportedTemplate(f"{key} is not resolved by the demo")
         resolved = {k: self.resolve(v) for k, v in value.items()}
@@ -153,106 +154,3 @@ def _references(value: Any) -> set[str]:
             else:
                 found |= _references(argument)
     return found
-
-
-def capella_v4_scenario(t: Transcript, boto3: Any, receiver: Any, deploy_seconds: float) -> None:
-    from cbctl.demo import Driver, shared_secret
-    from simulators.capella import CapellaSimulator
-    from simulators.stack import LocalStack, load_handler, register_endpoint
-
-    with CapellaSimulator(deploy_seconds=deploy_seconds, destroy_seconds=1.0, scale_seconds=1.0) as sim:
-        t.section(f"Couchbase Capella API v4: examples/capella-v4.yaml (simulator at {sim.url})")
-        token = shared_secret(boto3, "demo/capella-v4-token", {"ApiKeyToken": sim.v4.token})
-        t.line("  (the operator registers the organisation as endpoint 'default' with ApiVersion v4)")
-        register_endpoint(
-            "capella",
-            "default",
-            sim.url,
-            credentials_secret_arn=token,
-            ApiVersion="v4",
-            OrganizationId=sim.v4.organization_id,
-        )
-        handler = load_handler("capella_provider")
-        drive = Driver(t, LocalStack(handler, receiver, stack_name="capella-v4-demo"), sim)
-        stack = ExampleStack.of(load_template())
-        order = stack.resources()
-        for logical_id in order:
-            _create(drive, stack, logical_id)
-        if t.failures:
-            return
-        outputs = stack.outputs()
-        t.line("\n  stack outputs: " + ", ".join(f"{k}={v}" for k, v in outputs.items() if "Secret" not in k))
-        _check_application_secret(t, boto3, sim, stack, outputs["CredentialSecretArn"])
-
-        t.line(f"\n  (stack update: {', '.join(f'{k}={v}' for k, v in UPDATED.items())})")
-        updated = stack.with_parameters(UPDATED)
-        for logical_id in order:
-            old, new = stack.properties(logical_id), updated.properties(logical_id)
-            if new != old:
-                outcome = drive.request(
-                    "Update",
-                    updated.type_of(logical_id),
-                    logical_id,
-                    new,
-                    physical_id=updated.physical_ids[logical_id],
-                    old_properties=old,
-                    context_seconds=30,
-                )
-                if outcome.physical_id != updated.physical_ids[logical_id]:
-                    t.failures.append(f"Update {logical_id}: replaced, expected in place")
-                updated.attributes[logical_id] = outcome.data
-
-        t.line("\n  (stack delete, in reverse order)")
-        for logical_id in reversed(order):
-            drive.request(
-                "Delete",
-                updated.type_of(logical_id),
-                logical_id,
-                updated.properties(logical_id),
-                physical_id=updated.physical_ids[logical_id],
-                context_seconds=30,
-            )
-        _check_nothing_left(t, boto3, sim, outputs["CredentialSecretArn"])
-
-
-def _create(drive: Driver, stack: ExampleStack, logical_id: str) -> None:
-    outcome = drive.request(
-        "Create", stack.type_of(logical_id), logical_id, stack.properties(logical_id), context_seconds=30
-    )
-    stack.physical_ids[logical_id] = outcome.physical_id
-    stack.attributes[logical_id] = outcome.data
-
-
-def _check_application_secret(t: Transcript, boto3: Any, sim: Any, stack: ExampleStack, arn: str) -> None:
-    """What an application reads from CredentialSecretArn is the password Capella has for the credential."""
-    import json
-
-    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
-    credential = stack.physical_ids["AppCredential"]
-    cluster = stack.physical_ids["OrdersCluster"]
-    stored = sim.v4.store.credentials[cluster][credential]
-    if secret.get("password") != stored.password or secret.get("username") != stored.name:
-        t.failures.append("CredentialSecretArn does not hold the credential's password")
-        return
-    t.line(f"  (CredentialSecretArn holds username {secret['username']!r} and the password Capella has)")
-
-
-def _check_nothing_left(t: Transcript, boto3: Any, sim: Any, secret_arn: str) -> None:
-    store = sim.v4.store
-    store.purge()
-    with store.lock:
-        left = {
-            "projects": len(store.projects),
-            "clusters": len(store.clusters),
-            "buckets": sum(len(b) for b in store.buckets.values()),
-            "allowed CIDRs": sum(len(c) for c in store.cidrs.values()),
-            "credentials": sum(len(c) for c in store.credentials.values()),
-        }
-    described = boto3.client("secretsmanager").describe_secret(SecretId=secret_arn)
-    t.line(
-        "\n  left in the organisation: "
-        + ", ".join(f"{n} {what}" for what, n in left.items())
-        + f"; the generated password's secret {'is' if described.get('DeletedDate') else 'is NOT'} deleted"
-    )
-    if any(left.values()) or not described.get("DeletedDate"):
-        t.failures.append("the v4 stack's delete left something behind")
