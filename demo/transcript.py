@@ -11,9 +11,10 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+from unittest import mock
 
 
 @dataclass
@@ -111,19 +112,10 @@ def _call_text(call: tuple[str, str, int], count: int) -> str:
     return f"{method} {path} -> {status}{times}"
 
 
-@contextmanager
-def quiet_logs(verbose: bool) -> Iterator[None]:
+def quiet_logs(verbose: bool) -> AbstractContextManager[Any]:
+    """The provider's log level for the demo (its own log lines only with ``--verbose``), restored after."""
     level = "INFO" if verbose else "ERROR"
-    saved = {name: os.environ.get(name) for name in ("LOG_LEVEL", "POWERTOOLS_LOG_LEVEL")}
-    os.environ.update({"LOG_LEVEL": level, "POWERTOOLS_LOG_LEVEL": level})
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return mock.patch.dict(os.environ, {"LOG_LEVEL": level, "POWERTOOLS_LOG_LEVEL": level})
 
 
 def shared_secret(boto3: Any, name: str, value: Mapping[str, Any]) -> str:
