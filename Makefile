@@ -45,7 +45,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n 2
 
 demo: $(STAMP)
-	$(BIN)/cbctl demo
+	$(BIN)/python -m demo
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

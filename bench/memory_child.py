@@ -48,7 +48,7 @@ def maxrss_bytes() -> int:
 
 def main() -> int:
     spec = json.load(sys.stdin)
-    from cbprovider.runtime.secrets import sharing_tags
+    from cbprovider.secrets.sharing import sharing_tags
 
     from simulators.cloudformation_play import CloudFormationPlay
     from simulators.stack import LambdaContext, cloudformation_api, load_handler, local_aws, register_endpoint

@@ -55,7 +55,7 @@ def environment(**values: str) -> Iterator[None]:
 
 
 def _secret(sm: Any, name: str, value: dict[str, Any]) -> str:
-    from cbprovider.runtime.secrets import sharing_tags
+    from cbprovider.secrets.sharing import sharing_tags
 
     return str(
         sm.create_secret(

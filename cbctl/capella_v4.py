@@ -13,7 +13,7 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from cbctl.credentials import CredentialsError, secret_text
+from cbctl.credentials import SECRET_OPTION, CredentialsError, arn_region
 
 if TYPE_CHECKING:
     from cbprovider.capella.v4 import CapellaV4Client
@@ -36,18 +36,18 @@ def api_version(args: argparse.Namespace, endpoint: CapellaEndpoint | None) -> s
 def load_token(secret_arn: str | None) -> str | None:
     """The API key token from the secret if one is named, else from ``CAPELLA_API_KEY_TOKEN``."""
     from cbprovider.capella.v4 import TokenFormatError, api_key_token_from_secret
+    from cbprovider.capella.v4.auth import read_api_key_token
     from cbprovider.redaction import remember_secret
 
     if secret_arn:
-        source, text = f"secret {secret_arn}", secret_text(secret_arn)
-    else:
-        source, text = ENV_TOKEN, os.environ.get(ENV_TOKEN, "")
-        if not text.strip():
-            return None
+        return read_api_key_token(secret_arn, field_context=SECRET_OPTION, region=arn_region(secret_arn))
+    text = os.environ.get(ENV_TOKEN, "")
+    if not text.strip():
+        return None
     try:
         token = api_key_token_from_secret(text)
     except TokenFormatError as error:
-        raise CredentialsError(f"{source}: {error}") from None
+        raise CredentialsError(f"{ENV_TOKEN}: {error}") from None
     remember_secret(token)
     return token
 

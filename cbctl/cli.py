@@ -20,7 +20,7 @@ from cbctl.helptext import Formatter
 DESCRIPTION = """\
 Operate the CloudBasic (SQL Server replication appliance) and Couchbase Capella APIs from a terminal:
 send one signed API call, follow a seeding, a promotion or a cluster deploy, run a monitor pass, promote a
-replica to primary, or run the local API simulators and the demo.
+replica to primary, or run the local API simulators.
 
 Credentials come from environment variables or from a Secrets Manager secret (--credentials-secret-arn):
   CloudBasic: CLOUDBASIC_API_URL, CLOUDBASIC_ACCESS_KEY_ID, CLOUDBASIC_SECRET_ACCESS_KEY
@@ -36,7 +36,6 @@ Exit status: 0 success, 1 an API error or a problem found, 2 bad arguments, 3 st
 # command's arguments and sets ``func`` (a callable taking the parsed namespace, returning an exit code).
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("cbctl.simulate", "run a local CloudBasic or Capella API simulator in the foreground"),
-    "demo": ("cbctl.demo", "run every resource lifecycle against the local simulators"),
     "capella": ("cbctl.capella", "sign and send one Capella Management API request"),
     "cloudbasic": ("cbctl.cloudbasic", "sign and send one CloudBasic API action"),
     "wait": ("cbctl.wait", "follow a seeding, a promotion or a cluster deploy to its end"),

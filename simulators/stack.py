@@ -9,7 +9,7 @@ would get. AWS must be available (``local_aws()`` gives moto with the provider's
 CloudFormation API stand-in in which ``LocalStack`` records, before each request, what CloudFormation
 would: see ``simulators.cloudformation_play``).
 
-Used by the resource tests, the fault matrix and ``cbctl demo``.
+Used by the resource tests, the fault matrix and the demo (``demo/``).
 """
 
 from __future__ import annotations

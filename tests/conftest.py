@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 @pytest.fixture(autouse=True)
 def provider_logs_at_info() -> None:
     """The provider's logger at INFO at the start of every test, whatever level the process-wide logger
-    was created with (``cbctl demo`` runs quietly at ERROR; a test that wants DEBUG sets it itself)."""
+    was created with (the demo runs quietly at ERROR; a test that wants DEBUG sets it itself)."""
     import logging
 
     logging.getLogger("cfn-replication-provider").setLevel(logging.INFO)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from cbctl.cli import main
+from demo.__main__ import main
 
 
 def test_the_demo_runs_every_lifecycle_and_leaves_nothing(capsys):
-    code = main(["demo", "--seeding-seconds", "0.6", "--deploy-seconds", "0.6"])
+    code = main(["--seeding-seconds", "0.6", "--deploy-seconds", "0.6"])
     out = capsys.readouterr().out
     assert code == 0, out
     for type_name in (

@@ -49,14 +49,12 @@ def resource_tables(spec: str) -> str:
 
 
 def replaced_by(resource: Any) -> frozenset[str]:
-    """The properties whose change replaces the object: the type's own, and ``Endpoint`` for every type
-    that moves to another endpoint only by replacement (``ReplacedOnEndpointChange``)."""
-    from cbprovider.resources.endpoint_property import ENDPOINT, ReplacedOnEndpointChange
+    """The properties whose change replaces the object: the type's own, and ``Endpoint`` (every type
+    moves to another endpoint only by replacement, see ``cbprovider.runtime.planning.replaces``)."""
+    from cbprovider.endpoints.entries import ENDPOINT_PROPERTY
 
     replaced: frozenset[str] = getattr(resource, "replacement_properties", frozenset())
-    if isinstance(resource, type) and issubclass(resource, ReplacedOnEndpointChange):
-        replaced |= {ENDPOINT}
-    return replaced
+    return replaced | {ENDPOINT_PROPERTY}
 
 
 def _tables(model: type[PropertiesModel], replaced: frozenset[str]) -> Iterator[str]:

@@ -12,8 +12,9 @@ import pytest
 from cbprovider.automation.lambda_monitor import handle as monitor_handle
 from cbprovider.automation.lambda_promote import handle as promote_handle
 from cbprovider.automation.promotion_request import PromotionRequest
-from cbprovider.cloudbasic.ca_bundle import CaBundleUnreadable, ca_bundle_file
+from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
 from cbprovider.errors import ApiConnectionError
+from cbprovider.secrets.reader import SecretUnreadable
 
 from cbctl.cli import main
 from simulators.cloudbasic import CloudBasicSimulator
@@ -132,7 +133,7 @@ def test_a_bundle_file_is_private_and_written_once(aws):
     assert Path(path).read_text() == pem
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert ca_bundle_file(arn) == path
-    with pytest.raises(CaBundleUnreadable, match="CaBundleSecretArn: cannot read secret"):
+    with pytest.raises(SecretUnreadable, match="CaBundleSecretArn: cannot read secret"):
         ca_bundle_file(arn + "-missing")
 
 

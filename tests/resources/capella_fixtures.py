@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from cbprovider.capella import CapellaClient
-from cbprovider.runtime.secrets import sharing_tags
+from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.capella import CapellaSimulator
 from simulators.capella.state import HostedCluster

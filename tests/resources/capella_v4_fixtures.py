@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cbprovider.capella.v4 import CapellaV4Client
-from cbprovider.runtime.secrets import sharing_tags
+from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.capella import CapellaSimulator
 from simulators.capella.v4.state import V4Store

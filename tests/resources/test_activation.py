@@ -8,16 +8,16 @@ import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from cbprovider.runtime.secrets import sharing_tags
+from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import STATE_TABLE, LocalStack, load_handler, local_aws, register_endpoint
 from tests.aws_calls import aws_calls
+from tests.resources.sample_events import NAMES, check_sample_event, load_event
 
 TYPE = "Custom::CloudBasicActivation"
 INSTANCE = "i-0123456789abcdef0"
@@ -280,25 +280,11 @@ def test_secrets_never_reach_logs_or_responses(env: Env, capsys: pytest.CaptureF
         assert secret not in seen
 
 
-@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+@pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(name: str) -> None:
     from cbprovider.resources.activation import Activation
-    from cbprovider.runtime.properties import parse_properties
 
-    path = Path(__file__).resolve().parents[2] / "events" / f"cloudbasic-activation-{name}.json"
-    event = json.loads(path.read_text())
-    resource = Activation()
-    assert event["ResourceType"] == resource.type_name
-    assert all(isinstance(value, str) for value in event["ResourceProperties"].values())
-    parse_properties(resource.properties_model, event["ResourceProperties"])
-    if event["RequestType"] == "Update":
-        parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(
-            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
-        )
-        assert replaces == (name == "update-replace")
-    if event["RequestType"] != "Create":
-        assert resource.owns_physical_id(event["PhysicalResourceId"])
+    check_sample_event(Activation(), load_event("cloudbasic-activation", name), name)
 
 
 # -- the admin keys survive a failing Secrets Manager ----------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,9 @@ from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties, 
 from cbprovider.resources.capella_database_user import CapellaDatabaseUser
 from cbprovider.resources.capella_project import CapellaProject
 from cbprovider.runtime import ResourceType
-from cbprovider.runtime.properties import parse_properties, property_names
+from cbprovider.runtime.properties import property_names
+
+from tests.resources.sample_events import NAMES, check_sample_event, load_event
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPES: dict[str, ResourceType[Any]] = {
@@ -23,35 +24,14 @@ TYPES: dict[str, ResourceType[Any]] = {
 }
 
 
-def _scalars(value: Any) -> list[Any]:
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _scalars(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _scalars(v)]
-    return [value]
-
-
 @pytest.mark.parametrize("kind", sorted(TYPES))
-@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+@pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(kind: str, name: str) -> None:
-    event = json.loads((ROOT / "events" / f"capella-{kind}-{name}.json").read_text())
-    resource = TYPES[kind]
-    assert event["ResourceType"] == resource.type_name
+    event = load_event(f"capella-{kind}", name)
     assert event["ResponseURL"].startswith("https://")
-    assert all(isinstance(s, str) for s in _scalars(event["ResourceProperties"])), (
-        "CloudFormation sends strings"
-    )
-    props = parse_properties(resource.properties_model, event["ResourceProperties"])
+    props = check_sample_event(TYPES[kind], event, name)
     if isinstance(props, CapellaClusterProperties):
         check(props)
-    if event["RequestType"] == "Update":
-        parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(
-            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
-        )
-        assert replaces == (name == "update-replace")
-    if event["RequestType"] != "Create":
-        assert resource.owns_physical_id(event["PhysicalResourceId"])
 
 
 class _CfnLoader(yaml.SafeLoader):

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from cbprovider.runtime import is_placeholder
-from cbprovider.runtime.secrets import sharing_tags
+from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.stack import LocalStack, register_endpoint
 from tests.resources.conftest import CloudBasicEnv
+from tests.resources.sample_events import NAMES, check_sample_event, load_event
 from tests.tls import self_signed_certificate
 
 TYPE = "Custom::CloudBasicHACluster"
@@ -302,24 +303,11 @@ def test_a_ca_bundle_secret_without_a_certificate_names_its_property(cb: CloudBa
     assert cb.sim.calls == []
 
 
-@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+@pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(name: str) -> None:
     from cbprovider.resources.ha_cluster import HACluster
-    from cbprovider.runtime.properties import parse_properties
 
-    event = json.loads((EVENTS / f"cloudbasic-ha-cluster-{name}.json").read_text())
-    resource = HACluster()
-    assert event["ResourceType"] == resource.type_name
-    assert all(isinstance(value, str) for value in event["ResourceProperties"].values())
-    parse_properties(resource.properties_model, event["ResourceProperties"])
-    if event["RequestType"] == "Update":
-        parse_properties(resource.properties_model, event["OldResourceProperties"])
-        replaces = resource.requires_replacement(
-            event["ResourceProperties"], event["OldResourceProperties"], stack_id=event["StackId"]
-        )
-        assert replaces == (name == "update-replace")
-    if event["RequestType"] != "Create":
-        assert resource.owns_physical_id(event["PhysicalResourceId"])
+    check_sample_event(HACluster(), load_event("cloudbasic-ha-cluster", name), name)
 
 
 def test_a_local_server_change_on_the_same_appliance_fails_with_an_explanation(cb: CloudBasicEnv) -> None:

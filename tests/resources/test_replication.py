@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 from simulators.stack import LocalStack, register_endpoint
 from tests.resources.conftest import CloudBasicEnv
+from tests.resources.sample_events import NAMES, check_sample_event, load_event
 
 TYPE = "Custom::CloudBasicReplication"
 SOURCE_PASSWORD = 'Src-pa;55"w0rd'
@@ -400,40 +400,21 @@ def test_no_password_reaches_the_log_even_at_debug_level(
         assert secret not in seen
 
 
-def _leaves(value: Any) -> list[Any]:
-    if isinstance(value, dict):
-        return [leaf for item in value.values() for leaf in _leaves(item)]
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [value]
-
-
-@pytest.mark.parametrize("name", ["create", "update", "update-replace", "delete"])
+@pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(cb: CloudBasicEnv, name: str) -> None:
     from cbprovider.resources.replication import Replication
-    from cbprovider.runtime.properties import parse_properties
 
-    event = json.loads((EVENTS / f"cloudbasic-replication-{name}.json").read_text())
-    resource = Replication()
-    assert event["ResourceType"] == resource.type_name
-    assert all(isinstance(leaf, str) for leaf in _leaves(event["ResourceProperties"]))
-    parse_properties(resource.properties_model, event["ResourceProperties"])
+    event = load_event("cloudbasic-replication", name)
     if event["RequestType"] == "Update":
-        new, old = event["ResourceProperties"], event["OldResourceProperties"]
         # The sample names secrets of another account: stand moto secrets with the same roles in for them.
         stand_ins: dict[str, str] = {}
-        for properties in (new, old):
+        for properties in (event["ResourceProperties"], event["OldResourceProperties"]):
             for role in ("Source", "Destination"):
                 arn = properties[role]["SecretArn"]
                 host = "sales-db.example.internal" if role == "Source" else "replica-db.example.internal"
                 stand_ins.setdefault(arn, cb.rds_secret(host=host, password="sample"))
                 properties[role]["SecretArn"] = stand_ins[arn]
-        parse_properties(resource.properties_model, old)
-        assert resource.requires_replacement(new, old, stack_id=event["StackId"]) == (
-            name == "update-replace"
-        )
-    if event["RequestType"] != "Create":
-        assert resource.owns_physical_id(event["PhysicalResourceId"])
+    check_sample_event(Replication(), event, name)
 
 
 @given(

@@ -132,11 +132,12 @@ print("read", file=sys.stderr)
     [
         (
             "cbprovider.automation.log",
-            "from cbprovider.automation.credentials import read_secret; read_secret('keys', 'Keys')",
+            "from cbprovider.automation.credentials import key_pair_from_secret; "
+            "key_pair_from_secret('keys', ('AccessKeyId', 'SecretAccessKey'), field_context='Keys')",
         ),
         (
             "cbprovider.runtime.log",
-            "from cbprovider.runtime.secrets import read_secret_json; read_secret_json('keys')",
+            "from cbprovider.secrets.reader import secret_json; secret_json('keys', field_context='Keys')",
         ),
     ],
     ids=["monitor-and-promote", "provider"],

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from cbprovider.runtime import ValidationFailed, create_owned_secret, delete_owned_secret, read_secret_json
-from cbprovider.runtime.secrets import (
+from cbprovider.errors import ProviderError
+from cbprovider.runtime import ValidationFailed
+from cbprovider.secrets.owned import (
     NotOwnedSecret,
-    SecretNotShared,
-    check_shared,
+    create_owned_secret,
+    delete_owned_secret,
     put_owned_secret_value,
-    sharing_tags,
-    stack_name_of,
 )
+from cbprovider.secrets.reader import SecretUnreadable, secret_json
+from cbprovider.secrets.sharing import SecretNotShared, check_shared, sharing_tags, stack_name_of
+
+
+def read_secret_json(arn: str, *, field_context: str = "Source.SecretArn") -> dict[str, object]:
+    return secret_json(arn, field_context=field_context)
 
 
 @pytest.fixture
@@ -32,18 +37,18 @@ def test_reads_a_json_secret_and_caches_it(sm):
 
 def test_missing_secret_names_the_property(sm):
     arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf"
-    with pytest.raises(ValidationFailed) as caught:
+    with pytest.raises(SecretUnreadable) as caught:
         read_secret_json(arn, field_context="Destination.SecretArn")
     assert str(caught.value) == f"Destination.SecretArn: cannot read secret {arn} (ResourceNotFoundException)"
 
 
 def test_secret_that_is_not_json_names_the_property_not_the_value(sm):
     arn = sm.create_secret(Name="db/plain", SecretString="hunter2")["ARN"]
-    with pytest.raises(ValidationFailed, match=r"^Source.SecretArn: secret .* is not JSON$") as caught:
+    with pytest.raises(SecretUnreadable, match=r"^Source.SecretArn: secret .* is not JSON$") as caught:
         read_secret_json(arn)
     assert "hunter2" not in str(caught.value)
     list_arn = sm.create_secret(Name="db/list", SecretString="[1, 2]")["ARN"]
-    with pytest.raises(ValidationFailed, match="is not a JSON object"):
+    with pytest.raises(SecretUnreadable, match="is not a JSON object"):
         read_secret_json(list_arn)
 
 
@@ -98,7 +103,7 @@ def test_a_sharing_decision_for_one_stack_is_never_reused_for_another(sm):
 def test_a_missing_secret_is_unreadable_not_unshared(sm):
     arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf"
     with pytest.raises(
-        ValidationFailed, match=r"PasswordSecretArn: cannot read secret .* \(ResourceNotFound"
+        SecretUnreadable, match=r"PasswordSecretArn: cannot read secret .* \(ResourceNotFound"
     ):
         check_shared(arn, property_name="PasswordSecretArn", stack_id=STACK_A)
 
@@ -118,3 +123,11 @@ def test_owned_secrets_carry_the_deployment_id_and_serve_only_their_stack(sm, mo
     assert json.loads(sm.get_secret_value(SecretId=arn)["SecretString"]) == {"AccessKeyId": "AK2"}
     monkeypatch.setenv("PROVIDER_ID", "provider-test")
     assert delete_owned_secret(arn, stack_id=STACK_A) is False, "another deployment's secret is left alone"
+
+
+def test_a_secret_error_is_a_provider_error_not_a_validation_failure(sm):
+    """Reading a secret is not validating properties: the automation functions and cbctl, which load no
+    properties model, raise and catch the same type."""
+    for error in (SecretUnreadable, SecretNotShared, NotOwnedSecret):
+        assert issubclass(error, ProviderError)
+        assert not issubclass(error, ValidationFailed)

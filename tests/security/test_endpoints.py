@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from cbprovider.runtime.secrets import sharing_tags
+from cbprovider.secrets.sharing import sharing_tags
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cloudbasic/admin-AbCdEf"
 

@@ -26,16 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from cbprovider.automation.capella_v4_check import V4Clusters, list_v4_clusters, v4_client
 from cbprovider.automation.clients import ThreadClients
-from cbprovider.automation.credentials import (
-    CAPELLA_FIELDS,
-    CLOUDBASIC_FIELDS,
-    SecretReader,
-    TextReader,
-    api_key_token_of,
-    key_pair_from_secret,
-    read_secret,
-    read_secret_text,
-)
+from cbprovider.automation.credentials import CAPELLA_FIELDS, CLOUDBASIC_FIELDS, key_pair_from_secret
 from cbprovider.automation.errors import CredentialsError
 from cbprovider.automation.pool import Outcome, run_bounded
 from cbprovider.automation.report import (
@@ -167,14 +158,10 @@ class Monitor:
         self,
         settings: MonitorSettings,
         *,
-        reader: SecretReader = read_secret,
-        text_reader: TextReader = read_secret_text,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         window: Window | None = None,
     ) -> None:
         self.settings = settings
-        self._reader = reader
-        self._text_reader = text_reader
         self._clock = clock
         self._window = window
 
@@ -247,10 +234,10 @@ class Monitor:
                 elif not target.organization_id:
                     raise CredentialsError(f"capella endpoint {target.name}: API v4 needs an OrganizationId")
                 else:
+                    from cbprovider.capella.v4.auth import read_api_key_token
+
                     credentials[target.name] = target.token or (
-                        api_key_token_of(
-                            target.credentials_secret_arn, field_context=context, reader=self._text_reader
-                        )
+                        read_api_key_token(target.credentials_secret_arn, field_context=context)
                         if target.credentials_secret_arn
                         else None
                     )
@@ -270,7 +257,7 @@ class Monitor:
         if given is not None:
             return given
         if secret_arn:
-            return key_pair_from_secret(secret_arn, fields, field_context=context, reader=self._reader)
+            return key_pair_from_secret(secret_arn, fields, field_context=context)
         return None
 
     # -- clients ----------------------------------------------------------------------------------------

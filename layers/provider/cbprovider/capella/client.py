@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -30,13 +29,14 @@ from cbprovider.capella.models import (
     VpcCluster,
     server_groups_json,
 )
-from cbprovider.capella.pagination import parse_page
+from cbprovider.capella.pagination import Page, parse_page
 from cbprovider.capella.polling import GONE, StatusWait, wait_for
 from cbprovider.capella.responses import SERVICE, api_error, format_error, json_body, json_object, location_id
+from cbprovider.capella.rest import CapellaRestClient, Params, pages, param_pairs
 from cbprovider.capella.signing import CapellaHmacAuth
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
-from cbprovider.transport import RetryPolicy, Timeouts, Transport
+from cbprovider.transport import RetryPolicy, Timeouts
 
 DEFAULT_URL = "https://cloudapi.cloud.couchbase.com"
 HOSTED_FAILURE_STATES = frozenset(
@@ -45,8 +45,6 @@ HOSTED_FAILURE_STATES = frozenset(
 VPC_FAILURE_STATES = frozenset({"deploy_failed", "destroy_failed", "preflight_failed"})
 DEFAULT_POLL_INTERVAL = 15.0
 """Seconds between status polls (the reference advises no faster than every 15-30 s)."""
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
 
 
 def _route(template: str, **values: str) -> tuple[str, str]:
@@ -57,17 +55,11 @@ def _route(template: str, **values: str) -> tuple[str, str]:
     return template, template.format(**{k: quote(v, safe="") for k, v in values.items()})
 
 
-def _param_pairs(params: Params | None) -> list[tuple[str, Any]]:
-    if params is None:
-        return []
-    return list(params.items()) if isinstance(params, Mapping) else list(params)
-
-
 MAX_PAGES = 10_000
 """More pages than this is a broken cursor, not a list (a million items at the default page size)."""
 
 
-class CapellaClient:
+class CapellaClient(CapellaRestClient):
     """Typed access to the Capella v3 management API over one keep-alive session.
 
     ``credentials`` is the v3 ``(access_key, secret_key)`` pair; without it requests go unsigned (only
@@ -90,74 +82,28 @@ class CapellaClient:
         sleep: Callable[[float], None] = time.sleep,
         deadline: Deadline | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Capella API URL must be http(s)://host[:port], got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self.auth = auth or (CapellaHmacAuth(*credentials) if credentials else None)
-        self.deadline = deadline
-        self._sleep = sleep
-        self._transport = Transport(
+        super().__init__(
+            base_url,
+            api="Capella",
             service=SERVICE,
-            origin=self.base_url,
-            policy=retry,
             timeouts=timeouts,
-            verify=ca_bundle or True,
+            retry=retry,
+            ca_bundle=ca_bundle,
             sleep=sleep,
         )
+        self.auth = auth or (CapellaHmacAuth(*credentials) if credentials else None)
+        self.deadline = deadline
+
+    def _api_error(self, response: requests.Response, operation: str) -> ApiError:
+        return api_error(response, operation)
+
+    def _auth(self, deadline: Deadline | None) -> requests.auth.AuthBase | None:
+        return self.auth
 
     def __repr__(self) -> str:
         return f"CapellaClient(base_url={self.base_url!r}, auth={self.auth!r})"
 
-    def close(self) -> None:
-        self._transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
     # -- generic -----------------------------------------------------------------------------------
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params | None = None,
-        json: Any = None,
-        deadline: Deadline | None = None,
-        operation: str | None = None,
-        idempotent: bool | None = None,
-    ) -> requests.Response:
-        """Send one signed request; return the 2xx response or raise ``ApiError``.
-
-        ``path`` starts with ``/v2/`` or ``/v3/`` and may carry a query string. ``idempotent`` (default:
-        true for every method but POST and PATCH) decides whether failed attempts are retried freely or
-        only where the server cannot have acted (see ``Transport.send(idempotent=False)``).
-        """
-        method = method.upper()
-        if not path.startswith("/"):
-            raise ValueError(f"path must start with '/', got {path!r}")
-        operation = operation or f"{method} {urlsplit(path).path}"
-        request = requests.Request(
-            method,
-            self.base_url + path,
-            params=_param_pairs(params),
-            json=json,
-            headers={"Accept": "application/json"},
-            auth=self.auth,
-        )
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
-        bound = (deadline or Deadline.never()).sooner(self.deadline)
-        response = self._transport.send(request, operation=operation, deadline=bound, idempotent=idempotent)
-        if not 200 <= response.status_code < 300:
-            raise api_error(response, operation)
-        return response
-
     def iterate(
         self,
         path: str,
@@ -175,30 +121,17 @@ class CapellaClient:
         if per_page < 1:
             raise ValueError("per_page must be at least 1")
         operation = operation or f"GET {urlsplit(path).path}"
-        base = [(k, v) for k, v in _param_pairs(params) if k not in ("page", "perPage")]
-        seen: set[str] = set()
-        number = 1
-        while True:
+        base = [(k, v) for k, v in param_pairs(params) if k not in ("page", "perPage")]
+
+        def read(number: int) -> Page:
             query = [*base, ("page", number), ("perPage", per_page)]
             response = self.request("GET", path, params=query, deadline=deadline, operation=operation)
             try:
-                page = parse_page(json_body(response, operation) if response.content else None)
+                return parse_page(json_body(response, operation) if response.content else None)
             except ModelError as exc:
                 raise format_error(operation, str(exc)) from None
-            fresh = 0
-            for item in page.items:
-                key = item.get("id") if isinstance(item, Mapping) else None
-                if isinstance(key, str):
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                fresh += 1
-                yield item
-            if not page.more_after(number) or (number > 1 and fresh == 0):
-                return
-            if number >= MAX_PAGES:
-                raise format_error(operation, f"the list did not end after {MAX_PAGES} pages")
-            number += 1
+
+        return pages(read, more_after=Page.more_after, max_pages=MAX_PAGES, operation=operation)
 
     def _typed_list(
         self, path: str, parse: Callable[[object], Any], params: Params | None, deadline: Deadline | None
@@ -226,16 +159,6 @@ class CapellaClient:
         if not isinstance(status, str) or not status:
             raise format_error(operation, "no 'status' string in the body")
         return status
-
-    def _delete(self, template: str, path: str, deadline: Deadline | None) -> bool:
-        """``True`` when deleted (or deletion started), ``False`` when it was already gone (404)."""
-        try:
-            self.request("DELETE", path, deadline=deadline, operation=f"DELETE {template}")
-        except ApiError as exc:
-            if exc.status == 404:
-                return False
-            raise
-        return True
 
     def _read_or_gone(self, template: str, path: str) -> Callable[[Deadline], str | None]:
         def read(deadline: Deadline) -> str | None:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self
-from urllib.parse import urlsplit
+from typing import Any
 
 import requests
 
+from cbprovider.api_client import ApiClient
 from cbprovider.cloudbasic.codec import SERVICE, decode_error, decode_response, encode_request
 from cbprovider.cloudbasic.models import (
     ActivateInstanceRequest,
@@ -39,7 +38,7 @@ from cbprovider.cloudbasic.models import (
 from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError, ResponseFormatError
-from cbprovider.transport import RetryPolicy, Timeouts, Transport
+from cbprovider.transport import RetryPolicy, Timeouts
 
 NON_IDEMPOTENT = frozenset(
     {
@@ -64,7 +63,7 @@ def is_not_found(error: ApiError) -> bool:
     return any(_NOT_FOUND.search(message) for message in error.messages)
 
 
-class CloudBasicClient:
+class CloudBasicClient(ApiClient):
     """Typed access to one CloudBasic instance (or cluster node) over one keep-alive session.
 
     ``credentials`` is ``(access_key_id, secret_access_key)``; without it only ActivateInstance works.
@@ -86,32 +85,17 @@ class CloudBasicClient:
         deadline: Deadline | None = None,
         auth: requests.auth.AuthBase | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"CloudBasic API URL must be http(s)://host[:port], got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
+        super().__init__(
+            base_url, api="CloudBasic", service=SERVICE, timeouts=timeouts, retry=retry, ca_bundle=ca_bundle
+        )
         if auth is None and credentials is not None:
             auth = CloudBasicSigV4Auth(*credentials, service=service, region=region)
         self.auth = auth
         self.xml = xml
         self.deadline = deadline
-        self._transport = Transport(
-            service=SERVICE, origin=self.base_url, policy=retry, timeouts=timeouts, verify=ca_bundle or True
-        )
 
     def __repr__(self) -> str:
         return f"CloudBasicClient(base_url={self.base_url!r}, auth={self.auth!r}, xml={self.xml})"
-
-    def close(self) -> None:
-        self._transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- generic -------------------------------------------------------------------------------------
     def call(

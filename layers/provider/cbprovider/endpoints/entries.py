@@ -25,6 +25,8 @@ from cbprovider.errors import ProviderError
 Vendor = Literal["cloudbasic", "capella"]
 VENDORS: tuple[Vendor, ...] = ("cloudbasic", "capella")
 DEFAULT_NAME = "default"
+ENDPOINT_PROPERTY = "Endpoint"
+"""The resource property that names an entry; every resource type has it."""
 DEFAULT_SIGNING_REGION = "us-east-1"
 DEFAULT_SIGNING_SERVICE = "cloudbasic"
 SIGNING_SERVICES = frozenset({"cloudbasic", "cbr"})
@@ -206,3 +208,8 @@ def capella_from_json(name: str, data: Mapping[str, Any]) -> CapellaEndpoint:
         api_version="v3" if version == "v3" else "v4",
         organization_id=organization,
     )
+
+
+def named_by(properties: Mapping[str, Any]) -> str:
+    """The entry raw resource properties name: their ``Endpoint``, ``default`` when absent or empty."""
+    return str(properties.get(ENDPOINT_PROPERTY) or DEFAULT_NAME)

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
+from cbprovider.endpoints.entries import ENDPOINT_PROPERTY as ENDPOINT
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import (
     CloudBasicConnection,
@@ -28,7 +29,6 @@ from cbprovider.resources.cloudbasic_connection import (
     open_client,
     read_key_pair,
 )
-from cbprovider.resources.endpoint_property import ENDPOINT, ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import (
     find_keys_secret,
     find_keys_secrets,
@@ -36,10 +36,11 @@ from cbprovider.resources.keys_secret import (
     is_keys_state,
     issue_keys,
 )
-from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed, delete_owned_secret
+from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import Check, values
-from cbprovider.runtime.secrets import read_shared_secret_text
+from cbprovider.secrets.owned import delete_owned_secret
+from cbprovider.secrets.sharing import read_shared_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient
@@ -95,7 +96,7 @@ class ActivationNotChangeable(ProviderError):
     """A property of an activated instance changed while its InstanceId stayed the same."""
 
 
-class Activation(ReplacedOnEndpointChange, ResourceType[ActivationProperties]):
+class Activation(ResourceType[ActivationProperties]):
     type_name = TYPE_NAME
     properties_model = ActivationProperties
     replacement_properties = REPLACING

@@ -22,7 +22,6 @@ from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -77,7 +76,7 @@ def _entry_id(client: CapellaV4Client, req: Req, parts: tuple[str, str, str]) ->
     return next((e.id for e in entries if e.cidr == cidr), None)
 
 
-class CapellaAllowedCidr(ReplacedOnEndpointChange, ResourceType[CapellaAllowedCidrProperties]):
+class CapellaAllowedCidr(ResourceType[CapellaAllowedCidrProperties]):
     type_name = "Custom::CapellaAllowedCidr"
     properties_model = CapellaAllowedCidrProperties
     replacement_properties = frozenset({"ProjectId", "ClusterId", "Cidr"})

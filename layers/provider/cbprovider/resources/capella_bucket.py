@@ -27,7 +27,6 @@ from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
@@ -69,7 +68,7 @@ def split_physical_id(physical_id: str) -> tuple[str, str, str] | None:
     return parts[0], parts[1], parts[2]
 
 
-class CapellaBucket(ReplacedOnEndpointChange, ResourceType[CapellaBucketProperties]):
+class CapellaBucket(ResourceType[CapellaBucketProperties]):
     type_name = "Custom::CapellaBucket"
     properties_model = CapellaBucketProperties
     replacement_properties = frozenset(

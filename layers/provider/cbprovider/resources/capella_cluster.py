@@ -51,7 +51,6 @@ from cbprovider.resources.capella_pending import (
     tolerant,
     verify,
 )
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange, endpoint_changed
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -83,7 +82,7 @@ class ClusterGone(ProviderError):
     """The cluster disappeared while it was being deployed or updated."""
 
 
-class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProperties]):
+class CapellaCluster(ResourceType[CapellaClusterProperties]):
     type_name = "Custom::CapellaCluster"
     properties_model = CapellaClusterProperties
     replacement_properties = frozenset({"Environment", "Provider", "Region", "Cidr", "ProjectId", "SingleAZ"})
@@ -134,7 +133,7 @@ class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProper
         """As the base rule, but a default written out (``Environment: hosted``) or a change of case
         (``SingleAZ: "False"`` -> ``"false"``, an upper-case UUID) does not replace a cluster.
         """
-        return endpoint_changed(new, old) or any(
+        return any(
             _comparable(new.get(name, REPLACEMENT_DEFAULTS.get(name)))
             != _comparable(old.get(name, REPLACEMENT_DEFAULTS.get(name)))
             for name in self.replacement_properties

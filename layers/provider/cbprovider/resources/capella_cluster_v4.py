@@ -44,7 +44,6 @@ from cbprovider.resources.capella_pending import (
     verify,
 )
 from cbprovider.resources.capella_v4_connection import v4_client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -61,7 +60,7 @@ def failed(state: str) -> bool:
     return state.endswith("Failed")
 
 
-class CapellaClusterV4(ReplacedOnEndpointChange, ResourceType[CapellaClusterV4Properties]):
+class CapellaClusterV4(ResourceType[CapellaClusterV4Properties]):
     type_name = "Custom::CapellaCluster"
     properties_model = CapellaClusterV4Properties
     replacement_properties = frozenset({"ProjectId", "CloudProvider", "Availability", "CouchbaseServer"})

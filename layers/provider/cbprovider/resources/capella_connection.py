@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from cbprovider.endpoints import CapellaEndpoint, capella_endpoint
 from cbprovider.resources.endpoint_property import EndpointChoice
-from cbprovider.runtime import Request, ValidationFailed, read_secret_json
+from cbprovider.runtime import Request, ValidationFailed
+from cbprovider.secrets.reader import secret_key_pair
 
 if TYPE_CHECKING:
     from cbprovider.capella import CapellaClient
@@ -27,6 +28,7 @@ def is_capella_id(text: str) -> bool:
     return bool(_UUID.match(text))
 
 
+KEY_FIELDS = ("AccessKey", "SecretKey")
 V3_SUCCESSORS = {"Custom::CapellaDatabaseUser": "Custom::CapellaDatabaseCredential"}
 """v3-only types and the v4 type that takes their place."""
 
@@ -56,11 +58,7 @@ def credentials_of(endpoint: CapellaEndpoint) -> tuple[str, str]:
     """The ``(access_key, secret_key)`` pair from the secret the endpoint names."""
     arn = endpoint.credentials_secret_arn
     context = f"endpoint {endpoint.name} CredentialsSecretArn"
-    value = read_secret_json(arn, field_context=context)
-    access_key, secret_key = value.get("AccessKey"), value.get("SecretKey")
-    if not isinstance(access_key, str) or not access_key or not isinstance(secret_key, str) or not secret_key:
-        raise ValidationFailed(f"{context}: secret {arn} needs non-empty AccessKey and SecretKey strings")
-    return access_key, secret_key
+    return secret_key_pair(arn, KEY_FIELDS, field_context=context)
 
 
 def client_for(props: CapellaConnection, req: Request[Any]) -> CapellaClient:

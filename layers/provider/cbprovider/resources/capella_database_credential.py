@@ -29,7 +29,6 @@ from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import PHYSICAL_TAG, find_keys_secrets, remove_keys_secrets
 from cbprovider.runtime import (
     Done,
@@ -38,9 +37,9 @@ from cbprovider.runtime import (
     Request,
     ResourceType,
     ValidationFailed,
-    create_owned_secret,
 )
 from cbprovider.runtime.ids import placeholder_id
+from cbprovider.secrets.owned import create_owned_secret
 
 if TYPE_CHECKING:
     from cbprovider.capella.v4 import Access, CapellaV4Client
@@ -91,7 +90,7 @@ def check_name(name: str) -> None:
 def read_password(arn: str, *, stack_id: str) -> str:
     """The password in secret ``arn`` (shared with the stack, read afresh), checked against the API's
     rules; never echoed."""
-    from cbprovider.runtime.secrets import read_shared_secret_text
+    from cbprovider.secrets.sharing import read_shared_secret_text
 
     password = read_shared_secret_text(
         arn, property_name="PasswordSecretArn", stack_id=stack_id, json_keys=("password",), max_age=0
@@ -134,7 +133,7 @@ def access_of(props: CapellaDatabaseCredentialProperties) -> list[Access]:
     ]
 
 
-class CapellaDatabaseCredential(ReplacedOnEndpointChange, ResourceType[CapellaDatabaseCredentialProperties]):
+class CapellaDatabaseCredential(ResourceType[CapellaDatabaseCredentialProperties]):
     type_name = "Custom::CapellaDatabaseCredential"
     properties_model = CapellaDatabaseCredentialProperties
     replacement_properties = frozenset({"ProjectId", "ClusterId", "Name"})

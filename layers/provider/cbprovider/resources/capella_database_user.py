@@ -38,7 +38,6 @@ from cbprovider.capella.models import BucketAccess
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -103,7 +102,7 @@ def split_physical_id(physical_id: str) -> tuple[str, str] | None:
 
 def read_password(arn: str, *, stack_id: str) -> str:
     """The password in secret ``arn`` (read afresh, if shared with the stack), checked; never echoed."""
-    from cbprovider.runtime.secrets import read_shared_secret_text
+    from cbprovider.secrets.sharing import read_shared_secret_text
 
     password = read_shared_secret_text(
         arn, property_name="PasswordSecretArn", stack_id=stack_id, json_keys=("password",), max_age=0
@@ -116,7 +115,7 @@ def read_password(arn: str, *, stack_id: str) -> str:
     return password
 
 
-class CapellaDatabaseUser(ReplacedOnEndpointChange, ResourceType[CapellaDatabaseUserProperties]):
+class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
     type_name = "Custom::CapellaDatabaseUser"
     properties_model = CapellaDatabaseUserProperties
     replacement_properties = frozenset({"UserName", "ClusterId"})

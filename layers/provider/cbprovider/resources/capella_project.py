@@ -24,7 +24,6 @@ from msgspec import Meta
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.capella_pending import PendingCreate, created_since, outcome_unknown, verify
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
@@ -57,7 +56,7 @@ class CapellaProjectProperties(CapellaConnection):
     name: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
-class CapellaProject(ReplacedOnEndpointChange, ResourceType[CapellaProjectProperties]):
+class CapellaProject(ResourceType[CapellaProjectProperties]):
     type_name = "Custom::CapellaProject"
     properties_model = CapellaProjectProperties
     replacement_properties = frozenset({"Name"})

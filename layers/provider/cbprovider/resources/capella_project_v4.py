@@ -20,7 +20,6 @@ from cbprovider.resources.capella_connection import CapellaConnection, is_capell
 from cbprovider.resources.capella_pending import PendingCreate, created_since, outcome_unknown, verify
 from cbprovider.resources.capella_project import ProjectAmbiguous, delete_project
 from cbprovider.resources.capella_v4_connection import v4_client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
@@ -40,7 +39,7 @@ def _data(project_id: str) -> dict[str, str]:
     return {"ProjectId": project_id}
 
 
-class CapellaProjectV4(ReplacedOnEndpointChange, ResourceType[CapellaProjectV4Properties]):
+class CapellaProjectV4(ResourceType[CapellaProjectV4Properties]):
     type_name = "Custom::CapellaProject"
     properties_model = CapellaProjectV4Properties
 

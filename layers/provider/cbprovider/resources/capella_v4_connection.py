@@ -19,14 +19,11 @@ from cbprovider.resources.capella_connection import (
     is_capella_id,
     require_version,
 )
-from cbprovider.runtime import Request, ValidationFailed
+from cbprovider.runtime import Request
 from cbprovider.runtime.properties import Check
-from cbprovider.runtime.secrets import read_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.capella.v4 import CapellaV4Client
-
-TOKEN_KEYS = ("ApiKeyToken",)
 
 
 def _capella_id(value: str) -> str:
@@ -53,16 +50,13 @@ class InCluster(InProject):
 
 def v4_client_for(props: CapellaConnection, req: Request[Any]) -> CapellaV4Client:
     """A v4 client for the resource's endpoint (close it when done: ``with v4_client_for(...)``)."""
-    from cbprovider.capella.v4 import CapellaV4Client, TokenFormatError, api_key_token_from_secret
+    from cbprovider.capella.v4 import CapellaV4Client
+    from cbprovider.capella.v4.auth import read_api_key_token
     from cbprovider.capella.v4.ratelimit import pacing_from_environment
 
     endpoint = endpoint_of(props)
     require_version(endpoint, "v4", req.resource_type)
     context = f"endpoint {endpoint.name} CredentialsSecretArn"
-    text = read_secret_text(endpoint.credentials_secret_arn, field_context=context, json_keys=TOKEN_KEYS)
-    try:
-        token = api_key_token_from_secret(text)
-    except TokenFormatError as error:
-        raise ValidationFailed(f"{context}: {error}") from None
+    token = read_api_key_token(endpoint.credentials_secret_arn, field_context=context)
     pacing = pacing_from_environment(os.environ)
     return CapellaV4Client(endpoint.url, token, organization_id=str(endpoint.organization_id), **pacing)

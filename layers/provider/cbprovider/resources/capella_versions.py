@@ -14,9 +14,10 @@ import importlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from cbprovider.endpoints import DEFAULT_NAME, capella_endpoint
+from cbprovider.endpoints import capella_endpoint
+from cbprovider.endpoints.entries import ENDPOINT_PROPERTY as ENDPOINT
+from cbprovider.endpoints.entries import named_by
 from cbprovider.resources.capella_connection import CapellaConnection, endpoint_of
-from cbprovider.resources.endpoint_property import ENDPOINT
 from cbprovider.runtime import Outcome, Request, ResourceType, ValidationFailed
 from cbprovider.runtime.properties import parse_properties, property_names, unknown_properties
 
@@ -113,7 +114,7 @@ class VersionedType(ResourceType[AnyVersionProperties]):
 
     def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
         """The rule of the version the new properties' endpoint speaks."""
-        version = capella_endpoint(str(new.get(ENDPOINT) or DEFAULT_NAME)).api_version
+        version = capella_endpoint(named_by(new)).api_version
         if version not in self.implementations:
             return False  # the operation itself fails, naming the version
         return self.implementation(version).requires_replacement(new, old, stack_id=stack_id)

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cbprovider.cloudbasic.ca_bundle import CaBundleUnreadable
 from cbprovider.cloudbasic.ca_bundle import ca_bundle_file as ca_bundle_file  # re-exported
 from cbprovider.endpoints import CloudBasicEndpoint, EndpointInvalid, cloudbasic_endpoint
 from cbprovider.resources.endpoint_property import EndpointChoice
-from cbprovider.runtime.secrets import SecretUnreadable, read_secret_json, read_shared_secret_json
+from cbprovider.secrets.reader import key_pair_in, secret_key_pair
+from cbprovider.secrets.sharing import read_shared_secret_json
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient
@@ -63,16 +63,13 @@ def open_client(
     """A client for ``endpoint`` signed with ``keys`` (unsigned without), bounded by ``req.deadline``."""
     from cbprovider.cloudbasic import CloudBasicClient
 
-    try:
-        ca_bundle = (
-            ca_bundle_file(
-                endpoint.ca_bundle_secret_arn, field_context=f"endpoint {endpoint.name} CaBundleSecretArn"
-            )
-            if endpoint.ca_bundle_secret_arn
-            else None
+    ca_bundle = (
+        ca_bundle_file(
+            endpoint.ca_bundle_secret_arn, field_context=f"endpoint {endpoint.name} CaBundleSecretArn"
         )
-    except CaBundleUnreadable as error:
-        raise SecretUnreadable(str(error)) from None
+        if endpoint.ca_bundle_secret_arn
+        else None
+    )
     return CloudBasicClient(
         endpoint.url,
         keys,
@@ -87,16 +84,9 @@ def read_key_pair(arn: str, field_context: str, *, stack_id: str | None) -> tupl
     """``(AccessKeyId, SecretAccessKey)`` from the JSON secret ``arn``; errors name ``field_context``.
 
     ``stack_id``: the requesting stack when a resource property names the secret (it must be shared with
-    that stack, see ``runtime.secrets``); ``None`` only for a secret the operator named.
+    that stack, see ``cbprovider.secrets.sharing``); ``None`` only for a secret the operator named.
     """
     if stack_id is None:
-        data = read_secret_json(arn, field_context=field_context)
-    else:
-        data = read_shared_secret_json(arn, property_name=field_context, stack_id=stack_id)
-    access, secret = (data.get(name) for name in KEY_FIELDS)
-    if not isinstance(access, str) or not isinstance(secret, str) or not access or not secret:
-        raise SecretUnreadable(
-            f"{field_context}: secret {arn} must be a JSON object with {KEY_FIELDS[0]} and "
-            f"{KEY_FIELDS[1]} strings"
-        )
-    return access, secret
+        return secret_key_pair(arn, KEY_FIELDS, field_context=field_context)
+    data = read_shared_secret_json(arn, property_name=field_context, stack_id=stack_id)
+    return key_pair_in(data, KEY_FIELDS, arn=arn, field_context=field_context)

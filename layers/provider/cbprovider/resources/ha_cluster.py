@@ -33,7 +33,6 @@ from msgspec import Meta
 
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for, read_key_pair
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import Check
@@ -99,7 +98,7 @@ class HAClusterProperties(CloudBasicConnection):
         )
 
 
-class HACluster(ReplacedOnEndpointChange, ResourceType[HAClusterProperties]):
+class HACluster(ResourceType[HAClusterProperties]):
     type_name = "Custom::CloudBasicHACluster"
     properties_model = HAClusterProperties
     replacement_properties = frozenset({"LocalServer"})

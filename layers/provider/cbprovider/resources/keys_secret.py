@@ -27,9 +27,18 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cbprovider.errors import ProviderError, ResponseFormatError
-from cbprovider.runtime import Done, InProgress, Outcome, Request, create_owned_secret, delete_owned_secret
+from cbprovider.runtime import Done, InProgress, Outcome, Request
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.secrets import LOGICAL_TAG, OWNER_TAG, STACK_TAG, provider_id, put_owned_secret_value
+from cbprovider.secrets.owned import (
+    LOGICAL_TAG,
+    OWNER_TAG,
+    STACK_TAG,
+    create_owned_secret,
+    delete_owned_secret,
+    provider_id,
+    put_owned_secret_value,
+    secrets_client,
+)
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic.models import KeyPair
@@ -168,7 +177,7 @@ def find_keys_secrets(req: Request[Any], physical_id: str, *, client: Any = None
 
     Secrets already scheduled for deletion are left out.
     """
-    sm = client or _client()
+    sm = client or secrets_client()
     wanted = {
         OWNER_TAG: provider_id()[:256],
         STACK_TAG: req.stack_id[:256],
@@ -205,14 +214,8 @@ def find_keys_secret(req: Request[Any], physical_id: str, *, client: Any = None)
 
 def remove_keys_secrets(req: Request[Any], physical_id: str, *, client: Any = None) -> int:
     """Schedule every keys secret of this resource for deletion; how many were removed."""
-    sm = client or _client()
+    sm = client or secrets_client()
     return sum(
         delete_owned_secret(arn, stack_id=req.stack_id, client=sm)
         for arn in find_keys_secrets(req, physical_id, client=sm)
     )
-
-
-def _client() -> Any:
-    import boto3
-
-    return boto3.client("secretsmanager")

@@ -37,7 +37,6 @@ from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange, endpoint_changed
 from cbprovider.resources.replication_endpoints import (
     ROLE_FIELDS,
     DestinationEndpoint,
@@ -65,6 +64,8 @@ from cbprovider.runtime import (
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import parse_properties, values
+from cbprovider.secrets.reader import SecretUnreadable
+from cbprovider.secrets.sharing import SecretNotShared
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic import AlterReplicationRequest, CloudBasicClient
@@ -112,7 +113,7 @@ class SeedingFailed(ProviderError):
     """ReplicationStatus reported the seeding as failed."""
 
 
-class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties]):
+class Replication(ResourceType[ReplicationProperties]):
     type_name = "Custom::CloudBasicReplication"
     properties_model = ReplicationProperties
     replacement_properties = frozenset({"Source", "Destination", "ReplicationMethod", "Tde"})
@@ -121,9 +122,8 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         return bool(GUID.match(physical_id))
 
     def requires_replacement(self, new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str) -> bool:
-        """Replace when the endpoint, either end's resolved server/database, the method or TDE changes."""
-        if endpoint_changed(new, old):
-            return True
+        """Replace when either end's resolved server/database, the method or TDE changes (a change of
+        ``Endpoint`` replaces every type: the runtime decides that before asking)."""
         try:
             old_props = parse_properties(ReplicationProperties, old)
         except ValidationFailed:
@@ -141,7 +141,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
                 continue
             try:
                 old_identity = resolve(old_end, role, stack_id=stack_id).identity
-            except ValidationFailed:
+            except (ValidationFailed, SecretUnreadable, SecretNotShared):
                 logger.warning("The old endpoint cannot be resolved: replacing", extra={"role": role})
                 return True
             if resolve(new_end, role, stack_id=stack_id).identity != old_identity:

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from cbprovider.resources import sql_connection as sql
 from cbprovider.runtime.properties import Check, PropertiesModel, ValidationFailed, values
-from cbprovider.runtime.secrets import read_shared_secret_json
+from cbprovider.secrets.sharing import read_shared_secret_json
 
 ROLE_FIELDS = frozenset({"secret_arn", "connection_string", "database"})
 """What says which server and database an endpoint is (the rest are create-time options)."""

@@ -26,7 +26,6 @@ from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
-from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import (
     find_keys_secret,
     finish_keys,
@@ -37,7 +36,7 @@ from cbprovider.resources.keys_secret import (
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import Check
-from cbprovider.runtime.secrets import read_shared_secret_text
+from cbprovider.secrets.sharing import read_shared_secret_text
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic.models import KeyPair
@@ -71,7 +70,7 @@ class UserAlreadyExists(ProviderError):
     """CreateUser refused the UserName or Email because a user already has it."""
 
 
-class User(ReplacedOnEndpointChange, ResourceType[UserProperties]):
+class User(ResourceType[UserProperties]):
     type_name = TYPE_NAME
     properties_model = UserProperties
     replacement_properties = REPLACING

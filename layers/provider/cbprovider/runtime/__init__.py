@@ -40,59 +40,26 @@ else becomes a generic ``[InternalError]`` reason with the traceback only in the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cbprovider.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from cbprovider.runtime.ids import is_placeholder
-    from cbprovider.runtime.properties import PropertiesModel, ResourceProperties, ValidationFailed
-    from cbprovider.runtime.provider import Provider
-    from cbprovider.runtime.resource import Done, InProgress, Outcome, Request, ResourceType
-    from cbprovider.runtime.secrets import create_owned_secret, delete_owned_secret, read_secret_json
-    from cbprovider.runtime.timing import Timing
-
-# Imported on first use (PEP 562), so that e.g. ``read_secret_json`` does not load the property models and
-# the whole lifecycle machinery into a function that only needs a secret.
-_EXPORTS = {
-    "Done": "resource",
-    "InProgress": "resource",
-    "Outcome": "resource",
-    "Request": "resource",
-    "ResourceType": "resource",
-    "PropertiesModel": "properties",
-    "ResourceProperties": "properties",
-    "ValidationFailed": "properties",
-    "Provider": "provider",
-    "Timing": "timing",
-    "create_owned_secret": "secrets",
-    "delete_owned_secret": "secrets",
-    "read_secret_json": "secrets",
-    "is_placeholder": "ids",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-__all__ = [
-    "Done",
-    "InProgress",
-    "Outcome",
-    "PropertiesModel",
-    "Provider",
-    "Request",
-    "ResourceProperties",
-    "ResourceType",
-    "Timing",
-    "ValidationFailed",
-    "create_owned_secret",
-    "delete_owned_secret",
-    "is_placeholder",
-    "read_secret_json",
-]
+    from cbprovider.runtime.ids import *  # noqa: F403
+    from cbprovider.runtime.properties import *  # noqa: F403
+    from cbprovider.runtime.provider import *  # noqa: F403
+    from cbprovider.runtime.resource import *  # noqa: F403
+    from cbprovider.runtime.timing import *  # noqa: F403
+else:
+    # Imported on first use, so that e.g. ``is_placeholder`` does not load the property models and the
+    # whole lifecycle machinery into a function that only needs it.
+    __all__, __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "cbprovider.runtime.resource": ("Done", "InProgress", "Outcome", "Request", "ResourceType"),
+            "cbprovider.runtime.properties": ("PropertiesModel", "ResourceProperties", "ValidationFailed"),
+            "cbprovider.runtime.provider": ("Provider",),
+            "cbprovider.runtime.timing": ("Timing",),
+            "cbprovider.runtime.ids": ("is_placeholder",),
+        },
+    )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
+from cbprovider.endpoints.entries import named_by
 from cbprovider.errors import ProviderError
 from cbprovider.runtime.invocation import Invocation
 from cbprovider.runtime.log import logger
@@ -24,8 +25,7 @@ def phase_of(inv: Invocation, resource: ResourceType[Any], ownership: Ownership)
         return "create"
     new = inv.event.get("ResourceProperties") or {}
     old = inv.event.get("OldResourceProperties") or {}
-    replace = resource.requires_replacement(new, old, stack_id=inv.stack_id)
-    replace = replace or _endpoint(new) != _endpoint(old)
+    replace = replaces(resource, new, old, stack_id=inv.stack_id)
     if replace and ownership.holds(inv.ref(inv.event_id), inv.owner, new):
         # CloudFormation rolling back a failed replacement: this object already has these properties,
         # so creating it again would duplicate it (see runtime.ownership).
@@ -33,6 +33,20 @@ def phase_of(inv: Invocation, resource: ResourceType[Any], ownership: Ownership)
         replace = False
     logger.info("Update", extra={"replacement": replace})
     return "create" if replace else "update"
+
+
+def replaces(
+    resource: ResourceType[Any], new: Mapping[str, Any], old: Mapping[str, Any], *, stack_id: str
+) -> bool:
+    """Whether an Update from ``old`` to ``new`` (raw properties) replaces the object.
+
+    Moving to another endpoint always does, for every type: the object lives on the appliance or in the
+    organisation the endpoint names. That is decided here, first, so a type's own rule
+    (``requires_replacement``, which may read secrets) is asked only when the endpoint stays.
+    """
+    if named_by(new) != named_by(old):
+        return True
+    return resource.requires_replacement(new, old, stack_id=stack_id)
 
 
 def service_seconds(inv: Invocation, timing: Timing) -> float:
@@ -81,8 +95,3 @@ def build_request(
         service_deadline=service_deadline,
         owned_elsewhere=owned_elsewhere,
     )
-
-
-def _endpoint(properties: Mapping[str, Any]) -> str:
-    """The endpoint name in raw properties (``default`` when absent)."""
-    return str(properties.get("Endpoint") or "default")

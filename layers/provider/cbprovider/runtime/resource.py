@@ -143,6 +143,6 @@ class ResourceType[P: ResourceProperties]:
         """Whether an Update from ``old`` to ``new`` (raw ResourceProperties) replaces the object.
 
         ``stack_id`` is the requesting stack: a type that reads secrets to decide must read them as that
-        stack (``runtime.secrets.read_shared_secret_json``).
+        stack (``cbprovider.secrets.sharing.read_shared_secret_json``).
         """
         return any(new.get(name) != old.get(name) for name in self.replacement_properties)

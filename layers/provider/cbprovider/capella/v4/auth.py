@@ -1,7 +1,8 @@
 """Capella v4 authentication: ``Authorization: Bearer <API key token>``, nothing signed, no timestamp.
 
 A v4 credentials secret holds the token as plain text or as ``{"ApiKeyToken": "..."}``
-(``api_key_token_from_secret``). The token never appears in ``repr``, messages or logs.
+(``api_key_token_from_secret``; ``read_api_key_token`` reads the secret). The token never appears in
+``repr``, messages or logs.
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ def api_key_token_from_secret(text: str) -> str:
     if any(ch.isspace() or not ch.isprintable() for ch in stripped):
         raise TokenFormatError("the API key token contains whitespace or control characters")
     return stripped
+
+
+def read_api_key_token(arn: str, *, field_context: str, region: str | None = None) -> str:
+    """The API key token in secret ``arn``; ``SecretUnreadable`` naming ``field_context`` and the ARN."""
+    from cbprovider.redaction import remember_secret
+    from cbprovider.secrets.reader import SecretUnreadable, secret_text
+
+    try:
+        token = api_key_token_from_secret(secret_text(arn, field_context=field_context, region=region))
+    except TokenFormatError as error:
+        raise SecretUnreadable(f"{field_context}: secret {arn}: {error}") from None
+    remember_secret(token)
+    return token
 
 
 class BearerAuth(requests.auth.AuthBase):

@@ -14,16 +14,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 import requests
 
 from cbprovider.capella.fields import ModelError
-from cbprovider.capella.pagination import parse_page
+from cbprovider.capella.pagination import Page, parse_page
 from cbprovider.capella.polling import GONE, StatusWait, wait_for
 from cbprovider.capella.responses import SERVICE, format_error, json_object
+from cbprovider.capella.rest import CapellaRestClient, pages
 from cbprovider.capella.v4.auth import BearerAuth
 from cbprovider.capella.v4.errors import ConcurrentChangeError
 from cbprovider.capella.v4.models import (
@@ -47,7 +47,7 @@ from cbprovider.capella.v4.ratelimit import DEFAULT_BURST, DEFAULT_PER_MINUTE, R
 from cbprovider.capella.v4.responses import api_error, created_id
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
-from cbprovider.transport import RetryPolicy, Timeouts, Transport
+from cbprovider.transport import RetryPolicy, Timeouts
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,6 @@ DEFAULT_POLL_INTERVAL = 15.0
 DEFAULT_PER_PAGE = 50
 MAX_PAGES = 1000
 """More pages than this is a broken cursor, not a list."""
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 ORG = "/v4/organizations/{organizationId}"
 PROJECTS = ORG + "/projects"
@@ -92,12 +91,17 @@ class _Body(Protocol):
     def to_json(self) -> dict[str, Any]: ...
 
 
+def _has_next(page: Page, number: int) -> bool:
+    """A v4 list goes on while its cursor names a next page (a list without a cursor is one page)."""
+    return page.has_next and bool(page.items)
+
+
 def _json(body: _Body | Mapping[str, Any]) -> dict[str, Any]:
     """A typed request model's JSON, or a mapping passed through as given."""
     return dict(body) if isinstance(body, Mapping) else body.to_json()
 
 
-class CapellaV4Client:
+class CapellaV4Client(CapellaRestClient):
     """Typed access to the Capella v4 management API of one organization over one keep-alive session.
 
     ``token`` is the API key token (``None`` sends no ``Authorization``: every call is refused).
@@ -121,38 +125,23 @@ class CapellaV4Client:
         ca_bundle: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Capella API URL must be http(s)://host[:port], got {base_url!r}")
         if organization_id is not None and not organization_id:
             raise ValueError("organization_id must not be empty (None: raw-path calls only)")
-        self.base_url = base_url.rstrip("/")
+        super().__init__(
+            base_url,
+            api="Capella",
+            service=SERVICE,
+            timeouts=timeouts,
+            retry=retry,
+            ca_bundle=ca_bundle,
+            sleep=sleep,
+        )
         self.organization_id = organization_id
         self._token = token
         self.limiter = limiter or (shared_limiter(token, rate_per_minute, burst) if token else None)
-        self._sleep = sleep
-        self._transport = Transport(
-            service=SERVICE,
-            origin=self.base_url,
-            policy=retry,
-            timeouts=timeouts,
-            verify=ca_bundle or True,
-            sleep=sleep,
-        )
 
     def __repr__(self) -> str:
         return f"CapellaV4Client(base_url={self.base_url!r}, organization_id={self.organization_id!r})"
-
-    def close(self) -> None:
-        self._transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- generic -----------------------------------------------------------------------------------
     def route(self, template: str, **values: str) -> tuple[str, str]:
@@ -165,6 +154,9 @@ class CapellaV4Client:
         quoted = {k: quote(v, safe="") for k, v in values.items()}
         return template, template.format(organizationId=quote(self.organization_id, safe=""), **quoted)
 
+    def _api_error(self, response: requests.Response, operation: str) -> ApiError:
+        return api_error(response, operation)
+
     def _auth(self, deadline: Deadline | None) -> BearerAuth | None:
         if not self._token:
             return None
@@ -176,40 +168,6 @@ class CapellaV4Client:
             limiter.acquire(deadline)
 
         return BearerAuth(self._token, before_send=pace)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        deadline: Deadline | None = None,
-        operation: str | None = None,
-        idempotent: bool | None = None,
-    ) -> requests.Response:
-        """Send one request (paced, authenticated); return the 2xx response or raise ``ApiError``."""
-        method = method.upper()
-        if not path.startswith("/"):
-            raise ValueError(f"path must start with '/', got {path!r}")
-        operation = operation or f"{method} {urlsplit(path).path}"
-        request = requests.Request(
-            method,
-            self.base_url + path,
-            params=dict(params or {}),
-            json=json,
-            headers={"Accept": "application/json", **(headers or {})},
-            auth=self._auth(deadline),
-        )
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
-        response = self._transport.send(
-            request, operation=operation, deadline=deadline, idempotent=idempotent
-        )
-        if not 200 <= response.status_code < 300:
-            raise api_error(response, operation)
-        return response
 
     def iterate(
         self,
@@ -228,30 +186,17 @@ class CapellaV4Client:
         if per_page < 1:
             raise ValueError("per_page must be at least 1")
         operation = f"GET {template}"
-        seen: set[str] = set()
-        number = 1
-        while True:
+
+        def read(number: int) -> Page:
             query = {"page": number, "perPage": per_page}
             response = self.request("GET", path, params=query, deadline=deadline, operation=operation)
             try:
-                page = parse_page(response.json() if response.content else None)
+                return parse_page(response.json() if response.content else None)
             except ValueError as exc:
                 reason = str(exc) if isinstance(exc, ModelError) else "list body is not JSON"
                 raise format_error(operation, reason) from None
-            fresh = 0
-            for item in page.items:
-                key = item.get("id") if isinstance(item, Mapping) else None
-                if isinstance(key, str):
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                fresh += 1
-                yield item
-            if not page.has_next or not page.items or (number > 1 and fresh == 0):
-                return
-            if number >= MAX_PAGES:
-                raise format_error(operation, f"the list did not end after {MAX_PAGES} pages")
-            number += 1
+
+        return pages(read, more_after=_has_next, max_pages=MAX_PAGES, operation=operation)
 
     def _list(
         self, template: str, path: str, parse: Callable[[object], T], deadline: Deadline | None
@@ -276,15 +221,6 @@ class CapellaV4Client:
     ) -> requests.Response:
         """POST once where it may have been delivered: the caller looks the object up before retrying."""
         return self.request("POST", path, json=body, deadline=deadline, operation=f"POST {template}")
-
-    def _delete(self, template: str, path: str, deadline: Deadline | None) -> bool:
-        try:
-            self.request("DELETE", path, deadline=deadline, operation=f"DELETE {template}")
-        except ApiError as exc:
-            if exc.status == 404:
-                return False
-            raise
-        return True
 
     def _put_if_match(
         self,
