@@ -20,9 +20,9 @@ from pydantic import Field, field_validator
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
+from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -111,12 +111,12 @@ class CapellaAllowedCidr(ReplacedOnEndpointChange, ResourceType[CapellaAllowedCi
         with v4_client_for(props, req) as client:
             entry_id = ""
 
-            def find() -> str | None:
+            def find(pending: PendingCreate) -> str | None:
                 nonlocal entry_id
                 entry_id = _entry_id(client, req, parts) or ""
                 return physical_id if entry_id else None
 
-            found = verify(
+            found = verify_named(
                 pending,
                 find,
                 what="allowed CIDR",

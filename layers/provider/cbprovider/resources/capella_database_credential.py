@@ -27,10 +27,10 @@ from pydantic import Field
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import PHYSICAL_TAG, find_keys_secrets, remove_keys_secrets
+from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
 from cbprovider.runtime import (
     Done,
     Outcome,
@@ -170,13 +170,13 @@ class CapellaDatabaseCredential(ReplacedOnEndpointChange, ResourceType[CapellaDa
         props = req.properties
         with v4_client_for(props, req) as client:
 
-            def find() -> str | None:
+            def find(pending: PendingCreate) -> str | None:
                 found = client.list_database_credentials(
                     props.project_id, props.cluster_id, deadline=req.deadline
                 )
                 return next((c.id for c in found if c.name == props.name), None)
 
-            found = verify(
+            found = verify_named(
                 pending,
                 find,
                 what="database credential",
