@@ -84,6 +84,10 @@ class CapellaCluster(ReplacedOnEndpointChange, ResourceType[CapellaClusterProper
     replacement_properties = frozenset({"Environment", "Provider", "Region", "Cidr", "ProjectId", "SingleAZ"})
 
     # -- operations ------------------------------------------------------------------------------
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        extra = {"replacing": req.physical_id or ""}
+        return PendingCreate.before_call(name=req.properties.name, extra=extra).to_state()
+
     def create(self, req: Req) -> Outcome:
         check(req.properties)
         with client_for(req.properties, req) as client:

@@ -61,6 +61,9 @@ class CapellaClusterV4(ReplacedOnEndpointChange, ResourceType[CapellaClusterV4Pr
     properties_model = CapellaClusterV4Properties
     replacement_properties = frozenset({"ProjectId", "CloudProvider", "Availability", "CouchbaseServer"})
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
+
     def create(self, req: Req) -> Outcome:
         props = req.properties
         check(props)

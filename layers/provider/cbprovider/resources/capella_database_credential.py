@@ -30,7 +30,7 @@ from cbprovider.resources.capella_connection import is_capella_id
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
 from cbprovider.resources.endpoint_property import ReplacedOnEndpointChange
 from cbprovider.resources.keys_secret import PHYSICAL_TAG, find_keys_secrets, remove_keys_secrets
-from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
+from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import (
     Done,
     Outcome,
@@ -137,6 +137,9 @@ class CapellaDatabaseCredential(ReplacedOnEndpointChange, ResourceType[CapellaDa
     properties_model = CapellaDatabaseCredentialProperties
     replacement_properties = frozenset({"ProjectId", "ClusterId", "Name"})
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
+
     def create(self, req: Req) -> Outcome:
         from cbprovider.capella.v4 import CredentialSpec
 
@@ -174,7 +177,8 @@ class CapellaDatabaseCredential(ReplacedOnEndpointChange, ResourceType[CapellaDa
                 found = client.list_database_credentials(
                     props.project_id, props.cluster_id, deadline=req.deadline
                 )
-                return next((c.id for c in found if c.name == props.name), None)
+                candidates = ((c.name, c.id, c.audit.created_at) for c in found)
+                return created_since(candidates, pending, what="database credential")
 
             found = verify_named(
                 pending,

@@ -62,6 +62,9 @@ class CapellaProject(ReplacedOnEndpointChange, ResourceType[CapellaProjectProper
     properties_model = CapellaProjectProperties
     replacement_properties = frozenset({"Name"})
 
+    def in_flight(self, req: Request[CapellaProjectProperties]) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
+
     def create(self, req: Request[CapellaProjectProperties]) -> Outcome:
         since = time.time()
         with client_for(req.properties, req) as client:

@@ -44,6 +44,9 @@ class CapellaProjectV4(ReplacedOnEndpointChange, ResourceType[CapellaProjectV4Pr
     type_name = "Custom::CapellaProject"
     properties_model = CapellaProjectV4Properties
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
+
     def create(self, req: Req) -> Outcome:
         props = req.properties
         since = time.time()

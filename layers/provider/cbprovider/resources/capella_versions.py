@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict
 
 from cbprovider.endpoints import DEFAULT_NAME, capella_endpoint
+from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, endpoint_of
 from cbprovider.resources.endpoint_property import ENDPOINT
 from cbprovider.runtime import Outcome, Request, ResourceType, ValidationFailed
@@ -116,6 +117,14 @@ class VersionedType(ResourceType[AnyVersionProperties]):
     def poll(self, req: Request[AnyVersionProperties], state: Mapping[str, Any]) -> Outcome:
         impl, chosen = self._pick(req)
         return impl.poll(chosen, state)
+
+    def in_flight(self, req: Request[AnyVersionProperties]) -> Mapping[str, Any] | None:
+        """The chosen version's; ``None`` when none can be chosen (the create then fails, saying why)."""
+        try:
+            impl, chosen = self._pick(req)
+        except ProviderError:
+            return None
+        return impl.in_flight(chosen)
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return any(self.implementation(v).owns_physical_id(physical_id) for v in self.implementations)

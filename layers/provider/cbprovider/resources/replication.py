@@ -153,6 +153,11 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         return False
 
     # -- create ------------------------------------------------------------------------------------
+    def in_flight(self, req: Request[ReplicationProperties]) -> Mapping[str, Any] | None:
+        """Without ``before`` (the create step records it, once read, before its call): a create that
+        dies before then never sent CreateReplication, and its look-up adopts nothing."""
+        return PendingCreate.before_call(name="").to_state()
+
     def create(self, req: Request[ReplicationProperties]) -> Outcome:
         p = req.properties
         source, destination = _databases(req)
@@ -195,7 +200,10 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         from cbprovider.cloudbasic import CreateReplicationRequest, Endpoint
 
         p = req.properties
-        before = matching(client.get_replications_list(), source.identity, destination.identity)
+        identities = (source.identity, destination.identity)
+        before = sorted(job.lower() for job in matching(client.get_replications_list(), *identities))
+        # Kept with the request before the call, so that a look-up after a crash knows what was there.
+        req.record_in_flight(PendingCreate.before_call(name="", extra={"before": before}).to_state())
         request = CreateReplicationRequest(
             source=Endpoint(source.connection_string, p.source.encrypt_data_in_transit, _source_extra(p)),
             destination=Endpoint(
@@ -219,9 +227,7 @@ class Replication(ReplacedOnEndpointChange, ResourceType[ReplicationProperties])
         except ProviderError as error:
             if not outcome_unknown(error):
                 raise
-            pending = PendingCreate.after(
-                error, name="", since=since, extra={"before": sorted(b.lower() for b in before)}
-            )
+            pending = PendingCreate.after(error, name="", since=since, extra={"before": before})
         find = _new_job_finder(client, req, source, destination)
         found = pending.glance(find, req.owned_elsewhere) if not req.deadline.expired() else None
         if found is not None:
@@ -352,7 +358,9 @@ def _new_job_finder(
     owns; ``CreateOutcomeUnknown`` when there are several, since this stack's cannot be told apart."""
 
     def find(pending: PendingCreate) -> str | None:
-        before = {str(job).lower() for job in pending.extra.get("before") or ()}
+        if "before" not in pending.extra:
+            return None  # the create step had not reached its call (see ``Replication.in_flight``)
+        before = {str(job).lower() for job in pending.extra["before"]}
         listed = matching(client.get_replications_list(), source.identity, destination.identity)
         new = [job for job in listed if job.lower() not in before and not req.owned_elsewhere(job)]
         if len(new) > 1:
