@@ -25,8 +25,9 @@ CreateSecret for a type that hands out no keys) is not played: the table shows `
 
 ``KNOWN_BAD`` cells show what is still wrong, as xfails that must keep their exact symptom: an object
 made by an invocation killed during its create call is orphaned when its type has no in-flight look-up
-(``ResourceType.in_flight``), and a v4 cluster whose claim failed is still there (its delete is
-asynchronous) when the FAILED goes out.
+(``ResourceType.in_flight``). A cluster whose claim failed is removed before the FAILED goes out: the
+removal waits for a deploying cluster to settle and for its delete to be accepted (an object the API is
+destroying counts as removed).
 
 The table prints at the end of the run, after the API-side one.
 """
@@ -244,13 +245,6 @@ PROPERTY_SECRETS = ("Replication", "HACluster", "User", "Activation", "CapellaDb
 # one of the ``symptom`` prefixes) and why; the fix is in the runtime's invocation (see the module
 # docstring). Shown as xfailed while the symptom is there; a cell that finds no problem any more fails
 # until it is removed from here.
-DELETED_LATER = ("CapellaClusterV4",)
-"""Rows whose delete only starts the removal (the API answers 202 and removes the object later)."""
-_UNRECORDED = (
-    "the cluster cannot be claimed in the state table, so the runtime deletes it at once; the delete is "
-    "asynchronous (202) and the cluster is still there when the FAILED is sent, and the rollback Delete, "
-    "finding no ownership record, calls nothing (the cluster does go away, but nothing confirms it)"
-)
 _DIED = (
     "the process died after the API took the create; the type has no in-flight look-up (its list tells "
     "no creation time, so a look-up could adopt an object made before), so the destination answers "
@@ -261,7 +255,6 @@ _KEYS_DIED = (
     "secret is left holding the placeholder"
 )
 KNOWN_BAD: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
-    **{(row, "ddb-error-after-call"): (("orphaned",), _UNRECORDED) for row in DELETED_LATER},
     **{(row, "oom-kill"): (("orphaned",), _DIED) for row in ROWS if row not in IN_FLIGHT + KEY_TYPES},
     **{(row, "oom-kill"): (("orphaned", "an owned secret holds only"), _KEYS_DIED) for row in KEY_TYPES},
 }
