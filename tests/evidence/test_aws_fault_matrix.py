@@ -25,8 +25,9 @@ CreateSecret for a type that hands out no keys) is not played: the table shows `
 
 ``KNOWN_BAD`` cells show what is still wrong, as xfails that must keep their exact symptom: an object
 made by an invocation killed during its create call is orphaned when its type has no in-flight look-up
-(``ResourceType.in_flight``) yet, and a v4 cluster whose claim failed is still there (its delete is
-asynchronous) when the FAILED goes out.
+(``ResourceType.in_flight``). A cluster whose claim failed is removed before the FAILED goes out: the
+removal waits for a deploying cluster to settle and for its delete to be accepted (an object the API is
+destroying counts as removed).
 
 The table prints at the end of the run, after the API-side one.
 """
@@ -153,7 +154,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "oom-kill": (
         "the process is killed (out of memory) right after the create call",
         F,
-        "the on-failure destination answers FAILED with the object it finds, the rollback removes it",
+        "the on-failure destination answers FAILED; a type with an in-flight look-up adopts the object",
     ),
 }
 ORDER = {column: index for index, column in enumerate(COLUMNS)}
@@ -169,6 +170,18 @@ REASON: dict[str, str] = {
     "crash-init": "invocationfailed",
     "oom-kill": "invocationfailed",
 }
+
+ROWS = tuple(subject.row for subject in SUBJECTS)
+IN_FLIGHT = (
+    "Replication",
+    "CapellaProject",
+    "CapellaCluster",
+    "CapellaProjectV4",
+    "CapellaClusterV4",
+    "CapellaAllowedCidr",
+    "CapellaCredential",
+)
+"""Rows whose type records its create in flight (``ResourceType.in_flight``) before the call."""
 
 # Cells whose right answer differs from the column's, with the reason.
 _LOOKED_UP = "the create's outcome is unknown, so the type looks the object up and adopts it"
@@ -196,6 +209,13 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
         )
         for row in ("CapellaCluster", "CapellaClusterV4")
     },
+    **{
+        (row, "oom-kill"): (
+            S,
+            "the create was in flight: the destination hands it to the type's look-up, which adopts it",
+        )
+        for row in IN_FLIGHT
+    },
     ("CapellaDbUser", "gzip-bomb"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "deep-answer"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "slow-drip"): (S, _LOOKED_UP),
@@ -213,7 +233,6 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     },
 }
 
-ROWS = tuple(subject.row for subject in SUBJECTS)
 KEY_TYPES = ("User", "Activation")
 """Rows whose Create hands out keys into a provider-owned secret."""
 POLLING = ("CapellaCluster",)
@@ -226,24 +245,17 @@ PROPERTY_SECRETS = ("Replication", "HACluster", "User", "Activation", "CapellaDb
 # one of the ``symptom`` prefixes) and why; the fix is in the runtime's invocation (see the module
 # docstring). Shown as xfailed while the symptom is there; a cell that finds no problem any more fails
 # until it is removed from here.
-DELETED_LATER = ("CapellaClusterV4",)
-"""Rows whose delete only starts the removal (the API answers 202 and removes the object later)."""
-_UNRECORDED = (
-    "the cluster cannot be claimed in the state table, so the runtime deletes it at once; the delete is "
-    "asynchronous (202) and the cluster is still there when the FAILED is sent, and the rollback Delete, "
-    "finding no ownership record, calls nothing (the cluster does go away, but nothing confirms it)"
-)
 _DIED = (
-    "the process died after the API took the create and before anything was recorded; the destination "
-    "answers FAILED with a placeholder and nothing finds the object"
+    "the process died after the API took the create; the type has no in-flight look-up (its list tells "
+    "no creation time, so a look-up could adopt an object made before), so the destination answers "
+    "FAILED with a placeholder and nothing finds the object"
 )
 _KEYS_DIED = (
     _DIED + "; the key pair the API handed out died with the process (it was never read), and its "
     "secret is left holding the placeholder"
 )
 KNOWN_BAD: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
-    **{(row, "ddb-error-after-call"): (("orphaned",), _UNRECORDED) for row in DELETED_LATER},
-    **{(row, "oom-kill"): (("orphaned",), _DIED) for row in ROWS},
+    **{(row, "oom-kill"): (("orphaned",), _DIED) for row in ROWS if row not in IN_FLIGHT + KEY_TYPES},
     **{(row, "oom-kill"): (("orphaned", "an owned secret holds only"), _KEYS_DIED) for row in KEY_TYPES},
 }
 
@@ -530,7 +542,16 @@ def _die_and_answer(
         hit = any(c.key == create_key for c in w.api.calls)
         cell.check(hit, f"the function died before {create_key}")
     crash.handler(destination_record(invocation, FUNCTION_ARN), LambdaContext(seconds=30))
-    return _outcome(w, event, 1)
+    invocations = 1
+    # A create in flight is handed over to the type's look-up: its poll rule answers.
+    for _ in range(20):
+        polls = w.stack.pending_polls()
+        if not polls or w.receiver.responses_for(event["RequestId"]):
+            break
+        for poll in polls:
+            w.stack.invoke(poll)
+            invocations += 1
+    return _outcome(w, event, invocations)
 
 
 # -- helpers --------------------------------------------------------------------------------------------

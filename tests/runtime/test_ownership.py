@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbprovider.resources.capella_pending import PendingCreate, verify
+from cbprovider.resources.pending_create import PendingCreate, verify_named
 
 from tests.runtime.conftest import STACK_ID, Events, only_response
 from tests.runtime.widgets import WidgetSimulator
@@ -92,17 +92,17 @@ def test_a_planted_id_is_refused_and_never_acted_on(
 
 def test_an_unknown_outcome_look_up_never_adopts_a_foreign_object() -> None:
     pending = PendingCreate(name="shared-name", since=0.0, settle_at=0.0, cause="timed out")
-    found = verify(
+    found = verify_named(
         pending,
-        lambda: "5d1f0f7e-0000-4000-8000-000000000001",
+        lambda _: "5d1f0f7e-0000-4000-8000-000000000001",
         what="project",
         physical_id="failed-create-Project-00000000",
         foreign=lambda object_id: True,
     )
     assert not isinstance(found, str), "an object owned by another stack was adopted"
-    mine = verify(
+    mine = verify_named(
         pending,
-        lambda: "5d1f0f7e-0000-4000-8000-000000000001",
+        lambda _: "5d1f0f7e-0000-4000-8000-000000000001",
         what="project",
         physical_id="failed-create-Project-00000000",
         foreign=lambda object_id: False,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from cbprovider.runtime import Provider, Timing, is_placeholder
+from cbprovider.runtime import Provider, Request, Timing, is_placeholder
 from cbprovider.runtime.response import MAX_BODY, Answer, build_body
 
 from tests.runtime.conftest import FakeContext, only_response
-from tests.runtime.widgets import TYPE_NAME, Widget
+from tests.runtime.widgets import TYPE_NAME, Widget, WidgetProperties
 
 EVENT = {"StackId": "arn:stack", "RequestId": "r-1", "LogicalResourceId": "L"}
 
@@ -79,14 +81,51 @@ def test_dropped_connections_are_retried(provider, events, cfn_receiver):
     assert only_response(cfn_receiver, event)["Status"] == "SUCCESS"
 
 
-def _slow_provider() -> Provider:
+def _slow_provider(widget: Widget | None = None) -> Provider:
     # The backstop fires 0.6 s into a 1.6 s invocation; the widget API (1.5 s) answers after it.
     timing = Timing(backstop_reserve=1.0, work_reserve=0.0, response_base_delay=0.01)
-    return Provider({TYPE_NAME: Widget()}, timing=timing)
+    return Provider({TYPE_NAME: widget or Widget()}, timing=timing)
 
 
-def test_backstop_sends_one_failed_with_a_placeholder_on_create(aws, events, cfn_receiver, widgets):
+class WidgetWithoutLookUp(Widget):
+    """A type that cannot look its objects up (no in-flight create)."""
+
+    def in_flight(self, req: Request[WidgetProperties]) -> Mapping[str, Any] | None:
+        return None
+
+
+def _poll_events() -> list[dict[str, Any]]:
+    import boto3
+
+    events = boto3.client("events")
+    rules = events.list_rules(NamePrefix="cfnprov-")["Rules"]
+    return [
+        json.loads(target["Input"])
+        for rule in rules
+        for target in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    ]
+
+
+def test_backstop_hands_a_create_in_flight_over_to_its_look_up(aws, events, cfn_receiver, widgets):
+    """The create call outlasts the invocation: answering FAILED with a placeholder would orphan the
+    widget the API makes a moment later; the backstop hands the create to its look-up instead."""
     provider = _slow_provider()
+    widgets.faults.add("POST /widgets", delay=1.5)
+    event = events.make("Create", {"IgnoreDeadline": "true"})
+    provider(event, FakeContext(seconds=1.6))
+    time.sleep(0.2)
+    assert "w-0001" in widgets.widgets, "the slow call completed after the backstop fired"
+    assert not cfn_receiver.responses_for(event["RequestId"]), "answered while the create was in flight"
+    polls = _poll_events()
+    assert len(polls) == 1, "the look-up is scheduled on a poll rule"
+    provider(polls[0], FakeContext(seconds=60))
+    body = only_response(cfn_receiver, event)
+    assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", "w-0001")
+    assert not _poll_events(), "the poll rule is removed once answered"
+
+
+def test_backstop_sends_one_failed_with_a_placeholder_without_a_look_up(aws, events, cfn_receiver, widgets):
+    provider = _slow_provider(WidgetWithoutLookUp())
     widgets.faults.add("POST /widgets", delay=1.5)
     event = events.make("Create", {"IgnoreDeadline": "true"})
     started = time.monotonic()

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 from cbprovider.errors import ApiError, DeadlineExceeded
-from cbprovider.resources.capella_pending import PendingCreate, verify
+from cbprovider.resources.pending_create import PendingCreate, verify_named
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceProperties, ResourceType
 
 from simulators.server import Request as HttpRequest
@@ -141,9 +141,9 @@ class Widget(ResourceType[WidgetProperties]):
     def poll(self, req: Request[WidgetProperties], state: Mapping[str, Any]) -> Outcome:
         pending = PendingCreate.from_state(state)
         if pending is not None:
-            found = verify(
+            found = verify_named(
                 pending,
-                lambda: self._named(req, pending.name),
+                lambda pending: self._named(req, pending.name),
                 what="widget",
                 physical_id=str(req.physical_id),
                 foreign=req.owned_elsewhere,

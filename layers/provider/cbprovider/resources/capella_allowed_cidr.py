@@ -20,8 +20,8 @@ from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
+from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -81,6 +81,9 @@ class CapellaAllowedCidr(ResourceType[CapellaAllowedCidrProperties]):
     properties_model = CapellaAllowedCidrProperties
     replacement_properties = frozenset({"ProjectId", "ClusterId", "Cidr"})
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.cidr).to_state()
+
     def create(self, req: Req) -> Outcome:
         props = req.properties
         since = time.time()
@@ -107,12 +110,14 @@ class CapellaAllowedCidr(ResourceType[CapellaAllowedCidrProperties]):
         with v4_client_for(props, req) as client:
             entry_id = ""
 
-            def find() -> str | None:
+            def find(pending: PendingCreate) -> str | None:
                 nonlocal entry_id
-                entry_id = _entry_id(client, req, parts) or ""
+                entries = client.list_allowed_cidrs(*parts[:2], deadline=req.deadline)
+                candidates = ((e.cidr, e.id, e.audit.created_at) for e in entries)
+                entry_id = created_since(candidates, pending, what="allowed CIDR") or ""
                 return physical_id if entry_id else None
 
-            found = verify(
+            found = verify_named(
                 pending,
                 find,
                 what="allowed CIDR",

@@ -25,8 +25,8 @@ from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
+from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
@@ -117,12 +117,12 @@ class CapellaBucket(ResourceType[CapellaBucketProperties]):
         props = req.properties
         with v4_client_for(props, req) as client:
 
-            def find() -> str | None:
+            def find(pending: PendingCreate) -> str | None:
                 buckets = client.list_buckets(props.project_id, props.cluster_id, deadline=req.deadline)
                 named = [b.id for b in buckets if b.name == props.name]
                 return physical_id_of(props.project_id, props.cluster_id, named[0]) if named else None
 
-            found = verify(
+            found = verify_named(
                 pending, find, what="bucket", physical_id=str(req.physical_id), foreign=req.owned_elsewhere
             )
         if not isinstance(found, str):

@@ -13,7 +13,7 @@ resource's ``ServiceTimeout``:
   (timed out, connection lost after sending, 500/502/504) the cluster may exist all the same: ``InProgress``
   under the placeholder id, and each poll looks the name up again (the adoption rule above, the cluster
   being replaced excluded) until the cluster is found and adopted, or its absence is conclusive (FAILED
-  with the placeholder: nothing to roll back; see ``capella_pending``). An adopted cluster's deploy is
+  with the placeholder: nothing to roll back; see ``pending_create``). An adopted cluster's deploy is
   followed from the next poll on, so that any failure is reported under the cluster's id.
 - Update in place: ``Name``/``Description`` -> ``PUT meta``; ``SupportPackage`` -> ``PUT support``;
   ``Servers`` -> ``PUT servers``, then poll until ``healthy`` again. A cluster that is still busy
@@ -44,13 +44,8 @@ from cbprovider.resources.capella_cluster_spec import (
     servers_body,
 )
 from cbprovider.resources.capella_connection import client_for, is_capella_id
-from cbprovider.resources.capella_pending import (
-    PendingCreate,
-    epoch_of,
-    outcome_unknown,
-    tolerant,
-    verify,
-)
+from cbprovider.resources.pending_create import PendingCreate, epoch_of, outcome_unknown, verify_named
+from cbprovider.resources.poll_tolerance import tolerant
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -88,6 +83,10 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
     replacement_properties = frozenset({"Environment", "Provider", "Region", "Cidr", "ProjectId", "SingleAZ"})
 
     # -- operations ------------------------------------------------------------------------------
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        extra = {"replacing": req.physical_id or ""}
+        return PendingCreate.before_call(name=req.properties.name, extra=extra).to_state()
+
     def create(self, req: Req) -> Outcome:
         check(req.properties)
         with client_for(req.properties, req) as client:
@@ -100,9 +99,10 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
                 except ProviderError as error:
                     if not outcome_unknown(error):
                         raise
-                    pending = PendingCreate.after(error, name=req.properties.name, since=since)
-                    placeholder = placeholder_id(req.logical_id, req.request_id)
-                    return pending.in_progress(placeholder, replacing=replacing or "")
+                    pending = PendingCreate.after(
+                        error, name=req.properties.name, since=since, extra={"replacing": replacing or ""}
+                    )
+                    return pending.in_progress(placeholder_id(req.logical_id, req.request_id))
             req.note_physical_id(cluster_id)
             return tolerant(lambda: self._until_healthy(client, req, cluster_id, "deploy"), cluster_id)
 
@@ -123,7 +123,7 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
         pending = PendingCreate.from_state(state)
         with client_for(req.properties, req) as client:
             if pending is not None:
-                return self._verify(client, req, pending, str(state.get("replacing") or ""))
+                return self._verify(client, req, pending)
             return tolerant(lambda: self._step(client, req, cluster_id, op), cluster_id, dict(state))
 
     def owns_physical_id(self, physical_id: str) -> bool:
@@ -184,17 +184,17 @@ class CapellaCluster(ResourceType[CapellaClusterProperties]):
             "Name or remove that cluster"
         )
 
-    def _verify(self, client: CapellaClient, req: Req, pending: PendingCreate, replacing: str) -> Outcome:
+    def _verify(self, client: CapellaClient, req: Req, pending: PendingCreate) -> Outcome:
         """One look-up for the cluster of a ``POST`` whose outcome was unknown (``req.physical_id`` is
         the placeholder until it is found).
         """
-        found = verify(
+        replacing = str(pending.extra.get("replacing") or "") or None
+        found = verify_named(
             pending,
-            lambda: self._adoptable(client, req, self._same_name(client, req, replacing or None)),
+            lambda _: self._adoptable(client, req, self._same_name(client, req, replacing)),
             what="cluster",
             physical_id=str(req.physical_id),
             foreign=req.owned_elsewhere,
-            extra={"replacing": replacing},
         )
         if not isinstance(found, str):
             return found

@@ -8,7 +8,7 @@ within the resource's ``ServiceTimeout``:
   the wait with FAILED carrying the cluster id, so the rollback Delete removes it. ``degraded`` ends it
   as Couchbase's Terraform provider does: SUCCESS with ``CurrentState`` ``degraded`` and a warning in
   the log (the monitor reports it), never the rollback of a cluster that exists. A ``POST`` whose outcome
-  is unknown is verified at later polls by name and creation time (see ``capella_pending``); an adopted
+  is unknown is verified at later polls by name and creation time (see ``pending_create``); an adopted
   cluster's deploy is followed from the next poll, so that a failure names the cluster.
 - Update in place (``Name``, ``Description``, ``Support``, ``ServiceGroups``): a busy cluster is waited
   for, then one ``PUT`` with all four (``If-Match``; one re-apply after a concurrent change), then the
@@ -36,14 +36,9 @@ from cbprovider.resources.capella_cluster_v4_spec import (
     update_body,
 )
 from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_pending import (
-    PendingCreate,
-    created_since,
-    outcome_unknown,
-    tolerant,
-    verify,
-)
 from cbprovider.resources.capella_v4_connection import v4_client_for
+from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
+from cbprovider.resources.poll_tolerance import tolerant
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
@@ -64,6 +59,9 @@ class CapellaClusterV4(ResourceType[CapellaClusterV4Properties]):
     type_name = "Custom::CapellaCluster"
     properties_model = CapellaClusterV4Properties
     replacement_properties = frozenset({"ProjectId", "CloudProvider", "Availability", "CouchbaseServer"})
+
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
 
     def create(self, req: Req) -> Outcome:
         props = req.properties
@@ -114,12 +112,12 @@ class CapellaClusterV4(ResourceType[CapellaClusterV4Properties]):
     def _verify(self, client: CapellaV4Client, req: Req, pending: PendingCreate) -> Outcome:
         props = req.properties
 
-        def find() -> str | None:
+        def find(pending: PendingCreate) -> str | None:
             clusters = client.list_clusters(props.project_id, deadline=req.deadline)
             candidates = ((c.name, c.id, c.audit.created_at) for c in clusters)
             return created_since(candidates, pending, what="cluster")
 
-        found = verify(
+        found = verify_named(
             pending, find, what="cluster", physical_id=str(req.physical_id), foreign=req.owned_elsewhere
         )
         if not isinstance(found, str):

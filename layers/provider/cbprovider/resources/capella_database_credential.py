@@ -27,9 +27,9 @@ from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
 from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
 from cbprovider.resources.keys_secret import PHYSICAL_TAG, find_keys_secrets, remove_keys_secrets
+from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import (
     Done,
     Outcome,
@@ -138,6 +138,9 @@ class CapellaDatabaseCredential(ResourceType[CapellaDatabaseCredentialProperties
     properties_model = CapellaDatabaseCredentialProperties
     replacement_properties = frozenset({"ProjectId", "ClusterId", "Name"})
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
+
     def create(self, req: Req) -> Outcome:
         from cbprovider.capella.v4 import CredentialSpec
 
@@ -171,13 +174,14 @@ class CapellaDatabaseCredential(ResourceType[CapellaDatabaseCredentialProperties
         props = req.properties
         with v4_client_for(props, req) as client:
 
-            def find() -> str | None:
+            def find(pending: PendingCreate) -> str | None:
                 found = client.list_database_credentials(
                     props.project_id, props.cluster_id, deadline=req.deadline
                 )
-                return next((c.id for c in found if c.name == props.name), None)
+                candidates = ((c.name, c.id, c.audit.created_at) for c in found)
+                return created_since(candidates, pending, what="database credential")
 
-            found = verify(
+            found = verify_named(
                 pending,
                 find,
                 what="database credential",

@@ -15,7 +15,7 @@ A rotated value in the same secret is applied the next time one of those propert
 A create whose outcome is unknown (timed out, connection lost after sending, 500/502/504) may have made
 the user: its id is noted and the create returns ``InProgress`` under ``<ClusterId>/<UserName>``; each
 poll lists the cluster's users and the user is adopted once listed. When its absence is conclusive (see
-``capella_pending``) the create ends in FAILED with that same id, not a placeholder: the runtime reports a
+``pending_create``) the create ends in FAILED with that same id, not a placeholder: the runtime reports a
 failed poll under the id of the last ``InProgress``, and keeping the real id there means every way the
 verification can end (absent, a look-up refused, the ServiceTimeout) leaves a rollback Delete that
 removes the user if it exists, and finds nothing (404, SUCCESS) if it does not. A clear refusal (409: the
@@ -37,7 +37,7 @@ from msgspec import Meta
 from cbprovider.capella.models import BucketAccess
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, outcome_unknown, verify
+from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -152,12 +152,12 @@ class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
         props = req.properties
         physical_id = physical_id_of(props.cluster_id, props.user_name)
 
-        def listed() -> str | None:
+        def listed(pending: PendingCreate) -> str | None:
             users = client.list_database_users(props.cluster_id, deadline=req.deadline)
             return physical_id if any(user.username == props.user_name for user in users) else None
 
         with client_for(props, req) as client:
-            found = verify(
+            found = verify_named(
                 pending, listed, what="database user", physical_id=physical_id, foreign=req.owned_elsewhere
             )
         if isinstance(found, InProgress):

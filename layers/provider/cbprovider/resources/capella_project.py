@@ -7,7 +7,7 @@ request is answered once by the runtime. A create whose outcome is unknown (time
 after sending, 500/502/504, or a 201 whose body cannot be read) is not reported as failed: it returns
 ``InProgress`` under the placeholder id and each poll lists the projects for one named like this one and
 created since the call was sent (less ``CREATED_SKEW`` for clock differences); that one is adopted, none
-ends in FAILED with the placeholder once absence is conclusive (see ``capella_pending``), and two or more
+ends in FAILED with the placeholder once absence is conclusive (see ``pending_create``), and two or more
 (another creator used the same name at the same moment) end in FAILED naming them, since adopting the
 wrong one would let this stack delete a project it never made. Delete: 204, or 404 when already gone; a
 project that still holds clusters cannot be deleted (400), which becomes a FAILED naming the project.
@@ -23,7 +23,7 @@ from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, created_since, outcome_unknown, verify
+from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
@@ -61,6 +61,9 @@ class CapellaProject(ResourceType[CapellaProjectProperties]):
     properties_model = CapellaProjectProperties
     replacement_properties = frozenset({"Name"})
 
+    def in_flight(self, req: Request[CapellaProjectProperties]) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
+
     def create(self, req: Request[CapellaProjectProperties]) -> Outcome:
         since = time.time()
         with client_for(req.properties, req) as client:
@@ -80,9 +83,9 @@ class CapellaProject(ResourceType[CapellaProjectProperties]):
         if pending is None:
             raise ProviderError(f"unknown poll state for {self.type_name}")
         with client_for(req.properties, req) as client:
-            found = verify(
+            found = verify_named(
                 pending,
-                lambda: self._created_since(client, req, pending),
+                lambda pending: self._created_since(client, req, pending),
                 what="project",
                 physical_id=str(req.physical_id),
                 foreign=req.owned_elsewhere,

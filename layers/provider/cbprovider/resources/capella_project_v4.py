@@ -3,7 +3,7 @@
 Physical id: the project id (a UUID, from the 201 body). ``Name`` and ``Description`` change in place
 (``PUT`` with ``If-Match``: after a concurrent change the update is applied once more on the new version,
 then fails naming the change); only a new ``Endpoint`` replaces. A create whose outcome is unknown is
-verified at later polls by name and creation time, as on v3 (see ``capella_pending``). Delete: 204, or
+verified at later polls by name and creation time, as on v3 (see ``pending_create``). Delete: 204, or
 404 when already gone; a project that still holds clusters (409) fails naming the project.
 """
 
@@ -17,9 +17,9 @@ from msgspec import Meta
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, is_capella_id
-from cbprovider.resources.capella_pending import PendingCreate, created_since, outcome_unknown, verify
 from cbprovider.resources.capella_project import ProjectAmbiguous, delete_project
 from cbprovider.resources.capella_v4_connection import v4_client_for
+from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
 
@@ -43,6 +43,9 @@ class CapellaProjectV4(ResourceType[CapellaProjectV4Properties]):
     type_name = "Custom::CapellaProject"
     properties_model = CapellaProjectV4Properties
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        return PendingCreate.before_call(name=req.properties.name).to_state()
+
     def create(self, req: Req) -> Outcome:
         props = req.properties
         since = time.time()
@@ -63,9 +66,9 @@ class CapellaProjectV4(ResourceType[CapellaProjectV4Properties]):
         if pending is None:
             raise ProviderError(f"unknown poll state for {self.type_name}")
         with v4_client_for(req.properties, req) as client:
-            found = verify(
+            found = verify_named(
                 pending,
-                lambda: _created_since(client, req, pending),
+                lambda pending: _created_since(client, req, pending),
                 what="project",
                 physical_id=str(req.physical_id),
                 foreign=req.owned_elsewhere,

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from cbprovider.endpoints import capella_endpoint
 from cbprovider.endpoints.entries import ENDPOINT_PROPERTY as ENDPOINT
 from cbprovider.endpoints.entries import named_by
+from cbprovider.errors import ProviderError
 from cbprovider.resources.capella_connection import CapellaConnection, endpoint_of
 from cbprovider.runtime import Outcome, Request, ResourceType, ValidationFailed
 from cbprovider.runtime.properties import parse_properties, property_names, unknown_properties
@@ -108,6 +109,14 @@ class VersionedType(ResourceType[AnyVersionProperties]):
     def poll(self, req: Request[AnyVersionProperties], state: Mapping[str, Any]) -> Outcome:
         impl, chosen = self._pick(req)
         return impl.poll(chosen, state)
+
+    def in_flight(self, req: Request[AnyVersionProperties]) -> Mapping[str, Any] | None:
+        """The chosen version's; ``None`` when none can be chosen (the create then fails, saying why)."""
+        try:
+            impl, chosen = self._pick(req)
+        except ProviderError:
+            return None
+        return impl.in_flight(chosen)
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return any(self.implementation(v).owns_physical_id(physical_id) for v in self.implementations)

@@ -13,7 +13,8 @@ Choices where the API reference is silent:
   answer is lost (timeout, dropped connection, 5xx other than 503, unreadable body) the one new job
   with the same source and destination is adopted, at once or at the next polls (the appliance may
   make the job after the call timed out), else the create fails saying it did not take effect (see
-  ``replication_pending``).
+  ``pending_create``). Only the ids of the jobs that already ran from this source to this destination
+  are kept (not the whole job list), so the poll state stays small however many jobs the appliance has.
 - Options that only CreateReplication takes (ReplicateViews, ReplicateStoredProcedures,
   RebuildIndexes, the endpoints' encryption, change-tracking and Azure/seeding options) cannot be
   changed later: an Update that changes them succeeds without applying them, and says so in its reason.
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -37,11 +38,13 @@ from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic_connection import client_for
+from cbprovider.resources.pending_create import PendingCreate, outcome_unknown
 from cbprovider.resources.replication_endpoints import (
     ROLE_FIELDS,
     DestinationEndpoint,
     ResolvedEndpoint,
     SourceEndpoint,
+    identity_of,
     resolve,
 )
 from cbprovider.resources.replication_options import (
@@ -51,7 +54,6 @@ from cbprovider.resources.replication_options import (
     TableNames,
     removal_value,
 )
-from cbprovider.resources.replication_pending import PendingReplication, matching, outcome_unknown
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -68,10 +70,11 @@ from cbprovider.secrets.reader import SecretUnreadable
 from cbprovider.secrets.sharing import SecretNotShared
 
 if TYPE_CHECKING:
-    from cbprovider.cloudbasic import AlterReplicationRequest, CloudBasicClient
+    from cbprovider.cloudbasic import AlterReplicationRequest, CloudBasicClient, ReplicationSummary
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 SEEDING_POLL_SECONDS = 60
+VERIFY_LOOKUPS = 3
 METHODS = Literal[
     "ContinuousWithAutoSeeding",
     "ContinuousWithSemiAutoSeeding",
@@ -113,6 +116,10 @@ class SeedingFailed(ProviderError):
     """ReplicationStatus reported the seeding as failed."""
 
 
+class CreateOutcomeUnknown(ProviderError):
+    """A CreateReplication's answer was lost and its job cannot be told apart from others."""
+
+
 class Replication(ResourceType[ReplicationProperties]):
     type_name = "Custom::CloudBasicReplication"
     properties_model = ReplicationProperties
@@ -149,6 +156,11 @@ class Replication(ResourceType[ReplicationProperties]):
         return False
 
     # -- create ------------------------------------------------------------------------------------
+    def in_flight(self, req: Request[ReplicationProperties]) -> Mapping[str, Any] | None:
+        """Without ``before`` (the create step records it, once read, before its call): a create that
+        dies before then never sent CreateReplication, and its look-up adopts nothing."""
+        return PendingCreate.before_call(name="").to_state()
+
     def create(self, req: Request[ReplicationProperties]) -> Outcome:
         p = req.properties
         source, destination = _databases(req)
@@ -191,7 +203,10 @@ class Replication(ResourceType[ReplicationProperties]):
         from cbprovider.cloudbasic import CreateReplicationRequest, Endpoint
 
         p = req.properties
-        before = matching(client.get_replications_list(), source.identity, destination.identity)
+        identities = (source.identity, destination.identity)
+        before = sorted(job.lower() for job in matching(client.get_replications_list(), *identities))
+        # Kept with the request before the call, so that a look-up after a crash knows what was there.
+        req.record_in_flight(PendingCreate.before_call(name="", extra={"before": before}).to_state())
         request = CreateReplicationRequest(
             source=Endpoint(source.connection_string, p.source.encrypt_data_in_transit, _source_extra(p)),
             destination=Endpoint(
@@ -215,10 +230,9 @@ class Replication(ResourceType[ReplicationProperties]):
         except ProviderError as error:
             if not outcome_unknown(error):
                 raise
-            pending = PendingReplication.after(
-                error, source=source.identity, destination=destination.identity, before=before, since=since
-            )
-        found = pending.look(client, req.owned_elsewhere).found if not req.deadline.expired() else None
+            pending = PendingCreate.after(error, name="", since=since, extra={"before": before})
+        find = _new_job_finder(client, req, source, destination)
+        found = pending.glance(find, req.owned_elsewhere) if not req.deadline.expired() else None
         if found is not None:
             logger.warning(
                 "CreateReplication's answer was lost: adopting the new job", extra={"replication_id": found}
@@ -227,20 +241,25 @@ class Replication(ResourceType[ReplicationProperties]):
         return pending.in_progress(placeholder_id(req.logical_id, req.request_id))
 
     def _verify(
-        self, client: CloudBasicClient, req: Request[ReplicationProperties], pending: PendingReplication
+        self, client: CloudBasicClient, req: Request[ReplicationProperties], pending: PendingCreate
     ) -> Outcome:
         """One poll of a create whose outcome was unknown (``req.physical_id`` is the placeholder)."""
-        lookup = pending.look(client, req.owned_elsewhere)
-        if not lookup.answered:
-            return pending.in_progress(str(req.physical_id))
-        found = lookup.found
-        if found is None:
-            return pending.looked_again().in_progress(str(req.physical_id))
+        source, destination = _databases(req)
+        found = pending.verify(
+            _new_job_finder(client, req, source, destination),
+            physical_id=str(req.physical_id),
+            foreign=req.owned_elsewhere,
+            call="CreateReplication",
+            sought=f"new replication from {_describe(source, destination)}",
+            advice="; check GetReplicationsList on the appliance before retrying",
+            lookups_needed=VERIFY_LOOKUPS,
+        )
+        if not isinstance(found, str):
+            return found
         logger.warning(
             "The create had been carried out: adopting the new job", extra={"replication_id": found}
         )
         req.note_physical_id(found)
-        source, destination = _databases(req)
         return self._after_create(client, req, found, source, destination)
 
     def _seeding(
@@ -266,7 +285,7 @@ class Replication(ResourceType[ReplicationProperties]):
 
     def poll(self, req: Request[ReplicationProperties], state: Mapping[str, Any]) -> Outcome:
         """Continues a create being verified (``verify`` state) or a seeding (``WaitFor: Seeded``)."""
-        pending = PendingReplication.from_state(state)
+        pending = PendingCreate.from_state(state)
         replication_id = str(req.physical_id)
         with client_for(req.properties, req) as client:
             if pending is not None:
@@ -312,6 +331,50 @@ class Replication(ResourceType[ReplicationProperties]):
                 logger.info("The replication is already gone", extra={"replication_id": replication_id})
                 return Done(replication_id, reason="the replication was already gone")
         return Done(replication_id)
+
+
+def matching(
+    listed: Iterable[ReplicationSummary], source: tuple[str, str], destination: tuple[str, str]
+) -> list[str]:
+    """Ids (as listed) of the jobs from ``source`` to ``destination`` (``ResolvedEndpoint.identity``)."""
+    wanted = (source, destination)
+    return [
+        r.replication_id
+        for r in listed
+        if r.replication_id and (identity_of(r.source or ""), identity_of(r.destination or "")) == wanted
+    ]
+
+
+def _describe(source: ResolvedEndpoint, destination: ResolvedEndpoint) -> str:
+    """``source-server/db to replica-server/db`` (no credentials: identities only)."""
+    return f"{'/'.join(source.identity)} to {'/'.join(destination.identity)}"
+
+
+def _new_job_finder(
+    client: CloudBasicClient,
+    req: Request[ReplicationProperties],
+    source: ResolvedEndpoint,
+    destination: ResolvedEndpoint,
+) -> Callable[[PendingCreate], str | None]:
+    """The look-up of a pending CreateReplication: the one job from this source to this destination
+    that was not there before the create (``before`` in the pending state) and that no other stack
+    owns; ``CreateOutcomeUnknown`` when there are several, since this stack's cannot be told apart."""
+
+    def find(pending: PendingCreate) -> str | None:
+        if "before" not in pending.extra:
+            return None  # the create step had not reached its call (see ``Replication.in_flight``)
+        before = {str(job).lower() for job in pending.extra["before"]}
+        listed = matching(client.get_replications_list(), source.identity, destination.identity)
+        new = [job for job in listed if job.lower() not in before and not req.owned_elsewhere(job)]
+        if len(new) > 1:
+            raise CreateOutcomeUnknown(
+                f"CreateReplication {pending.cause}, and {len(new)} new replications from "
+                f"{_describe(source, destination)} appeared since ({', '.join(new)}); none is adopted, "
+                "since this stack's cannot be told apart: delete the surplus ones with DeleteReplication"
+            )
+        return new[0] if new else None
+
+    return find
 
 
 def _listed(client: CloudBasicClient, replication_id: str) -> bool:

@@ -2,7 +2,10 @@
 
 ``Finish`` owns what must outlive the stages before it, for one invocation:
 
-- the backstop timer: shortly before the Lambda deadline it sends FAILED if nothing was sent;
+- the backstop timer: shortly before the Lambda deadline it sends FAILED if nothing was sent, unless a
+  create is in flight (``ResourceType.in_flight``, kept by the ledger) and nothing is known of its
+  object: then the create is handed over to the type's look-up on a poll rule, which answers (a FAILED
+  with a placeholder would orphan what the call makes a moment later);
 - the one-response guard: the handler's answer and the backstop's race, and only the first goes out
   (``OneResponse`` then makes sure it is PUT at most once; an undelivered body is kept, see ``delivery``);
 - the in-flight record: the request being worked on and the poll state being kept, so that a FAILED,
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -47,10 +51,12 @@ class Finish:
         self._finishing = False
         self._request: Request[Any] | None = None
         self._made: str | None = None
+        """The id a create returned with Done, until its completion is recorded."""
         self.unscheduled = False
         """The answer is undelivered and nothing will send it again (``delivery.AnswerNotScheduled``)."""
-        """The id a create returned with Done, until its completion is recorded."""
         self._poll = poll
+        self._looked_up = False
+        """The backstop handed a create in flight over to its look-up: the poll rule answers."""
 
     # -- the safe handler and the backstop ----------------------------------------------------------
     def run(self, body: Callable[[], Answer | None]) -> dict[str, Any]:
@@ -70,12 +76,12 @@ class Finish:
         if answer is not None:
             self.answer(answer, self.inv.backstop_deadline)
             # A failure after the poll was (partly) set up: remove what was made.
-            self.remove_poll()
+            self._remove_poll_unless_looked_up()
         return {"answered": answer is not None}
 
     def _backstop(self) -> None:
         """The Lambda deadline is near and nothing was sent."""
-        if self.finished:
+        if self.finished or self._handed_to_look_up():
             return
         logger.error("The function is about to time out: sending FAILED")
         # Half of what is left before the response must be sent goes to removing a new object.
@@ -86,6 +92,43 @@ class Finish:
         )
         self.answer(Answer("FAILED", self.failure_id(), reason), Deadline.after(max(0.0, left / 2)))
         self.remove_poll()
+
+    def _handed_to_look_up(self) -> bool:
+        """Hand a create in flight whose object is unknown over to the type's look-up (its state saved
+        as the poll state, the poll rule scheduled); False if there is none or it cannot be scheduled."""
+        request, in_flight = self._request, self.ledger.in_flight
+        if request is None or in_flight is None or self._poll is not None:
+            return False
+        if request.noted_physical_id or self._made:
+            return False  # the object is known: FAILED names it and the rollback removes it
+        with self._lock:
+            if self._finishing:
+                return True
+            self._finishing = self._looked_up = True
+        physical_id = self.failure_id()
+        elapsed = time.time() - self.inv.started_at
+        service_seconds = elapsed + request.service_deadline.remaining()
+        poll = first_poll(
+            self.inv, "create", physical_id, InProgress(physical_id, in_flight), service_seconds
+        )
+        try:
+            self._services.poller.save(poll)
+            self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
+        except Exception as error:
+            logger.error(
+                "Could not hand the create over to its look-up", extra={"error": type(error).__name__}
+            )
+            self._services.poller.remove(poll.key)
+            with self._lock:
+                self._finishing = self._looked_up = False
+            return False
+        self._poll = poll
+        logger.warning("The function is about to time out during a create: its look-up answers")
+        return True
+
+    def _remove_poll_unless_looked_up(self) -> None:
+        if not self._looked_up:
+            self.remove_poll()
 
     # -- the in-flight record -----------------------------------------------------------------------
     def working_on(self, request: Request[Any]) -> None:
@@ -176,7 +219,7 @@ class Finish:
         self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
         if self.finished:
             # The backstop answered while the poll was being set up: nothing must be left behind.
-            self.remove_poll()
+            self._remove_poll_unless_looked_up()
 
     def poll_again(self, poll: PollState, outcome: InProgress) -> None:
         """One more poll found the operation going on: its state saved, the rule's rate adjusted."""

@@ -30,13 +30,24 @@ class Ledger:
         self._inv = inv
         self.key = dict(key)
         self.completed = False
+        self.in_flight: Mapping[str, Any] | None = None
+        """The in-flight create recorded with the request (``None``: not a create, or none)."""
 
     def begin(self, phase: Phase, in_flight: Mapping[str, Any] | None = None) -> Standing:
         """The one write before acting; ``Duplicate`` if the request is taken, else the object's
         standing (always ``ours`` for a create: there is no object yet)."""
         inv, ownership = self._inv, self._services.ownership
         check = None if phase == "create" else ownership.owned_check(inv.ref(inv.event_id), inv.owner)
-        return self._services.records.begin(self.key, inv.context, ownership_check=check, in_flight=in_flight)
+        standing = self._services.records.begin(
+            self.key, inv.context, ownership_check=check, in_flight=in_flight
+        )
+        self.in_flight = in_flight
+        return standing
+
+    def refine_in_flight(self, in_flight: Mapping[str, Any]) -> None:
+        """A more precise in-flight create, learnt by the create step before its call."""
+        self._services.records.refine_in_flight(self.key, in_flight)
+        self.in_flight = dict(in_flight)
 
     def complete(self, phase: Phase, physical_id: str) -> None:
         """The one write at SUCCESS. ``NotOwned`` if another stack resource holds the object; any other

@@ -11,6 +11,7 @@ FAILED there.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -87,6 +88,8 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     early = checks.check_owned(inv, phase, standing)
     if early is not None:
         return early
+    if in_flight is not None:
+        request = dataclasses.replace(request, record_in_flight=finish.ledger.refine_in_flight)
     finish.working_on(request)
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)

@@ -4,13 +4,16 @@ A failed Update must report the event's (old) physical id, so CloudFormation nev
 the Update had already created for its replacement, and nothing would ever delete it. The runtime
 therefore calls the type's ``delete`` for that new id itself, best effort: bounded by a deadline (a
 delete that does not answer in time is left running in a daemon thread and the answer goes out), its
-failure logged and appended to the reason, never raised.
+failure logged and appended to the reason, never raised. A delete that goes on (``InProgress``: an
+object still deploying, or an asynchronous removal) is polled within the same deadline, so that the
+reason says the object is gone, not only that its removal was asked for.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,6 +24,8 @@ from cbprovider.runtime.reasons import MAX_REASON, reason_for, shorten
 from cbprovider.runtime.resource import Done, InProgress, Request, ResourceType
 from cbprovider.runtime.response import Answer
 
+REMOVAL_POLL_SECONDS = 0.5
+"""Between two looks at a removal that goes on."""
 MAX_SUFFIX = 400
 """Room kept at the end of the reason for what happened to the new object."""
 MAX_ID_IN_REASON = 120
@@ -83,7 +88,7 @@ def remove_new_object(resource: ResourceType[Any], request: Request[Any], reques
     logger.warning("Removing the new object of a failed replacing update", extra={"physical_id": shown})
     outcome: list[str] = []
     worker = threading.Thread(
-        target=_delete, args=(resource.delete, request, shown, request_id, outcome), daemon=True
+        target=_delete, args=(resource, request, shown, request_id, outcome), daemon=True
     )
     worker.start()
     worker.join(budget)
@@ -95,15 +100,19 @@ def remove_new_object(resource: ResourceType[Any], request: Request[Any], reques
 
 
 def _delete(
-    delete: Callable[[Request[Any]], Any],
+    resource: ResourceType[Any],
     request: Request[Any],
     shown: str,
     request_id: str,
     outcome: list[str],
 ) -> None:
-    """Runs in the worker thread: one ``delete``, its result appended to ``outcome`` as reason text."""
+    """Runs in the worker thread: ``delete``, polled while it goes on and time is left; its result
+    appended to ``outcome`` as reason text."""
     try:
-        result = delete(request)
+        result = resource.delete(request)
+        while isinstance(result, InProgress) and request.deadline.remaining() > 2 * REMOVAL_POLL_SECONDS:
+            time.sleep(REMOVAL_POLL_SECONDS)
+            result = resource.poll(request, result.state)
     except ApiError as error:
         if error.status == 404:
             outcome.append(f"; the new {shown} was already gone")

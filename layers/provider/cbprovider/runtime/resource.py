@@ -61,6 +61,12 @@ class Request[P: ResourceProperties]:
     owned_elsewhere: Callable[[str], bool] = field(default=lambda _: False, repr=False, compare=False)
     """Whether an object (by physical id) is recorded for another stack or resource: an unknown-outcome
     look-up must never adopt such an object."""
+    record_in_flight: Callable[[Mapping[str, Any]], None] = field(
+        default=lambda _: None, repr=False, compare=False
+    )
+    """Replace the in-flight create (``ResourceType.in_flight``) with a more precise one, learnt inside the
+    create step before its call (kept in the request's record; raises if it cannot be kept: then the
+    call must not be made)."""
     _noted: list[str] = field(default_factory=list, repr=False, compare=False)
     _noted_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
