@@ -35,7 +35,7 @@ FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
     "cloudbasic_provider": (
         "Custom::CloudBasicReplication",
         (
-            "cbprovider.resources.replication",
+            "cbprovider.resources.cloudbasic.replication",
             "cbprovider.cloudbasic",
             "aws_lambda_powertools.utilities.parameters",
         ),
@@ -43,7 +43,7 @@ FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
     "capella_provider": (
         "Custom::CapellaProject",
         (
-            "cbprovider.resources.capella_project",
+            "cbprovider.resources.capella.project",
             "cbprovider.capella",
             "aws_lambda_powertools.utilities.parameters",
         ),

@@ -156,8 +156,10 @@ def capella_project(boto3: Any, *, latency: float = 0.0) -> Iterator[Scenario]:
 
 def available() -> Callable[..., Any]:
     """The preferred scenario whose resource module exists in the layer."""
-    if (LAYER_RESOURCES / "replication.py").exists():
+    if (LAYER_RESOURCES / "cloudbasic" / "replication.py").exists():
         return replication
-    if (LAYER_RESOURCES / "capella_project.py").exists():
+    if (LAYER_RESOURCES / "capella" / "project.py").exists():
         return capella_project
-    raise RuntimeError("neither cbprovider/resources/replication.py nor capella_project.py exists yet")
+    raise RuntimeError(
+        "neither cbprovider/resources/cloudbasic/replication.py nor capella/project.py exists yet"
+    )

@@ -4,13 +4,13 @@ from cbprovider.runtime import Provider
 
 lambda_handler = Provider(
     {
-        "Custom::CapellaProject": "cbprovider.resources.capella_versions:CapellaProjectType",
-        "Custom::CapellaCluster": "cbprovider.resources.capella_versions:CapellaClusterType",
-        "Custom::CapellaDatabaseUser": "cbprovider.resources.capella_database_user:CapellaDatabaseUser",
-        "Custom::CapellaBucket": "cbprovider.resources.capella_bucket:CapellaBucket",
-        "Custom::CapellaAllowedCidr": "cbprovider.resources.capella_allowed_cidr:CapellaAllowedCidr",
+        "Custom::CapellaProject": "cbprovider.resources.capella.versions:CapellaProjectType",
+        "Custom::CapellaCluster": "cbprovider.resources.capella.versions:CapellaClusterType",
+        "Custom::CapellaDatabaseUser": "cbprovider.resources.capella.database_user:CapellaDatabaseUser",
+        "Custom::CapellaBucket": "cbprovider.resources.capella.bucket:CapellaBucket",
+        "Custom::CapellaAllowedCidr": "cbprovider.resources.capella.allowed_cidr:CapellaAllowedCidr",
         "Custom::CapellaDatabaseCredential": (
-            "cbprovider.resources.capella_database_credential:CapellaDatabaseCredential"
+            "cbprovider.resources.capella.database_credential:CapellaDatabaseCredential"
         ),
     }
 )

@@ -4,9 +4,9 @@ from cbprovider.runtime import Provider
 
 lambda_handler = Provider(
     {
-        "Custom::CloudBasicReplication": "cbprovider.resources.replication:Replication",
-        "Custom::CloudBasicHACluster": "cbprovider.resources.ha_cluster:HACluster",
-        "Custom::CloudBasicUser": "cbprovider.resources.user:User",
-        "Custom::CloudBasicActivation": "cbprovider.resources.activation:Activation",
+        "Custom::CloudBasicReplication": "cbprovider.resources.cloudbasic.replication:Replication",
+        "Custom::CloudBasicHACluster": "cbprovider.resources.cloudbasic.ha_cluster:HACluster",
+        "Custom::CloudBasicUser": "cbprovider.resources.cloudbasic.user:User",
+        "Custom::CloudBasicActivation": "cbprovider.resources.cloudbasic.activation:Activation",
     }
 )

@@ -92,7 +92,7 @@ def test_real_tables_list_every_accepted_property(spec):
 
 
 def test_a_versioned_type_shows_each_version_with_its_own_replacement_rules():
-    tables = resource_tables("cbprovider.resources.capella_versions:CapellaClusterType")
+    tables = resource_tables("cbprovider.resources.capella.versions:CapellaClusterType")
     v3, _, v4 = tables.partition("### API v4")
     assert v3.startswith("### API v3")
     assert "| `Servers` |" in v3
@@ -100,7 +100,7 @@ def test_a_versioned_type_shows_each_version_with_its_own_replacement_rules():
     assert "| `ServiceGroups` |" in v4
     assert "| `ServiceGroups` |" not in v3
     assert re.search(r"\| `Name` \|.*\| in place \|", v4)
-    project = resource_tables("cbprovider.resources.capella_versions:CapellaProjectType")
+    project = resource_tables("cbprovider.resources.capella.versions:CapellaProjectType")
     v3_project, _, v4_project = project.partition("### API v4")
     assert re.search(r"\| `Name` \|.*\| replaces \|", v3_project)
     assert re.search(r"\| `Name` \|.*\| in place \|", v4_project)

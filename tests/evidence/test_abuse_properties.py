@@ -35,7 +35,7 @@ def property_names(w: World, subject: Subject) -> list[str]:
     from cbprovider.runtime import Provider
 
     assert isinstance(w.stack.handler, Provider)
-    from cbprovider.resources.capella_versions import VersionedType
+    from cbprovider.resources.capella.versions import VersionedType
     from cbprovider.runtime.properties import property_names as property_names_of
 
     resource = w.stack.handler.resource(subject.type_name)

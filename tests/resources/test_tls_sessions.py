@@ -10,8 +10,8 @@ import pytest
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.stack import register_endpoint
+from tests.resources.cloudbasic.test_ha_cluster import props
 from tests.resources.conftest import CloudBasicEnv
-from tests.resources.test_ha_cluster import props
 from tests.tls import self_signed_certificate
 
 TYPE = "Custom::CloudBasicHACluster"

@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 import yaml
-from cbprovider.resources.capella_cluster import CapellaCluster
-from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties, check
-from cbprovider.resources.capella_database_user import CapellaDatabaseUser
-from cbprovider.resources.capella_project import CapellaProject
+from cbprovider.resources.capella.cluster import CapellaCluster
+from cbprovider.resources.capella.cluster_spec import CapellaClusterProperties, check
+from cbprovider.resources.capella.database_user import CapellaDatabaseUser
+from cbprovider.resources.capella.project import CapellaProject
 from cbprovider.runtime import ResourceType
 from cbprovider.runtime.properties import property_names
 
 from tests.resources.sample_events import NAMES, check_sample_event, load_event
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TYPES: dict[str, ResourceType[Any]] = {
     "project": CapellaProject(),
     "cluster": CapellaCluster(),

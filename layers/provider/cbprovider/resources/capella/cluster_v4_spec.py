@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from msgspec import Meta
 
-from cbprovider.resources.capella_v4_connection import InProject
+from cbprovider.resources.capella.v4_connection import InProject
 from cbprovider.runtime import PropertiesModel, ValidationFailed
 from cbprovider.runtime.properties import Check
 

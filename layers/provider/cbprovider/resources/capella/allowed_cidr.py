@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from msgspec import Meta
 
 from cbprovider.errors import ProviderError
-from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
+from cbprovider.resources.capella.connection import is_capella_id
+from cbprovider.resources.capella.v4_connection import InCluster, v4_client_for
 from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id

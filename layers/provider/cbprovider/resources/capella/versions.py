@@ -18,7 +18,7 @@ from cbprovider.endpoints import capella_endpoint
 from cbprovider.endpoints.entries import ENDPOINT_PROPERTY as ENDPOINT
 from cbprovider.endpoints.entries import named_by
 from cbprovider.errors import ProviderError
-from cbprovider.resources.capella_connection import CapellaConnection, endpoint_of
+from cbprovider.resources.capella.connection import CapellaConnection, endpoint_of
 from cbprovider.runtime import Outcome, Request, ResourceType, ValidationFailed
 from cbprovider.runtime.properties import parse_properties, property_names, unknown_properties
 
@@ -132,14 +132,14 @@ class VersionedType(ResourceType[AnyVersionProperties]):
 class CapellaProjectType(VersionedType):
     type_name = "Custom::CapellaProject"
     implementations = {
-        "v3": "cbprovider.resources.capella_project:CapellaProject",
-        "v4": "cbprovider.resources.capella_project_v4:CapellaProjectV4",
+        "v3": "cbprovider.resources.capella.project:CapellaProject",
+        "v4": "cbprovider.resources.capella.project_v4:CapellaProjectV4",
     }
 
 
 class CapellaClusterType(VersionedType):
     type_name = "Custom::CapellaCluster"
     implementations = {
-        "v3": "cbprovider.resources.capella_cluster:CapellaCluster",
-        "v4": "cbprovider.resources.capella_cluster_v4:CapellaClusterV4",
+        "v3": "cbprovider.resources.capella.cluster:CapellaCluster",
+        "v4": "cbprovider.resources.capella.cluster_v4:CapellaClusterV4",
     }

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from msgspec import Meta
 
 from cbprovider.errors import ProviderError
-from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_v4_connection import InCluster, v4_client_for
+from cbprovider.resources.capella.connection import is_capella_id
+from cbprovider.resources.capella.v4_connection import InCluster, v4_client_for
 from cbprovider.resources.keys_secret import PHYSICAL_TAG, find_keys_secrets, remove_keys_secrets
 from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import (

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from cbprovider.runtime import is_placeholder
 
+from tests.resources.cloudbasic.test_replication import TYPE, action_calls, assert_no_secret_sent, props
 from tests.resources.conftest import CloudBasicEnv
-from tests.resources.test_replication import TYPE, action_calls, assert_no_secret_sent, props
 
 OPTIONS: dict[str, Any] = {
     "DynamicTablesDiscovery": "true",
@@ -244,10 +244,10 @@ def _resolved(value: Any) -> Any:
 
 def test_the_example_stacks_replication_options_parse() -> None:
     import yaml
-    from cbprovider.resources.replication import ReplicationProperties
+    from cbprovider.resources.cloudbasic.replication import ReplicationProperties
     from cbprovider.runtime.properties import parse_properties
 
-    from tests.resources.test_capella_samples import ROOT, _CfnLoader
+    from tests.resources.capella.test_samples import ROOT, _CfnLoader
 
     template = yaml.load((ROOT / "examples" / "cloudbasic-replication.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506
     parsed = parse_properties(
@@ -259,8 +259,8 @@ def test_the_example_stacks_replication_options_parse() -> None:
 
 
 def test_every_alter_field_the_properties_set_has_a_removal_rule() -> None:
-    from cbprovider.resources.replication import ReplicationProperties, _alteration_request
-    from cbprovider.resources.replication_options import OPTIONS as ALTER_FIELDS
+    from cbprovider.resources.cloudbasic.replication import ReplicationProperties, _alteration_request
+    from cbprovider.resources.cloudbasic.replication_options import OPTIONS as ALTER_FIELDS
     from cbprovider.runtime.properties import parse_properties
 
     given = {

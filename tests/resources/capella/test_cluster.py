@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-from cbprovider.resources.capella_cluster_spec import create_body
+from cbprovider.resources.capella.cluster_spec import create_body
 from cbprovider.runtime import Provider, Timing
 from cbprovider.runtime.properties import parse_properties
 
@@ -332,7 +332,7 @@ def test_the_secret_key_never_reaches_logs_or_responses(world: CapellaWorld, log
 
 def create_body_of(props: dict[str, Any]) -> dict[str, Any]:
     """The API body the resource would send for these (CloudFormation-style) properties."""
-    from cbprovider.resources.capella_cluster_spec import CapellaClusterProperties
+    from cbprovider.resources.capella.cluster_spec import CapellaClusterProperties
 
     return create_body(parse_properties(CapellaClusterProperties, props))
 

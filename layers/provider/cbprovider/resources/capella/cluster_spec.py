@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from cbprovider.resources.capella_connection import CapellaConnection, is_capella_id
+from cbprovider.resources.capella.connection import CapellaConnection, is_capella_id
 from cbprovider.runtime import PropertiesModel, ValidationFailed
 from cbprovider.runtime.properties import Check
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Annotated, Any
 
-from cbprovider.resources.capella_connection import (
+from cbprovider.resources.capella.connection import (
     CapellaConnection,
     endpoint_of,
     is_capella_id,

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from msgspec import Meta
 
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
-from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for, read_key_pair
+from cbprovider.resources.cloudbasic.connection import CloudBasicConnection, client_for, read_key_pair
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import Check

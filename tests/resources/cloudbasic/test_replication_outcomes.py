@@ -10,12 +10,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from cbprovider.resources import sql_connection as sql
+from cbprovider.resources.cloudbasic import sql_connection as sql
 from cbprovider.runtime import Provider, Timing, is_placeholder
 
 from simulators.stack import LocalStack
+from tests.resources.cloudbasic.test_replication import (
+    TYPE,
+    action_calls,
+    assert_no_secret_sent,
+    no_leftovers,
+    props,
+)
 from tests.resources.conftest import CloudBasicEnv
-from tests.resources.test_replication import TYPE, action_calls, assert_no_secret_sent, no_leftovers, props
 
 SHORT = 10.0
 """Lambda seconds: with the runtime's reserves (5 s backstop, 3 s work margin) calls end after 2 s."""
@@ -234,7 +240,7 @@ def test_a_replacement_whose_seeding_fails_is_removed_by_the_runtime(cb: CloudBa
 
 def test_a_replacement_still_seeding_at_the_service_timeout_is_removed(cb: CloudBasicEnv) -> None:
     handler = Provider(
-        {TYPE: "cbprovider.resources.replication:Replication"},
+        {TYPE: "cbprovider.resources.cloudbasic.replication:Replication"},
         timing=Timing(response_base_delay=0.01, service_margin=0.0),
     )
     stack = LocalStack(handler, cb.receiver)

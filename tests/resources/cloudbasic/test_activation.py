@@ -282,7 +282,7 @@ def test_secrets_never_reach_logs_or_responses(env: Env, capsys: pytest.CaptureF
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(name: str) -> None:
-    from cbprovider.resources.activation import Activation
+    from cbprovider.resources.cloudbasic.activation import Activation
 
     check_sample_event(Activation(), load_event("cloudbasic-activation", name), name)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cbprovider.resources import sql_connection as sql
+from cbprovider.resources.cloudbasic import sql_connection as sql
 from cbprovider.runtime import is_placeholder
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,7 +21,7 @@ TYPE = "Custom::CloudBasicReplication"
 SOURCE_PASSWORD = 'Src-pa;55"w0rd'
 REPLICA_PASSWORD = "Rep-Pa55w0rd-4711"
 ROTATED_PASSWORD = "Rot-Pa55w0rd-0815"
-EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENTS = Path(__file__).resolve().parents[3] / "events"
 
 
 def props(cb: CloudBasicEnv, **overrides: Any) -> dict[str, Any]:
@@ -402,7 +402,7 @@ def test_no_password_reaches_the_log_even_at_debug_level(
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(cb: CloudBasicEnv, name: str) -> None:
-    from cbprovider.resources.replication import Replication
+    from cbprovider.resources.cloudbasic.replication import Replication
 
     event = load_event("cloudbasic-replication", name)
     if event["RequestType"] == "Update":

@@ -257,7 +257,7 @@ def test_secrets_never_reach_logs_or_responses(env: Env, capsys: pytest.CaptureF
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(name: str) -> None:
-    from cbprovider.resources.user import User
+    from cbprovider.resources.cloudbasic.user import User
 
     check_sample_event(User(), load_event("cloudbasic-user", name), name)
 

@@ -12,8 +12,8 @@ import json
 import pytest
 
 from simulators.cloudbasic.dialect import Dialect
+from tests.resources.cloudbasic.test_replication import TYPE, action_calls, no_leftovers, props
 from tests.resources.conftest import CloudBasicEnv
-from tests.resources.test_replication import TYPE, action_calls, no_leftovers, props
 
 OTHER_TEXT = json.dumps({"errors": ["Object reference not set to an instance of an object."], "requestId": 9})
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.resources.cloudbasic_connection import CloudBasicConnection, client_for
+from cbprovider.resources.cloudbasic.connection import CloudBasicConnection, client_for
 from cbprovider.resources.keys_secret import (
     find_keys_secret,
     finish_keys,

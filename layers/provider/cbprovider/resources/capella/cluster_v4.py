@@ -27,16 +27,16 @@ from typing import TYPE_CHECKING, Any
 
 from cbprovider.capella.errors import ClusterFailedError
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.resources.capella_cluster import ClusterGone
-from cbprovider.resources.capella_cluster_v4_spec import (
+from cbprovider.resources.capella.cluster import ClusterGone
+from cbprovider.resources.capella.cluster_v4_spec import (
     CapellaClusterV4Properties,
     check,
     create_spec,
     in_place_changes,
     update_body,
 )
-from cbprovider.resources.capella_connection import is_capella_id
-from cbprovider.resources.capella_v4_connection import v4_client_for
+from cbprovider.resources.capella.connection import is_capella_id
+from cbprovider.resources.capella.v4_connection import v4_client_for
 from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.resources.poll_tolerance import tolerant
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType

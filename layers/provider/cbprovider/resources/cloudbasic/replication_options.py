@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from cbprovider.resources.cloudbasic_connection import CloudBasicConnection
+from cbprovider.resources.cloudbasic.connection import CloudBasicConnection
 from cbprovider.runtime.properties import Check, PropertiesModel
 
 if TYPE_CHECKING:

@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Any
 
 from cbprovider.capella.errors import ClusterFailedError
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.resources.capella_cluster_spec import (
+from cbprovider.resources.capella.cluster_spec import (
     CapellaClusterProperties,
     check,
     create_body,
     servers_body,
 )
-from cbprovider.resources.capella_connection import client_for, is_capella_id
+from cbprovider.resources.capella.connection import client_for, is_capella_id
 from cbprovider.resources.pending_create import PendingCreate, epoch_of, outcome_unknown, verify_named
 from cbprovider.resources.poll_tolerance import tolerant
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType

@@ -36,7 +36,7 @@ from msgspec import Meta
 
 from cbprovider.capella.models import BucketAccess
 from cbprovider.errors import ProviderError
-from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
+from cbprovider.resources.capella.connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
 from cbprovider.runtime import (
     Done,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.resources.capella_connection import CapellaConnection, client_for, is_capella_id
+from cbprovider.resources.capella.connection import CapellaConnection, client_for, is_capella_id
 from cbprovider.resources.pending_create import PendingCreate, created_since, outcome_unknown, verify_named
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from cbprovider.resources import sql_connection as sql
+from cbprovider.resources.cloudbasic import sql_connection as sql
 from cbprovider.runtime.properties import Check, PropertiesModel, ValidationFailed, values
 from cbprovider.secrets.sharing import read_shared_secret_json
 

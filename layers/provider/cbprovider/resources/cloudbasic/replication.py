@@ -37,9 +37,8 @@ import msgspec
 from msgspec import Meta
 
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.resources.cloudbasic_connection import client_for
-from cbprovider.resources.pending_create import PendingCreate, outcome_unknown
-from cbprovider.resources.replication_endpoints import (
+from cbprovider.resources.cloudbasic.connection import client_for
+from cbprovider.resources.cloudbasic.replication_endpoints import (
     ROLE_FIELDS,
     DestinationEndpoint,
     ResolvedEndpoint,
@@ -47,13 +46,14 @@ from cbprovider.resources.replication_endpoints import (
     identity_of,
     resolve,
 )
-from cbprovider.resources.replication_options import (
+from cbprovider.resources.cloudbasic.replication_options import (
     AFTER_CREATE,
     OPTIONS,
     ReplicationOptions,
     TableNames,
     removal_value,
 )
+from cbprovider.resources.pending_create import PendingCreate, outcome_unknown
 from cbprovider.runtime import (
     Done,
     InProgress,

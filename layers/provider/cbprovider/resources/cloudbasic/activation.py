@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from cbprovider.endpoints.entries import ENDPOINT_PROPERTY as ENDPOINT
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.resources.cloudbasic_connection import (
+from cbprovider.resources.cloudbasic.connection import (
     CloudBasicConnection,
     endpoint_of,
     open_client,

@@ -25,7 +25,7 @@ LOCAL = "10.0.1.10"
 REMOTE = "10.0.2.10"
 REMOTE_PUBLIC = "REMOTEPUBLICKEY00001"
 REMOTE_PRIVATE = "Remote/Private+Key/0123456789abcdefghijk"
-EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENTS = Path(__file__).resolve().parents[3] / "events"
 
 
 def key_secret(cb: CloudBasicEnv, public: str = REMOTE_PUBLIC, private: str = REMOTE_PRIVATE) -> str:
@@ -281,7 +281,7 @@ def test_a_ca_bundle_secret_lets_the_provider_trust_a_self_signed_appliance(
 
 
 def test_a_ca_bundle_is_written_once_to_a_private_file(cb: CloudBasicEnv) -> None:
-    from cbprovider.resources.cloudbasic_connection import ca_bundle_file
+    from cbprovider.resources.cloudbasic.connection import ca_bundle_file
 
     pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ0E=\n-----END CERTIFICATE-----\n"
     arn = cb.sm.create_secret(Name="cloudbasic/ca-file", SecretString=pem)["ARN"]
@@ -305,7 +305,7 @@ def test_a_ca_bundle_secret_without_a_certificate_names_its_property(cb: CloudBa
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_events_parse_and_classify(name: str) -> None:
-    from cbprovider.resources.ha_cluster import HACluster
+    from cbprovider.resources.cloudbasic.ha_cluster import HACluster
 
     check_sample_event(HACluster(), load_event("cloudbasic-ha-cluster", name), name)
 

@@ -1,0 +1,1 @@
+"""CloudBasic resource types (replication, HA cluster, user, activation) and their helpers."""
