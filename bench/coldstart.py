@@ -6,7 +6,7 @@ Lambda's order. Each child measures, with ``process_time`` (CPU: less sensitive 
 time) and ``perf_counter`` (wall):
 
 - *imports*: the handler module, then the modules the first request of one type loads (the resource
-  type, its API client package, Powertools' secret reader);
+  type as the handler's table names it, its API client and the HTTP transport, the secret reader, boto3);
 - *clients*: the AWS clients that request builds (DynamoDB for the state table, Secrets Manager).
 
 The baselines are ``import crhelper`` (which imports boto3) and a crhelper handler
@@ -36,19 +36,29 @@ FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
         "Custom::CloudBasicReplication",
         (
             "cbprovider.resources.cloudbasic.replication",
-            "cbprovider.cloudbasic",
-            "aws_lambda_powertools.utilities.parameters",
+            "cbprovider.cloudbasic.client",
+            "cbprovider.cloudbasic.ca_bundle",
+            "cbprovider.transport",
+            "cbprovider.secrets.reader",
+            "boto3",
+            "_strptime",
         ),
     ),
     "capella_provider": (
         "Custom::CapellaProject",
         (
+            "cbprovider.resources.capella.versions",
             "cbprovider.resources.capella.project",
-            "cbprovider.capella",
-            "aws_lambda_powertools.utilities.parameters",
+            "cbprovider.capella.client",
+            "cbprovider.transport",
+            "cbprovider.secrets.reader",
+            "boto3",
         ),
     ),
 }
+"""The modules a provider's first Create of the type shown loads, as a real one through the handler does
+(the new entries of ``sys.modules`` it leaves, cbprovider's and the packages they stand for: the HTTP
+transport loads requests, the AWS clients boto3). The first is the module the handler maps the type to."""
 FIRST_REQUEST_CLIENTS = ("dynamodb", "secretsmanager")
 GROUPS: dict[str, tuple[str, ...]] = {
     "boto3/botocore": ("boto3", "botocore"),
@@ -171,7 +181,8 @@ def measure(deployed: Deployed, repeats: int = 15) -> list[Table]:
         f"The layer built by `layers/provider/Makefile` for {deployed.arch}, read-only, no bytecode written, "
         f"run by {deployed.python.describe()}. {repeats} rounds; each round starts every row once in a "
         "rotating order. *Imports*: the handler module and, for the providers, what the first request "
-        "of the type shown imports (resource module, API client package, Powertools' secret reader). "
+        "of the type shown imports (the resource module the handler maps it to, the API client and the "
+        "HTTP transport, the secret reader, boto3). "
         "*Clients*: the AWS clients that first request builds (crhelper: the ones `CfnResource()` builds). "
         "CPU medians; the ratio is paired with the `import crhelper` child of the same round, median "
         "and quartiles. Goal for the providers: imports at most "

@@ -136,3 +136,15 @@ def test_fleet_run_covers_every_replication_both_ways():
     assert [row[0] for row in rows] == ["single function", "fanned out (in process)"]
     assert [row[1] for row in rows] == ["1", "3"]
     assert all(row[3] == "12 of 12" and row[4] == "100.0%" for row in rows)
+
+
+@pytest.mark.parametrize("name", coldstart.PROVIDERS)
+def test_the_first_request_imports_the_module_the_handler_maps_its_type_to(name):
+    import re
+    from pathlib import Path
+
+    type_name, modules = coldstart.FIRST_REQUEST[name]
+    source = (Path(__file__).resolve().parents[2] / "functions" / name / "app.py").read_text()
+    mapped = re.search(rf'"{re.escape(type_name)}":\s*\(?\s*"([\w.]+):', source)
+    assert mapped is not None, f"{type_name} is not in functions/{name}/app.py"
+    assert modules[0] == mapped.group(1)

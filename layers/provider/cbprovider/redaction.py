@@ -163,17 +163,6 @@ def scrub_value(value: Any, _depth: int = 0) -> Any:
     return scrub(str(value))
 
 
-def scrubbing_formatter() -> Any:
-    """A Powertools JSON formatter that scrubs every string of a log record before it is serialised."""
-    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
-
-    class ScrubbingFormatter(LambdaPowertoolsFormatter):
-        def serialize(self, log: Any) -> str:
-            return super().serialize(log=scrub_value(log))
-
-    return ScrubbingFormatter()
-
-
 # -- loggers ----------------------------------------------------------------------------------------------
 NOISY_LOGGERS = ("boto3", "botocore", "urllib3", "requests", "s3transfer")
 """At DEBUG these log request parameters and bodies (``GetSecretValue``'s answer, the poll state with the
@@ -195,7 +184,7 @@ _factory_installed = False
 
 def scrub_every_record() -> None:
     """Scrub the message of every stdlib log record as it is created (records of loggers other than the
-    Powertools one, e.g. ``cbprovider.automation.monitor``, reach the Lambda runtime's plain handler)."""
+    service's JSON one, e.g. ``cbprovider.automation.monitor``, reach the Lambda runtime's plain handler)."""
     import logging
 
     global _factory_installed
@@ -208,7 +197,7 @@ def scrub_every_record() -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         if not isinstance(record.msg, str):
-            return record  # a dict message (Powertools) is scrubbed by its formatter
+            return record  # a dict message is scrubbed by the JSON formatter (``cbprovider.jsonlog``)
         try:
             message = record.getMessage()
         except Exception:  # a malformed format string: leave it to the handler to report

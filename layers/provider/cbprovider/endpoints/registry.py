@@ -2,19 +2,20 @@
 
 One String parameter per endpoint: ``<path>/cloudbasic/<Name>`` and ``<path>/capella/<Name>``, where
 ``<path>`` is ``ENDPOINT_REGISTRY_PATH`` (default ``/cfn-replication-provider/endpoints``). Values are read
-through one Powertools ``SSMProvider`` with a short cache (``MAX_AGE`` seconds: a changed entry is seen
-within a minute, and a busy provider makes one SSM call per entry and minute). Every entry read is checked
+with ``GetParameter`` (a listing with ``GetParametersByPath``) and kept ``MAX_AGE`` seconds
+(``cbprovider.aws_reads``): a changed entry is seen within a minute, and a busy provider makes one SSM
+call per entry and minute. Every entry read is checked
 (``entries`` for its fields, ``addresses.check_url`` for where its URL points) before anyone uses it.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cbprovider.aws_reads import TimedCache, client
 from cbprovider.endpoints.addresses import AddressRefused, Resolver, check_url
 from cbprovider.endpoints.entries import (
     DEFAULT_NAME,
@@ -30,16 +31,12 @@ from cbprovider.endpoints.entries import (
 )
 from cbprovider.errors import ProviderError
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.parameters import SSMProvider
-
 PATH_ENV = "ENDPOINT_REGISTRY_PATH"
 DEFAULT_PATH = "/cfn-replication-provider/endpoints"
 MAX_AGE = 60
 
-
-_provider: SSMProvider | None = None
-_provider_lock = threading.Lock()
+_values: TimedCache[str] = TimedCache()
+_listings: TimedCache[dict[str, str]] = TimedCache()
 
 
 class RegistryUnreadable(ProviderError):
@@ -92,8 +89,8 @@ def check_entry[E: (CloudBasicEndpoint, CapellaEndpoint)](entry: E, *, resolver:
 
 def clear_cache() -> None:
     """Forget cached entries (a test that changes the registry, ``cbctl`` after a put)."""
-    if _provider is not None:
-        _provider.clear_cache()  # type: ignore[no-untyped-call]
+    _values.clear()
+    _listings.clear()
 
 
 def _checked[E: (CloudBasicEndpoint, CapellaEndpoint)](entry: E, resolver: Resolver | None) -> E:
@@ -111,7 +108,7 @@ def _list[E: (CloudBasicEndpoint, CapellaEndpoint)](
 ) -> Listing[E]:
     prefix = f"{registry_path()}/{vendor}"
     try:
-        values = _ssm().get_multiple(prefix, max_age=MAX_AGE, recursive=False)
+        values = _listings.get(prefix, MAX_AGE, lambda: _read_all(prefix))
     except Exception as error:
         raise RegistryUnreadable(
             f"cannot list the {vendor} endpoints under {prefix} ({_code(error)})"
@@ -130,7 +127,7 @@ def _list[E: (CloudBasicEndpoint, CapellaEndpoint)](
 def _read(vendor: Vendor, name: str) -> str:
     parameter = parameter_name(vendor, name)
     try:
-        return str(_ssm().get(parameter, max_age=MAX_AGE))
+        return _values.get(parameter, MAX_AGE, lambda: _read_one(parameter))
     except Exception as error:
         code = _code(error)
         if code == "ParameterNotFound":
@@ -138,18 +135,21 @@ def _read(vendor: Vendor, name: str) -> str:
         raise RegistryUnreadable(f"Endpoint: cannot read {parameter} ({code})") from None
 
 
+def _read_one(parameter: str) -> str:
+    return str(client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"])
+
+
+def _read_all(prefix: str) -> dict[str, str]:
+    """Every parameter directly under ``prefix``, by the rest of its name."""
+    pages = client("ssm").get_paginator("get_parameters_by_path").paginate(Path=prefix, Recursive=False)
+    found: dict[str, str] = {}
+    for page in pages:
+        for parameter in page.get("Parameters", ()):
+            name = str(parameter["Name"])
+            found[name.removeprefix(prefix).lstrip("/")] = str(parameter["Value"])
+    return found
+
+
 def _code(error: BaseException) -> str:
-    # Powertools re-raises as GetParameterError without chaining ``from``; the cause is the context.
-    cause = error.__cause__ or error.__context__ or error
-    code = getattr(cause, "response", {}).get("Error", {}).get("Code")
-    return str(code or type(cause).__name__)
-
-
-def _ssm() -> SSMProvider:
-    global _provider
-    with _provider_lock:
-        if _provider is None:
-            from aws_lambda_powertools.utilities.parameters import SSMProvider
-
-            _provider = SSMProvider()
-        return _provider
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return str(code or type(error).__name__)

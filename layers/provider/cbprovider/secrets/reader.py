@@ -1,8 +1,8 @@
 """The one way this library reads a Secrets Manager secret: text, a JSON object, one value or a key pair.
 
-Secrets are read with Powertools parameters (``get_secret``, cached ``max_age`` seconds so that a
-scheduled monitor or a busy provider does not read them on every call), imported only when a secret is
-actually read, so that a function that never reads one does not load boto3. Errors are
+Secrets are read with ``GetSecretValue`` and kept ``max_age`` seconds (``cbprovider.aws_reads``) so that a
+scheduled monitor or a busy provider does not read them on every call; boto3 is imported only when a
+secret is actually read, so that a function that never reads one does not load it. Errors are
 ``SecretUnreadable``: they name the property or field (``field_context``) and the ARN, never the value;
 every value read is registered with ``cbprovider.redaction`` so that it never reaches a log.
 
@@ -12,16 +12,18 @@ names is ``cbprovider.secrets.sharing``, the secrets the provider owns are ``cbp
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cbprovider.aws_reads import TimedCache, client
 from cbprovider.errors import ProviderError
 from cbprovider.redaction import remember_secret, remember_secrets_in
 
 SECRET_MAX_AGE = 300
 """Seconds a secret's value is kept before it is read again (a rotation takes effect this soon)."""
+
+_values: TimedCache[str | bytes] = TimedCache()
 
 
 class SecretUnreadable(ProviderError):
@@ -36,15 +38,10 @@ def secret_text(
     ``region``: read it there rather than in the default region (the operator CLI reads a secret in its
     ARN's region).
     """
-    from aws_lambda_powertools.utilities.parameters import get_secret
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
     try:
-        text = _regional(region).get(arn, max_age=max_age) if region else get_secret(arn, max_age=max_age)
-    except GetParameterError as error:
-        # Powertools re-raises without chaining (``raise GetParameterError(str(exc))`` in an except).
-        cause = error.__cause__ or error.__context__ or error
-        code = getattr(cause, "response", {}).get("Error", {}).get("Code") or type(cause).__name__
+        text = _values.get((region, arn), max_age, lambda: _read(arn, region))
+    except Exception as error:
+        code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
         raise SecretUnreadable(f"{field_context}: cannot read secret {arn} ({code})") from None
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
@@ -128,9 +125,7 @@ def _from_json_object(text: str, json_keys: Sequence[str], *, field_context: str
     raise SecretUnreadable(f"{field_context}: secret {arn} is a JSON object without a {names} string")
 
 
-@functools.cache
-def _regional(region: str) -> Any:
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
-    from botocore.config import Config
-
-    return SecretsProvider(boto_config=Config(region_name=region))
+def _read(arn: str, region: str | None) -> str | bytes:
+    answer = client("secretsmanager", region).get_secret_value(SecretId=arn)
+    text: str | bytes | None = answer.get("SecretString")
+    return answer["SecretBinary"] if text is None else text
