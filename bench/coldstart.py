@@ -56,9 +56,9 @@ FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
 }
-"""The modules a provider's first Create of the type shown loads, as a real one through the handler does
-(the new entries of ``sys.modules`` it leaves, cbprovider's and the packages they stand for: the HTTP
-transport loads requests, the AWS clients boto3). The first is the module the handler maps the type to."""
+"""What a provider's first Create of the type shown imports: these modules and what they import cover the
+new entries a real Create through the handler leaves in ``sys.modules`` (the HTTP transport loads
+requests, the AWS clients boto3). The first is the module the handler maps the type to."""
 FIRST_REQUEST_CLIENTS = ("dynamodb", "secretsmanager")
 GROUPS: dict[str, tuple[str, ...]] = {
     "boto3/botocore": ("boto3", "botocore"),
@@ -66,7 +66,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "XML": ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "pyexpat", "defusedxml"),
     "requests": ("requests", "urllib3"),
     "crhelper": ("crhelper",),
-    "powertools": ("aws_lambda_powertools",),
 }
 
 _CHILD = """\
@@ -257,7 +256,6 @@ PACKAGE_SHARES: dict[str, tuple[str, ...]] = {
     "botocore + boto3 + s3transfer": ("botocore", "boto3", "s3transfer", "jmespath", "dateutil", "six"),
     "requests + urllib3": ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "chardet"),
     "msgspec": ("msgspec",),
-    "Powertools": ("aws_lambda_powertools",),
     "crhelper": ("crhelper",),
     "cbprovider": ("cbprovider", "app"),
 }

@@ -60,8 +60,8 @@ def quiet_runtime_log() -> Iterator[None]:
 class AwsCalls:
     """Counts every AWS API call made in this process (each is a network round trip when deployed).
 
-    ``BaseClient._make_api_call`` is wrapped while the bench runs, so clients made by Powertools (its
-    secret reader) count as well as those of boto3's default session (the state table).
+    ``BaseClient._make_api_call`` is wrapped while the bench runs, so every client counts (the
+    secret reader's and the registry's as well as the state table's).
     """
 
     GOAL_DYNAMODB = 2
@@ -160,7 +160,7 @@ def measure(*, rounds: int = 10) -> Table:
         "same API requests sent with plain `requests` and the same auth class followed by the response "
         "PUT to CloudFormation's URL. *First* is the first request of a fresh container (resource module "
         "import, boto3 clients, secret reads); the rest are medians of the following rounds. AWS calls "
-        "are every AWS API call the handler made in its last round (all clients, Powertools' included).",
+        "are every AWS API call the handler made in its last round (all clients).",
         [
             "request",
             "API calls",
@@ -188,9 +188,9 @@ def measure(*, rounds: int = 10) -> Table:
             ratio(handler, plain),
         )
     table.notes.append(
-        "Secrets are read through Powertools' own client and cached by it, so only the first request of "
-        "a container reads them. The HTTPS variant (a TLS simulator with a CA bundle) and the completion "
-        "lag are the next items."
+        "Secrets and registry entries are cached per container (`cbprovider.aws_reads`), so only the "
+        "first request of a container reads them. The HTTPS variant (a TLS simulator with a CA bundle) "
+        "and the completion lag are the next items."
     )
     table.notes.append(f"Poll rules and poll state left after the rounds: {leftovers}.")
     table.notes.append(

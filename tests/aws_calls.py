@@ -1,7 +1,7 @@
 """Every AWS API call the code makes, seen at botocore, with faults injected on chosen operations.
 
 It wraps ``botocore.client.BaseClient._make_api_call``, the one place every client of every session
-(boto3's default session, Powertools' own sessions) goes through, so a test can assert that a call was
+(boto3's default session and any other) goes through, so a test can assert that a call was
 never made (``GetSecretValue`` of a secret that is not shared) or make one fail (``PutSecretValue``)
 while moto answers the rest. The wrap sits above botocore's own retries: an injected failure is what
 the code sees once those have given up (a throttle that outlasted them, an outage, a timeout).

@@ -1,11 +1,11 @@
 """Where a secret could show up during a test: log records, CloudFormation responses, captured output.
 
-- Log records: a handler on the root logger and on every logger that does not propagate (Powertools'
-  ``service`` loggers), attached before each test phase; a record is kept as its message, its ``extra``
+- Log records: a handler on the root logger and on every logger that does not propagate,
+  attached before each test phase; a record is kept as its message, its ``extra``
   values and its exception text, unformatted (what any formatter could print).
 - CloudFormation responses: the raw bodies every ``ResponseReceiver`` started in the test captured (the
   receivers are found through the simulators the secret ledger saw start).
-- Printed output: the report's captured stdout/stderr/log sections (Powertools and EMF print to stdout);
+- Printed output: the report's captured stdout/stderr/log sections (the JSON log and EMF lines go to stdout);
   what a test reads through ``capsys``/``capfd`` (``CaptureFixture.readouterr`` is wrapped to keep a
   copy, the test still gets its result); and with ``-s`` (no capture) a tee on ``sys.stdout``/``stderr``.
 """

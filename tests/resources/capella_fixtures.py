@@ -138,7 +138,7 @@ def world(monkeypatch: pytest.MonkeyPatch, cfn_receiver: ResponseReceiver) -> It
 def logged(
     caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> Iterator[Callable[[], str]]:
-    """Everything logged at DEBUG and above, as records, as the Powertools JSON lines and as output."""
+    """Everything logged at DEBUG and above, as records, as the JSON log lines and as output."""
     from cbprovider.runtime.log import logger
 
     caplog.set_level(logging.DEBUG)

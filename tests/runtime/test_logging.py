@@ -17,7 +17,7 @@ from tests.runtime.conftest import FakeContext, only_response
 
 @pytest.fixture
 def json_log() -> Iterator[io.StringIO]:
-    """The runtime's log lines exactly as Lambda would get them (the Powertools JSON formatter)."""
+    """The runtime's log lines exactly as Lambda would get them (``cbprovider.jsonlog``)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logger.registered_formatter)

@@ -6,11 +6,11 @@ Logs Insights), which becomes a metric document only when the operator opts in (
 the template's ``MonitorReplicationMetrics``): 1,000 replications are about 5,000 custom metrics when
 opted in and none otherwise (see the README's cost table).
 
-The run and endpoint documents are built with Powertools Metrics, each on a fresh
-``AmazonCloudWatchEMFProvider`` (the default ``Metrics()`` instances share one class-wide metric set, which
-would mix the endpoints); Powertools' automatic ``service`` dimension is left out so that alarms and
-dashboards need only the dimensions listed here. Item lines are plain JSON written here (a line per item is
-the hot path of a 10,000-replication fleet). Everything is printed to stdout, one JSON line each.
+Every document is written here, one JSON line each on stdout: the EMF metadata (``_aws``: timestamp,
+namespace, the dimension names, each metric's name and unit), then the dimensions' values, the metrics'
+values and the metadata. No ``service`` dimension is added, so that alarms and dashboards need only the
+dimensions listed here. (Powertools Metrics wrote the run and endpoint documents before; the lines are
+the same, and the functions no longer load Powertools at all.)
 
 | document | dimensions | metrics |
 | --- | --- | --- |
@@ -30,9 +30,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from aws_lambda_powertools.metrics import Metrics, MetricUnit
-from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
-
 from cbprovider.automation.report import (
     CapellaReport,
     ClusterReport,
@@ -47,22 +44,50 @@ DEFAULT_NAMESPACE = "CfnReplicationProvider"
 CHECK_FAILURES = frozenset({Status.ERROR, Status.UNREACHABLE, Status.SKIPPED})
 
 
+class MetricUnit:
+    """The CloudWatch units these documents use."""
+
+    Count = "Count"
+    Percent = "Percent"
+    Seconds = "Seconds"
+
+
+class _Document:
+    """One EMF document: metrics (name, unit, value) and metadata under fixed ``dimensions``."""
+
+    def __init__(self, namespace: str, dimensions: dict[str, str]) -> None:
+        self._namespace = namespace
+        self._dimensions = dimensions
+        self._metrics: dict[str, tuple[str, float]] = {}
+        self._metadata: dict[str, str] = {}
+
+    def add_metric(self, *, name: str, unit: str, value: float) -> None:
+        self._metrics[name] = (unit, float(value))
+
+    def add_metadata(self, *, key: str, value: str) -> None:
+        self._metadata[key] = value
+
+    def write(self) -> None:
+        if not self._metrics:
+            raise ValueError("an EMF document needs at least one metric")
+        declared = [{"Name": name, "Unit": unit} for name, (unit, _) in self._metrics.items()]
+        dimensions = [list(self._dimensions)]
+        definition = {"Namespace": self._namespace, "Dimensions": dimensions, "Metrics": declared}
+        document: dict[str, Any] = {
+            "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [definition]},
+            **self._dimensions,
+            **{name: value for name, (_, value) in self._metrics.items()},
+            **self._metadata,
+        }
+        sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")
+
+
 @contextmanager
-def _document(namespace: str, **dimensions: str) -> Iterator[Metrics]:
-    """A ``Metrics`` with its own metric set and ``dimensions``, flushed (one EMF line) on exit."""
-    provider = AmazonCloudWatchEMFProvider(
-        namespace=namespace,
-        service="",
-        metric_set={},
-        dimension_set={},
-        metadata_set={},
-        default_dimensions={},
-    )
-    metrics = Metrics(namespace=namespace, provider=provider)
-    for name, value in dimensions.items():
-        metrics.add_dimension(name=name, value=value)
-    yield metrics
-    metrics.flush_metrics(raise_on_empty_metrics=True)
+def _document(namespace: str, **dimensions: str) -> Iterator[_Document]:
+    """A document with ``dimensions``, written (one EMF line) on exit."""
+    document = _Document(namespace, dimensions)
+    yield document
+    document.write()
 
 
 def _flag(value: bool) -> float:
