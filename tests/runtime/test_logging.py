@@ -108,3 +108,43 @@ def test_redact_event_keeps_structure():
     assert clean["ResponseURL"] == "https://bucket.s3.amazonaws.com/path/x"
     assert clean["ResourceProperties"] == {"Source": [{"Password": "***", "Host": "h"}], "Name": "n"}
     assert event["ResourceProperties"]["Source"][0]["Password"] == "p", "the event itself is not changed"
+
+
+def _logged_here() -> None:
+    logger.warning("Something %s", "happened", extra={"detail": {"n": 1}, "skipped": None})
+
+
+def test_a_line_has_the_keys_and_the_callers_location(json_log: io.StringIO) -> None:
+    logger.append_keys(request_id="r-1", empty=None)
+    try:
+        _logged_here()
+    finally:
+        logger.remove_keys(["request_id", "empty"])
+    line = json.loads(json_log.getvalue().splitlines()[-1])
+    assert list(line)[:5] == ["level", "location", "message", "timestamp", "service"]
+    assert line["level"] == "WARNING"
+    assert line["location"].startswith("_logged_here:")
+    assert line["message"] == "Something happened"
+    assert line["service"] == logger.service
+    assert line["request_id"] == "r-1"
+    assert line["detail"] == {"n": 1}
+    assert "skipped" not in line, "None values are left out"
+    assert "empty" not in line
+
+
+def test_an_exception_is_named_and_its_traceback_scrubbed(json_log: io.StringIO) -> None:
+    try:
+        raise ValueError("Password=hunter2-and-more;")
+    except ValueError as error:
+        logger.error("Failed", exc_info=error)
+    line = json.loads(json_log.getvalue().splitlines()[-1])
+    assert line["exception_name"] == "ValueError"
+    assert "Traceback" in line["exception"]
+    assert "hunter2" not in json_log.getvalue()
+
+
+def test_removed_keys_are_gone_from_the_next_line(json_log: io.StringIO) -> None:
+    logger.append_keys(request_id="r-2")
+    logger.remove_keys(["request_id"])
+    logger.info("after")
+    assert "request_id" not in json.loads(json_log.getvalue().splitlines()[-1])
