@@ -36,6 +36,19 @@ def no_in_process_polling(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_container_caches() -> None:
+    """Each test starts as a new container: no registry entry or secret value cached by an earlier test
+    (against an earlier moto), and no AWS client bound to an earlier test's endpoints."""
+    from cbprovider import aws_reads
+    from cbprovider.endpoints import registry
+    from cbprovider.secrets import reader
+
+    registry.clear_cache()
+    reader.clear_cache()
+    aws_reads.forget_clients()
+
+
+@pytest.fixture(autouse=True)
 def fresh_shared_sessions() -> Iterator[None]:
     """Each test starts with no pooled session (and leaves no connection open to its stopped servers)."""
     from cbprovider.sessions import shared_sessions

@@ -30,6 +30,12 @@ def client(service: str, region: str | None = None) -> Any:
         return made
 
 
+def forget_clients() -> None:
+    """Drop the clients made so far (a test that moves to another AWS endpoint or credentials)."""
+    with _clients_lock:
+        _clients.clear()
+
+
 class TimedCache[V]:
     """Values by key, each kept with the time it was read (thread-safe; a read runs outside the lock)."""
 

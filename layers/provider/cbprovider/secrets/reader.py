@@ -26,6 +26,11 @@ SECRET_MAX_AGE = 300
 _values: TimedCache[str | bytes] = TimedCache()
 
 
+def clear_cache() -> None:
+    """Forget every cached secret value (a test that changes a secret, a new container's view)."""
+    _values.clear()
+
+
 class SecretUnreadable(ProviderError):
     """A secret is missing, unreadable, or not of the shape its reader wants (names field and ARN)."""
 
