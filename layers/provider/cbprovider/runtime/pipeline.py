@@ -56,7 +56,6 @@ def on_poll(services: Services, poll: PollState, context: Any) -> None:
         return
     finish.ledger.close()
     _check_scheduled(finish)
-    _check_scheduled(finish)
 
 
 def _request(services: Services, finish: Finish) -> Answer | None:
