@@ -34,7 +34,7 @@ from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import PollState
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.records import Duplicate
-from cbprovider.runtime.resource import Done, InProgress, Phase, Request
+from cbprovider.runtime.resource import Done, InProgress, Phase, Request, ResourceType
 from cbprovider.runtime.response import Answer, OneResponse
 from cbprovider.runtime.scrub import scrubbed_traceback
 
@@ -50,6 +50,8 @@ class Finish:
         self._lock = threading.Lock()
         self._finishing = False
         self._request: Request[Any] | None = None
+        self._resource: ResourceType[Any] | None = None
+        """The resource type serving the request, once the pipeline has resolved it."""
         self._made: str | None = None
         """The id a create returned with Done, until its completion is recorded."""
         self.unscheduled = False
@@ -131,6 +133,10 @@ class Finish:
             self.remove_poll()
 
     # -- the in-flight record -----------------------------------------------------------------------
+    def resolved(self, resource: ResourceType[Any]) -> None:
+        """The resource type serving the request (its ids decide what is claimed and removed)."""
+        self._resource = resource
+
     def working_on(self, request: Request[Any]) -> None:
         """The request now being carried out (the ids it notes go into a FAILED)."""
         self._request = request
@@ -139,10 +145,9 @@ class Finish:
         """An ``InProgress`` on ``returned``: the id to go on with, claimed at once if it is created
         (unless ``claim`` is False: polled on in this invocation, it is claimed when it ends)."""
         physical_id = self.inv.reported_id(returned, phase)
-        resource = self._services.resolve(self.inv.resource_type)
-        if not claim:
+        if not claim or phase != "create" or is_placeholder(physical_id):
             return physical_id
-        if phase == "create" and not is_placeholder(physical_id) and resource.owns_physical_id(physical_id):
+        if self._resource is not None and self._resource.owns_physical_id(physical_id):
             self._services.ownership.claim(self.inv.ref(physical_id), self.inv.owner)
         return physical_id
 
@@ -196,7 +201,9 @@ class Finish:
                 return
             self._finishing = True
         if answer.status == "FAILED":
-            answer = settled(answer, self._services, self.inv, self._request, self._poll, cleanup_deadline)
+            answer = settled(
+                answer, self._services, self.inv, self._resource, self._request, self._poll, cleanup_deadline
+            )
         if not self._responder.send(answer) and self._responder.undelivered is not None:
             self.unscheduled = not delivery.keep(
                 self._services.poller,

@@ -66,6 +66,7 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     if early is not None:
         return early
     resource = services.resolve(inv.resource_type)
+    finish.resolved(resource)
     early = checks.not_made_by(inv, resource)
     if early is not None:
         return early
@@ -103,8 +104,9 @@ def _request(services: Services, finish: Finish) -> Answer | None:
 def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
     inv = finish.inv
     finish.ledger.begin("create")  # the poll attempt's record (its object was checked by the request)
-    check_in_time(poll, services.timing)
     resource = services.resolve(inv.resource_type)
+    finish.resolved(resource)
+    check_in_time(poll, services.timing)
     phase: Phase = poll.phase  # type: ignore[assignment]  # a long operation's phase (see polling)
     request = planning.build_request(
         inv,
