@@ -141,11 +141,11 @@ class Finish:
         """The request now being carried out (the ids it notes go into a FAILED)."""
         self._request = request
 
-    def progressed(self, returned: str, phase: str, *, claim: bool = True) -> str:
-        """An ``InProgress`` on ``returned``: the id to go on with, claimed at once if it is created
-        (unless ``claim`` is False: polled on in this invocation, it is claimed when it ends)."""
+    def progressed(self, returned: str, phase: str) -> str:
+        """An ``InProgress`` on ``returned`` handed over to a rule: the id to go on with, claimed at
+        once if it is created."""
         physical_id = self.inv.reported_id(returned, phase)
-        if not claim or phase != "create" or is_placeholder(physical_id):
+        if phase != "create" or is_placeholder(physical_id):
             return physical_id
         if self._resource is not None and self._resource.owns_physical_id(physical_id):
             self._services.ownership.claim(self.inv.ref(physical_id), self.inv.owner)

@@ -93,7 +93,10 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     finish.working_on(request)
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)
-    request, outcome = acting.wait_in_process(resource, request, outcome, services.timing, finish)
+    request, outcome = acting.wait_in_process(
+        resource, request, outcome, services.timing, inv, lambda: finish.finished
+    )
+    finish.working_on(request)
     # Answered, or continued by a rule.
     if isinstance(outcome, Done):
         return finish.done(outcome, request.phase)
