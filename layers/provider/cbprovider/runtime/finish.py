@@ -36,17 +36,20 @@ from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.records import Duplicate
 from cbprovider.runtime.resource import Done, InProgress, Phase, Request, ResourceType
 from cbprovider.runtime.response import Answer, OneResponse
+from cbprovider.runtime.response_url import ResponseUrl
 from cbprovider.runtime.scrub import scrubbed_traceback
 
 
 class Finish:
     """Answers one invocation's request once, or continues its operation (see the module docstring)."""
 
-    def __init__(self, services: Services, inv: Invocation, poll: PollState | None = None) -> None:
+    def __init__(
+        self, services: Services, inv: Invocation, url: ResponseUrl | None, poll: PollState | None = None
+    ) -> None:
         self.inv = inv
         self.ledger = Ledger(services, inv, inv.key(poll.attempt if poll is not None else None))
         self._services = services
-        self._responder = OneResponse(services.sender, inv.event, inv.send_deadline)
+        self._responder = OneResponse(services.sender, inv.event, url, inv.send_deadline)
         self._lock = threading.Lock()
         self._finishing = False
         self._request: Request[Any] | None = None

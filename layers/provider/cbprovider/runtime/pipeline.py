@@ -27,13 +27,15 @@ from cbprovider.runtime.records import Duplicate
 from cbprovider.runtime.redact import redact_event
 from cbprovider.runtime.resource import Done, Phase
 from cbprovider.runtime.response import Answer
+from cbprovider.runtime.response_url import ResponseUrl
 
 
-def on_request(services: Services, event: Mapping[str, Any], context: Any) -> None:
-    """A request from CloudFormation: processed once, answered once (or handed over to a poll rule)."""
+def on_request(services: Services, event: Mapping[str, Any], context: Any, url: ResponseUrl) -> None:
+    """A request from CloudFormation: processed once, answered once (or handed over to a poll rule)
+    to ``url``, its ResponseURL as the genuine-request checks found it."""
     inv = Invocation.of(event, context, services.timing)
     logger.info("Request received", extra={"event": redact_event(inv.event)})
-    finish = Finish(services, inv)
+    finish = Finish(services, inv, url)
     try:
         finish.run(lambda: _request(services, finish))
     except Duplicate:
@@ -45,11 +47,11 @@ def on_request(services: Services, event: Mapping[str, Any], context: Any) -> No
     _check_scheduled(finish)
 
 
-def on_poll(services: Services, poll: PollState, context: Any) -> None:
-    """One scheduled poll of a long operation."""
+def on_poll(services: Services, poll: PollState, context: Any, url: ResponseUrl | None) -> None:
+    """One scheduled poll of a long operation (``url``: its request's ResponseURL, checked again)."""
     inv = Invocation.of(poll.event, context, services.timing)
     logger.info("Poll received", extra={"attempt": poll.attempt, "physical_id": poll.physical_id})
-    finish = Finish(services, inv, poll)
+    finish = Finish(services, inv, url, poll)
     try:
         finish.run(lambda: _poll(services, finish, poll))
     except Duplicate:
