@@ -12,14 +12,17 @@
   whoever sends it, carries the object being made (never an empty id), a failed replacement's new
   object is removed (``replacement``), and a poll rule is never left behind.
 
-``run`` is the safe handler: whatever a stage raises becomes one FAILED here, and nowhere else.
+``guard`` is the safe handler: the pipeline runs its stages inside it, and whatever a stage raises
+becomes one FAILED here, and nowhere else; the pipeline then hands the answer to ``conclude``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from cbprovider.deadline import Deadline
@@ -38,6 +41,14 @@ from cbprovider.runtime.resource import Done, InProgress, Phase, Request, Resour
 from cbprovider.runtime.response import Answer, OneResponse
 from cbprovider.runtime.response_url import ResponseUrl
 from cbprovider.runtime.scrub import scrubbed_traceback
+
+
+@dataclass
+class Guarded:
+    """What the stages run under ``Finish.guard`` answered: their ``Answer`` (``None``: continued by a
+    rule), or the FAILED for what they raised."""
+
+    answer: Answer | None = None
 
 
 class Finish:
@@ -64,25 +75,30 @@ class Finish:
         """The backstop handed a create in flight over to its look-up: the poll rule answers."""
 
     # -- the safe handler and the backstop ----------------------------------------------------------
-    def run(self, body: Callable[[], Answer | None]) -> dict[str, Any]:
-        """``body()`` under the backstop; its answer (or FAILED for what it raised) sent once."""
+    @contextmanager
+    def guard(self) -> Iterator[Guarded]:
+        """The backstop armed around the stages (``with finish.guard() as held: held.answer = ...``);
+        what they raise becomes ``held.answer``, a FAILED (a ``Duplicate`` goes on: nothing to answer)."""
         delay = max(0.0, self.inv.remaining_at_start - self._services.timing.backstop_reserve)
         timer = threading.Timer(delay, self._backstop)
         timer.daemon = True
         timer.start()
+        held = Guarded()
         try:
-            answer = body()
+            yield held
         except Duplicate:
             raise
         except Exception as error:
-            answer = self.failure(error)
+            held.answer = self.failure(error)
         finally:
             timer.cancel()
-        if answer is not None:
-            self.answer(answer, self.inv.backstop_deadline)
+
+    def conclude(self, held: Guarded) -> None:
+        """Send what the guarded stages answered (nothing if they continued on a rule)."""
+        if held.answer is not None:
+            self.answer(held.answer, self.inv.backstop_deadline)
             # A failure after the poll was (partly) set up: remove what was made.
             self._remove_poll_unless_looked_up()
-        return {"answered": answer is not None}
 
     def _backstop(self) -> None:
         """The Lambda deadline is near and nothing was sent."""

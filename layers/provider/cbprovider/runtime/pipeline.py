@@ -37,12 +37,14 @@ def on_request(services: Services, event: Mapping[str, Any], context: Any, url: 
     logger.info("Request received", extra={"event": redact_event(inv.event)})
     finish = Finish(services, inv, url)
     try:
-        finish.run(lambda: _request(services, finish))
+        with finish.guard() as held:
+            held.answer = _request(services, finish)
     except Duplicate:
         kept = services.poller.load(delivery.answer_key(inv.event))
         if kept is not None:
             delivery.resend(services.poller, services.sender, kept, inv.backstop_deadline)
         return
+    finish.conclude(held)
     finish.ledger.close()
     _check_scheduled(finish)
 
@@ -53,9 +55,11 @@ def on_poll(services: Services, poll: PollState, context: Any, url: ResponseUrl 
     logger.info("Poll received", extra={"attempt": poll.attempt, "physical_id": poll.physical_id})
     finish = Finish(services, inv, url, poll)
     try:
-        finish.run(lambda: _poll(services, finish, poll))
+        with finish.guard() as held:
+            held.answer = _poll(services, finish, poll)
     except Duplicate:
         return
+    finish.conclude(held)
     finish.ledger.close()
     _check_scheduled(finish)
 
