@@ -12,6 +12,7 @@ import pytest
 from cbprovider.deadline import Deadline
 from cbprovider.runtime import Timing, response
 from cbprovider.runtime.response import ResponseSender
+from cbprovider.runtime.response_url import ResponseUrl
 
 from simulators.cloudformation import ResponseReceiver
 from tests.tls import self_signed_certificate
@@ -46,7 +47,7 @@ def test_two_https_responses_build_one_ssl_context(
     for request_id in request_ids:
         url = tls_receiver.url_for(request_id)
         assert url.startswith("https://")
-        sender.put(url, b'{"Status":"SUCCESS"}', Deadline.after(10))
+        sender.put(ResponseUrl.checked(url, "us-east-1", "aws"), b'{"Status":"SUCCESS"}', Deadline.after(10))
     assert [len(tls_receiver.responses_for(request_id)) for request_id in request_ids] == [1, 1]
     assert made == ["create_default_context"]
     assert response.put_context() is response.put_context()

@@ -240,3 +240,22 @@ def test_the_function_s_identity_comes_from_its_own_arn() -> None:
     assert FunctionIdentity.of(context) == FunctionIdentity("aws-cn", "cn-north-1", "123456789012")
     with pytest.raises(NotGenuine):
         FunctionIdentity.of(LambdaContext(invoked_function_arn="provider"))
+
+
+def test_only_a_checked_url_is_put_to() -> None:
+    """A response goes only to a ``ResponseUrl``, made only by the checks (never from a bare string)."""
+    from cbprovider.deadline import Deadline
+    from cbprovider.runtime import Timing
+    from cbprovider.runtime.response import ResponseSender, SendFailed
+    from cbprovider.runtime.response_url import ResponseUrl
+
+    forged = "https://attacker.example/x?X-Amz-Signature=1"
+    with pytest.raises(TypeError):
+        ResponseUrl(forged, object())
+    with pytest.raises(NotGenuine):
+        ResponseUrl.checked(forged, "us-east-1", "aws")
+    with pytest.raises(SendFailed):
+        ResponseSender(Timing()).put(forged, b"{}", Deadline.after(1))  # type: ignore[arg-type]
+    host = sorted(response_hosts("us-east-1", "aws"))[0]
+    checked = ResponseUrl.checked(f"https://{host}/r?X-Amz-Signature=secret", "us-east-1", "aws")
+    assert "secret" not in repr(checked)

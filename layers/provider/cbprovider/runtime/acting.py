@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cbprovider.errors import ApiError
+from cbprovider.runtime.invocation import Invocation
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.resource import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.timing import Timing
-
-if TYPE_CHECKING:
-    from cbprovider.runtime.finish import Finish
 
 
 def start(resource: ResourceType[Any], request: Request[Any]) -> Outcome:
@@ -42,24 +40,31 @@ def call(operation: Callable[[Request[Any]], Any], request: Request[Any]) -> Out
 
 
 def wait_in_process(
-    resource: ResourceType[Any], request: Request[Any], outcome: Outcome, timing: Timing, finish: Finish
+    resource: ResourceType[Any],
+    request: Request[Any],
+    outcome: Outcome,
+    timing: Timing,
+    inv: Invocation,
+    stopped: Callable[[], bool],
 ) -> tuple[Request[Any], Outcome]:
-    """Poll a long operation in this invocation at short intervals while it has time to spare.
+    """Poll a long operation in this invocation at short intervals while it has time to spare (until
+    ``inv.work_deadline``, the request's service deadline, or ``stopped()``: an answer went out).
 
     An operation that ends a few seconds after it started is answered then, not when a rule fires
-    (a minute later at best); only what outlasts this invocation is handed over to a rule.
+    (a minute later at best); only what outlasts this invocation is handed over to a rule. The
+    request returned is the one last polled, on the object of the last ``InProgress`` (its noted ids
+    are the same list as ``request``'s, so a FAILED sent meanwhile still names them).
     """
     interval = timing.inline_poll_interval
     while isinstance(outcome, InProgress) and interval > 0:
         pause = min(interval, float(outcome.retry_after))
-        if finish.inv.work_deadline.remaining() < pause + timing.inline_poll_margin:
+        if inv.work_deadline.remaining() < pause + timing.inline_poll_margin:
             break
-        if request.service_deadline.remaining() < pause or finish.finished:
+        if request.service_deadline.remaining() < pause or stopped():
             break
-        physical_id = finish.progressed(outcome.physical_id, request.phase, claim=False)
+        physical_id = inv.reported_id(outcome.physical_id, request.phase)
         time.sleep(pause)
         # The same request (and the ids it noted) on the object of the last InProgress.
         request = dataclasses.replace(request, physical_id=physical_id)
-        finish.working_on(request)
         outcome = poll(resource, request, outcome.state)
     return request, outcome

@@ -28,6 +28,7 @@ from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import Poller, PollState, poll_key_of
 from cbprovider.runtime.records import COMPLETED, RequestRecords
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
+from cbprovider.runtime.response_url import ResponseUrl
 from cbprovider.runtime.timing import Timing
 
 REASON = (
@@ -103,7 +104,7 @@ class CrashAnswerer:
         logger.error("Answering FAILED for an invocation that died", extra={"error": error})
         remaining = context.get_remaining_time_in_millis() / 1000.0
         deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
-        OneResponse(self._sender, event, deadline).send(
+        OneResponse(self._sender, event, ResponseUrl.stored(event), deadline).send(
             Answer("FAILED", physical_id, REASON.format(error=error))
         )
         if poll is not None:

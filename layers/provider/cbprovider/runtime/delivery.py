@@ -28,6 +28,7 @@ from cbprovider.runtime.ids import request_digest
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import Poller, PollState, state_key
 from cbprovider.runtime.response import ResponseSender, SendFailed
+from cbprovider.runtime.response_url import ResponseUrl
 
 PHASE = "answer"
 """The ``PollState.phase`` of a kept answer (a long operation's phases are create/update/delete)."""
@@ -102,8 +103,11 @@ def resend(poller: Poller, sender: ResponseSender, kept: PollState, deadline: De
         )
         poller.remove(kept.key)
         return True
+    url = ResponseUrl.stored(kept.event)  # read back from the state table: checked again
     try:
-        sender.put(str(kept.event.get("ResponseURL")), str(kept.state["body"]).encode(), deadline)
+        if url is None:
+            raise SendFailed("the kept ResponseURL did not pass the checks")
+        sender.put(url, str(kept.state["body"]).encode(), deadline)
     except SendFailed:
         logger.warning("The kept answer is still undelivered; trying again later", extra={"key": kept.key})
         return False

@@ -12,14 +12,17 @@
   whoever sends it, carries the object being made (never an empty id), a failed replacement's new
   object is removed (``replacement``), and a poll rule is never left behind.
 
-``run`` is the safe handler: whatever a stage raises becomes one FAILED here, and nowhere else.
+``guard`` is the safe handler: the pipeline runs its stages inside it, and whatever a stage raises
+becomes one FAILED here, and nowhere else; the pipeline then hands the answer to ``conclude``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from cbprovider.deadline import Deadline
@@ -34,22 +37,35 @@ from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import PollState
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.records import Duplicate
-from cbprovider.runtime.resource import Done, InProgress, Phase, Request
+from cbprovider.runtime.resource import Done, InProgress, Phase, Request, ResourceType
 from cbprovider.runtime.response import Answer, OneResponse
+from cbprovider.runtime.response_url import ResponseUrl
 from cbprovider.runtime.scrub import scrubbed_traceback
+
+
+@dataclass
+class Guarded:
+    """What the stages run under ``Finish.guard`` answered: their ``Answer`` (``None``: continued by a
+    rule), or the FAILED for what they raised."""
+
+    answer: Answer | None = None
 
 
 class Finish:
     """Answers one invocation's request once, or continues its operation (see the module docstring)."""
 
-    def __init__(self, services: Services, inv: Invocation, poll: PollState | None = None) -> None:
+    def __init__(
+        self, services: Services, inv: Invocation, url: ResponseUrl | None, poll: PollState | None = None
+    ) -> None:
         self.inv = inv
         self.ledger = Ledger(services, inv, inv.key(poll.attempt if poll is not None else None))
         self._services = services
-        self._responder = OneResponse(services.sender, inv.event, inv.send_deadline)
+        self._responder = OneResponse(services.sender, inv.event, url, inv.send_deadline)
         self._lock = threading.Lock()
         self._finishing = False
         self._request: Request[Any] | None = None
+        self._resource: ResourceType[Any] | None = None
+        """The resource type serving the request, once the pipeline has resolved it."""
         self._made: str | None = None
         """The id a create returned with Done, until its completion is recorded."""
         self.unscheduled = False
@@ -59,25 +75,30 @@ class Finish:
         """The backstop handed a create in flight over to its look-up: the poll rule answers."""
 
     # -- the safe handler and the backstop ----------------------------------------------------------
-    def run(self, body: Callable[[], Answer | None]) -> dict[str, Any]:
-        """``body()`` under the backstop; its answer (or FAILED for what it raised) sent once."""
+    @contextmanager
+    def guard(self) -> Iterator[Guarded]:
+        """The backstop armed around the stages (``with finish.guard() as held: held.answer = ...``);
+        what they raise becomes ``held.answer``, a FAILED (a ``Duplicate`` goes on: nothing to answer)."""
         delay = max(0.0, self.inv.remaining_at_start - self._services.timing.backstop_reserve)
         timer = threading.Timer(delay, self._backstop)
         timer.daemon = True
         timer.start()
+        held = Guarded()
         try:
-            answer = body()
+            yield held
         except Duplicate:
             raise
         except Exception as error:
-            answer = self.failure(error)
+            held.answer = self.failure(error)
         finally:
             timer.cancel()
-        if answer is not None:
-            self.answer(answer, self.inv.backstop_deadline)
+
+    def conclude(self, held: Guarded) -> None:
+        """Send what the guarded stages answered (nothing if they continued on a rule)."""
+        if held.answer is not None:
+            self.answer(held.answer, self.inv.backstop_deadline)
             # A failure after the poll was (partly) set up: remove what was made.
             self._remove_poll_unless_looked_up()
-        return {"answered": answer is not None}
 
     def _backstop(self) -> None:
         """The Lambda deadline is near and nothing was sent."""
@@ -131,18 +152,21 @@ class Finish:
             self.remove_poll()
 
     # -- the in-flight record -----------------------------------------------------------------------
+    def resolved(self, resource: ResourceType[Any]) -> None:
+        """The resource type serving the request (its ids decide what is claimed and removed)."""
+        self._resource = resource
+
     def working_on(self, request: Request[Any]) -> None:
         """The request now being carried out (the ids it notes go into a FAILED)."""
         self._request = request
 
-    def progressed(self, returned: str, phase: str, *, claim: bool = True) -> str:
-        """An ``InProgress`` on ``returned``: the id to go on with, claimed at once if it is created
-        (unless ``claim`` is False: polled on in this invocation, it is claimed when it ends)."""
+    def progressed(self, returned: str, phase: str) -> str:
+        """An ``InProgress`` on ``returned`` handed over to a rule: the id to go on with, claimed at
+        once if it is created."""
         physical_id = self.inv.reported_id(returned, phase)
-        resource = self._services.resolve(self.inv.resource_type)
-        if not claim:
+        if phase != "create" or is_placeholder(physical_id):
             return physical_id
-        if phase == "create" and not is_placeholder(physical_id) and resource.owns_physical_id(physical_id):
+        if self._resource is not None and self._resource.owns_physical_id(physical_id):
             self._services.ownership.claim(self.inv.ref(physical_id), self.inv.owner)
         return physical_id
 
@@ -196,7 +220,9 @@ class Finish:
                 return
             self._finishing = True
         if answer.status == "FAILED":
-            answer = settled(answer, self._services, self.inv, self._request, self._poll, cleanup_deadline)
+            answer = settled(
+                answer, self._services, self.inv, self._resource, self._request, self._poll, cleanup_deadline
+            )
         if not self._responder.send(answer) and self._responder.undelivered is not None:
             self.unscheduled = not delivery.keep(
                 self._services.poller,

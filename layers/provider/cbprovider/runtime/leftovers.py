@@ -27,7 +27,7 @@ from cbprovider.runtime.planning import build_request
 from cbprovider.runtime.polling import PollState
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.replacement import remove_new_object, with_suffix, without_new_objects
-from cbprovider.runtime.resource import Request
+from cbprovider.runtime.resource import Request, ResourceType
 from cbprovider.runtime.response import Answer
 from cbprovider.runtime.scrub import scrubbed_traceback
 
@@ -36,6 +36,7 @@ def settled(
     answer: Answer,
     services: Services,
     inv: Invocation,
+    resource: ResourceType[Any] | None,
     request: Request[Any] | None,
     poll: PollState | None,
     deadline: Deadline,
@@ -44,10 +45,13 @@ def settled(
     phase = poll.phase if poll is not None else getattr(request, "phase", None)
     if phase != "create":
         return answer
+    if resource is None:
+        logger.error("The resource type is unknown: the new object of a failed request is not looked after")
+        return answer
     try:
         if inv.event.get("RequestType") == "Create":
-            return _claimed_or_removed(answer, services, inv, deadline)
-        return _without_new_objects(answer, services, inv, request, poll, deadline)
+            return _claimed_or_removed(answer, services, inv, resource, deadline)
+        return _without_new_objects(answer, services, inv, resource, request, poll, deadline)
     except Exception as error:
         logger.error(
             "Could not look after the new object of a failed request",
@@ -56,9 +60,10 @@ def settled(
         return answer
 
 
-def _claimed_or_removed(answer: Answer, services: Services, inv: Invocation, deadline: Deadline) -> Answer:
+def _claimed_or_removed(
+    answer: Answer, services: Services, inv: Invocation, resource: ResourceType[Any], deadline: Deadline
+) -> Answer:
     made = answer.physical_id
-    resource = services.resolve(inv.resource_type)
     if is_placeholder(made) or not resource.owns_physical_id(made):
         return answer
     try:
@@ -82,11 +87,11 @@ def _without_new_objects(
     answer: Answer,
     services: Services,
     inv: Invocation,
+    resource: ResourceType[Any],
     request: Request[Any] | None,
     poll: PollState | None,
     deadline: Deadline,
 ) -> Answer:
-    resource = services.resolve(inv.resource_type)
     ownership = services.ownership
     noted = request.noted_physical_id if request is not None else None
 

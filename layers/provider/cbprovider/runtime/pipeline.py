@@ -27,35 +27,40 @@ from cbprovider.runtime.records import Duplicate
 from cbprovider.runtime.redact import redact_event
 from cbprovider.runtime.resource import Done, Phase
 from cbprovider.runtime.response import Answer
+from cbprovider.runtime.response_url import ResponseUrl
 
 
-def on_request(services: Services, event: Mapping[str, Any], context: Any) -> None:
-    """A request from CloudFormation: processed once, answered once (or handed over to a poll rule)."""
+def on_request(services: Services, event: Mapping[str, Any], context: Any, url: ResponseUrl) -> None:
+    """A request from CloudFormation: processed once, answered once (or handed over to a poll rule)
+    to ``url``, its ResponseURL as the genuine-request checks found it."""
     inv = Invocation.of(event, context, services.timing)
     logger.info("Request received", extra={"event": redact_event(inv.event)})
-    finish = Finish(services, inv)
+    finish = Finish(services, inv, url)
     try:
-        finish.run(lambda: _request(services, finish))
+        with finish.guard() as held:
+            held.answer = _request(services, finish)
     except Duplicate:
         kept = services.poller.load(delivery.answer_key(inv.event))
         if kept is not None:
             delivery.resend(services.poller, services.sender, kept, inv.backstop_deadline)
         return
+    finish.conclude(held)
     finish.ledger.close()
     _check_scheduled(finish)
 
 
-def on_poll(services: Services, poll: PollState, context: Any) -> None:
-    """One scheduled poll of a long operation."""
+def on_poll(services: Services, poll: PollState, context: Any, url: ResponseUrl | None) -> None:
+    """One scheduled poll of a long operation (``url``: its request's ResponseURL, checked again)."""
     inv = Invocation.of(poll.event, context, services.timing)
     logger.info("Poll received", extra={"attempt": poll.attempt, "physical_id": poll.physical_id})
-    finish = Finish(services, inv, poll)
+    finish = Finish(services, inv, url, poll)
     try:
-        finish.run(lambda: _poll(services, finish, poll))
+        with finish.guard() as held:
+            held.answer = _poll(services, finish, poll)
     except Duplicate:
         return
+    finish.conclude(held)
     finish.ledger.close()
-    _check_scheduled(finish)
     _check_scheduled(finish)
 
 
@@ -67,6 +72,7 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     if early is not None:
         return early
     resource = services.resolve(inv.resource_type)
+    finish.resolved(resource)
     early = checks.not_made_by(inv, resource)
     if early is not None:
         return early
@@ -93,7 +99,10 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     finish.working_on(request)
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)
-    request, outcome = acting.wait_in_process(resource, request, outcome, services.timing, finish)
+    request, outcome = acting.wait_in_process(
+        resource, request, outcome, services.timing, inv, lambda: finish.finished
+    )
+    finish.working_on(request)
     # Answered, or continued by a rule.
     if isinstance(outcome, Done):
         return finish.done(outcome, request.phase)
@@ -104,8 +113,9 @@ def _request(services: Services, finish: Finish) -> Answer | None:
 def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
     inv = finish.inv
     finish.ledger.begin("create")  # the poll attempt's record (its object was checked by the request)
-    check_in_time(poll, services.timing)
     resource = services.resolve(inv.resource_type)
+    finish.resolved(resource)
+    check_in_time(poll, services.timing)
     phase: Phase = poll.phase  # type: ignore[assignment]  # a long operation's phase (see polling)
     request = planning.build_request(
         inv,

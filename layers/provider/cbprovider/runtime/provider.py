@@ -13,9 +13,9 @@ from cbprovider.errors import ProviderError
 from cbprovider.runtime import delivery, pipeline
 from cbprovider.runtime.confirmation import ConfirmationUnavailable, Confirmer, NotConfirmed
 from cbprovider.runtime.genuine import (
-    POLL_FIELD,
     FunctionIdentity,
     NotGenuine,
+    ResponseUrl,
     log_refusal,
     poll_key,
     screen_request,
@@ -61,24 +61,26 @@ class Provider:
         self._confirmer: Confirmer | None = None
 
     def __call__(self, event: Mapping[str, Any], context: Any) -> None:
+        url: ResponseUrl | None = None
         try:
             # Only genuine CloudFormation requests (and exact poll events) go further; see genuine.
             key = poll_key(event)
             identity = FunctionIdentity.of(context)
             if key is None:
-                screen_request(event, identity)
+                url = screen_request(event, identity)
         except NotGenuine as refusal:
             log_refusal(event, refusal)
             return
         try:
             services = self._get_services()
         except Exception as error:
-            self._answer_without_services(event, context, error)
+            self._answer_without_services(event, context, error, url)
             return
         try:
             if key is None:
-                if self._confirmed(event, context, identity.region):
-                    self._with_keys(event, lambda: pipeline.on_request(services, event, context))
+                checked = url  # screen_request made it
+                if checked is not None and self._confirmed(event, context, identity.region, checked):
+                    self._with_keys(event, lambda: pipeline.on_request(services, event, context, checked))
                 return
             poll = services.poller.load(key)
             if poll is None:
@@ -92,11 +94,12 @@ class Provider:
                     poll.event, lambda: delivery.resend(services.poller, services.sender, poll, deadline)
                 )
                 return
-            self._with_keys(poll.event, lambda: pipeline.on_poll(services, poll, context))
+            stored = ResponseUrl.stored(poll.event)  # read back from the state table: checked again
+            self._with_keys(poll.event, lambda: pipeline.on_poll(services, poll, context, stored))
         finally:
             logger.remove_keys(["request_id", "logical_resource_id", "stack_id", "resource_type"])
 
-    def _confirmed(self, event: Mapping[str, Any], context: Any, region: str) -> bool:
+    def _confirmed(self, event: Mapping[str, Any], context: Any, region: str, url: ResponseUrl) -> bool:
         """CloudFormation confirms the request; if it cannot be asked, FAILED goes to the (verified) URL."""
         with self._lock:
             if self._confirmer is None:
@@ -108,7 +111,7 @@ class Provider:
             return False
         except ConfirmationUnavailable as error:
             logger.error("Could not confirm the request with CloudFormation", extra={"error": str(error)})
-            self._answer_failed(event, context, error)
+            self._answer_failed(event, context, error, url)
             return False
         return True
 
@@ -122,14 +125,18 @@ class Provider:
         )
         run()
 
-    def _answer_without_services(self, event: Mapping[str, Any], context: Any, error: Exception) -> None:
+    def _answer_without_services(
+        self, event: Mapping[str, Any], context: Any, error: Exception, url: ResponseUrl | None
+    ) -> None:
         """The state table or AWS clients could not be set up: still answer the request (FAILED)."""
         logger.error("The provider could not start", extra={"traceback": scrubbed_traceback(error)})
-        self._answer_failed(event, context, error)
+        self._answer_failed(event, context, error, url)
 
-    def _answer_failed(self, event: Mapping[str, Any], context: Any, error: Exception) -> None:
-        """FAILED to a request whose URL passed ``screen_request`` (a poll event has none)."""
-        if POLL_FIELD in event or not event.get("ResponseURL"):
+    def _answer_failed(
+        self, event: Mapping[str, Any], context: Any, error: Exception, url: ResponseUrl | None
+    ) -> None:
+        """FAILED to a request whose URL passed ``screen_request`` (``None``: a poll event has none)."""
+        if url is None:
             return
         remaining = context.get_remaining_time_in_millis() / 1000.0
         deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
@@ -137,7 +144,9 @@ class Provider:
             str(event.get("LogicalResourceId") or "resource"), str(event.get("RequestId") or "")
         )
         reason = reason_for(error, request_id=str(event.get("RequestId") or ""))
-        OneResponse(ResponseSender(self._timing), event, deadline).send(Answer("FAILED", physical_id, reason))
+        OneResponse(ResponseSender(self._timing), event, url, deadline).send(
+            Answer("FAILED", physical_id, reason)
+        )
 
     def resource(self, type_name: str) -> ResourceType[Any]:
         """The resource type serving ``type_name`` (imported on first use)."""

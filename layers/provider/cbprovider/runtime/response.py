@@ -18,9 +18,9 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cbprovider.deadline import Deadline
-from cbprovider.runtime.genuine import NotGenuine, check_response_url, own_region
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.redact import url_without_query
+from cbprovider.runtime.response_url import ResponseUrl
 from cbprovider.runtime.timing import Timing
 
 MAX_BODY = 4096
@@ -106,19 +106,20 @@ def put_context() -> ssl.SSLContext:
 
 
 class ResponseSender:
-    """PUTs a body to the presigned URL: bounded attempts with backoff, all within a deadline."""
+    """PUTs a body to the presigned URL: bounded attempts with backoff, all within a deadline.
+
+    Only to a ``ResponseUrl``: a URL that passed the genuine-request checks (``response_url``).
+    """
 
     def __init__(self, timing: Timing) -> None:
         self._timing = timing
 
-    def put(self, url: str, body: bytes, deadline: Deadline) -> None:
+    def put(self, checked: ResponseUrl, body: bytes, deadline: Deadline) -> None:
+        if not isinstance(checked, ResponseUrl):  # the last line of defence: never a bare string
+            logger.error("Refusing to send a response to an unchecked URL")
+            raise SendFailed("the ResponseURL was not checked")
+        url = checked.value
         where = url_without_query(url)
-        try:
-            # The last line of defence: callers send only to a screened URL (see genuine).
-            check_response_url(url, *own_region())
-        except NotGenuine as refusal:
-            logger.error("Refusing to send a response", extra={"response_url": where, "why": str(refusal)})
-            raise SendFailed(str(refusal)) from None
         delay = self._timing.response_base_delay
         last = "no attempt made"
         for attempt in range(1, self._timing.response_attempts + 1):
@@ -166,11 +167,18 @@ class ResponseSender:
 
 
 class OneResponse:
-    """Guarantees at most one response per request, whoever (handler or backstop) sends first."""
+    """Guarantees at most one response per request, whoever (handler or backstop) sends first.
 
-    def __init__(self, sender: ResponseSender, event: Mapping[str, Any], deadline: Deadline) -> None:
+    ``url`` is the request's checked ResponseURL; ``None`` when it has none that passed the checks
+    (nothing can be sent then).
+    """
+
+    def __init__(
+        self, sender: ResponseSender, event: Mapping[str, Any], url: ResponseUrl | None, deadline: Deadline
+    ) -> None:
         self._sender = sender
         self._event = event
+        self._url = url
         self._deadline = deadline
         self._lock = threading.Lock()
         self._sent: Answer | None = None
@@ -196,9 +204,9 @@ class OneResponse:
                 )
                 return False
             self._sent = answer
-            url = self._event.get("ResponseURL")
-            if not url:
-                logger.error("The request has no ResponseURL: no response can be sent")
+            url = self._url
+            if url is None:
+                logger.error("The request has no checked ResponseURL: no response can be sent")
                 return False
             body = build_body(answer, self._event)
             logger.info(
@@ -206,7 +214,7 @@ class OneResponse:
                 extra={"status": answer.status, "physical_id": answer.physical_id, "reason": answer.reason},
             )
             try:
-                self._sender.put(str(url), body, self._deadline)
+                self._sender.put(url, body, self._deadline)
             except SendFailed:
                 self._undelivered = body
                 return False
