@@ -44,11 +44,6 @@ class Ledger:
         self.in_flight = in_flight
         return standing
 
-    def refine_in_flight(self, in_flight: Mapping[str, Any]) -> None:
-        """A more precise in-flight create, learnt by the create step before its call."""
-        self._services.records.refine_in_flight(self.key, in_flight)
-        self.in_flight = dict(in_flight)
-
     def complete(self, phase: Phase, physical_id: str) -> None:
         """The one write at SUCCESS. ``NotOwned`` if another stack resource holds the object; any other
         failure of the table propagates, except after a delete (the object is gone: only logged)."""

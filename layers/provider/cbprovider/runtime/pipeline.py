@@ -95,7 +95,7 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     if early is not None:
         return early
     if in_flight is not None:
-        request = dataclasses.replace(request, record_in_flight=finish.ledger.refine_in_flight)
+        request = dataclasses.replace(request, in_flight=in_flight)
     finish.working_on(request)
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)

@@ -133,15 +133,6 @@ class RequestRecords:
             return
         self._dynamodb.transact_write_items(TransactItems=[dict(ownership_write), {"Update": update}])
 
-    def refine_in_flight(self, key: Mapping[str, Any], in_flight: Mapping[str, Any]) -> None:
-        """Replace the in-flight create of ``key``'s record (raises if the table cannot be written)."""
-        self._dynamodb.update_item(
-            TableName=self.table_name,
-            Key=self.item_key(key),
-            UpdateExpression="SET in_flight = :f",
-            ExpressionAttributeValues={":f": {"S": json.dumps(dict(in_flight), default=str)}},
-        )
-
     def cancelled_errors(self) -> type[Exception]:
         """The error of a cancelled transaction (its ``CancellationReasons`` say which item failed)."""
         error: type[Exception] = self._dynamodb.exceptions.TransactionCanceledException

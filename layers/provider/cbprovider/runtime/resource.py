@@ -61,12 +61,9 @@ class Request[P: ResourceProperties]:
     owned_elsewhere: Callable[[str], bool] = field(default=lambda _: False, repr=False, compare=False)
     """Whether an object (by physical id) is recorded for another stack or resource: an unknown-outcome
     look-up must never adopt such an object."""
-    record_in_flight: Callable[[Mapping[str, Any]], None] = field(
-        default=lambda _: None, repr=False, compare=False
-    )
-    """Replace the in-flight create (``ResourceType.in_flight``) with a more precise one, learnt inside the
-    create step before its call (kept in the request's record; raises if it cannot be kept: then the
-    call must not be made)."""
+    in_flight: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    """The in-flight create kept in the request's record before acting (what ``ResourceType.in_flight``
+    returned), for the create step to use what it learnt (e.g. the objects that existed before)."""
     _noted: list[str] = field(default_factory=list, repr=False, compare=False)
     _noted_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -133,8 +130,9 @@ class ResourceType[P: ResourceProperties]:
     def in_flight(self, req: Request[P]) -> Mapping[str, Any] | None:
         """The ``poll`` state that finds the object of this create if its outcome is never known.
 
-        Kept in the request's record before the create is called (so it takes no API call to make):
-        if the invocation dies during the create (killed for memory, the Lambda timeout), the
+        Kept in the request's record, in the write that begins the request, before the create is called;
+        it may read the API (e.g. list the objects that exist already) but never change anything. If the
+        invocation dies during the create (killed for memory, the Lambda timeout), the
         on-failure destination hands this state to ``poll``, whose look-up adopts the object (SUCCESS)
         or ends the create FAILED. ``None``: the type cannot look its objects up; a dead create is then
         answered FAILED with a placeholder.

@@ -157,9 +157,12 @@ class Replication(ResourceType[ReplicationProperties]):
 
     # -- create ------------------------------------------------------------------------------------
     def in_flight(self, req: Request[ReplicationProperties]) -> Mapping[str, Any] | None:
-        """Without ``before`` (the create step records it, once read, before its call): a create that
-        dies before then never sent CreateReplication, and its look-up adopts nothing."""
-        return PendingCreate.before_call(name="").to_state()
+        """The jobs of these two databases that exist before the create (``before``): a look-up after a
+        crash adopts only a job that is not among them and that no other stack owns."""
+        source, destination = _databases(req)
+        with client_for(req.properties, req) as client:
+            before = _jobs_of(client, source, destination)
+        return PendingCreate.before_call(name="", extra={"before": before}).to_state()
 
     def create(self, req: Request[ReplicationProperties]) -> Outcome:
         p = req.properties
@@ -203,10 +206,13 @@ class Replication(ResourceType[ReplicationProperties]):
         from cbprovider.cloudbasic import CreateReplicationRequest, Endpoint
 
         p = req.properties
-        identities = (source.identity, destination.identity)
-        before = sorted(job.lower() for job in matching(client.get_replications_list(), *identities))
-        # Kept with the request before the call, so that a look-up after a crash knows what was there.
-        req.record_in_flight(PendingCreate.before_call(name="", extra={"before": before}).to_state())
+        # The jobs that were there, as kept in the request's record before acting (listed again only
+        # when the type is driven without the runtime's record).
+        kept = PendingCreate.from_state(req.in_flight) if req.in_flight else None
+        if kept is not None and "before" in kept.extra:
+            before = [str(job) for job in kept.extra["before"]]
+        else:
+            before = _jobs_of(client, source, destination)
         request = CreateReplicationRequest(
             source=Endpoint(source.connection_string, p.source.encrypt_data_in_transit, _source_extra(p)),
             destination=Endpoint(
@@ -348,6 +354,12 @@ def matching(
 def _describe(source: ResolvedEndpoint, destination: ResolvedEndpoint) -> str:
     """``source-server/db to replica-server/db`` (no credentials: identities only)."""
     return f"{'/'.join(source.identity)} to {'/'.join(destination.identity)}"
+
+
+def _jobs_of(client: CloudBasicClient, source: ResolvedEndpoint, destination: ResolvedEndpoint) -> list[str]:
+    """The ids (lower case, sorted) of the jobs that replicate ``source`` to ``destination`` now."""
+    identities = (source.identity, destination.identity)
+    return sorted(job.lower() for job in matching(client.get_replications_list(), *identities))
 
 
 def _new_job_finder(
