@@ -16,12 +16,12 @@ No metrics are published from the terminal.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import json
 import os
 from typing import Any
 
+import msgspec
 from cbprovider.automation.errors import InputError
 from cbprovider.automation.settings import (
     DEFAULT_CONCURRENCY,
@@ -150,7 +150,7 @@ def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
                     "endpoints (cbctl endpoints put; the registry path is ENDPOINT_REGISTRY_PATH)"
                 )
             cloudbasic = tuple(
-                dataclasses.replace(target, ca_bundle=args.ca_bundle) if args.ca_bundle else target
+                msgspec.structs.replace(target, ca_bundle=args.ca_bundle) if args.ca_bundle else target
                 for target in from_env.cloudbasic
             )
             return MonitorSettings(

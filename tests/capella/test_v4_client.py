@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+import msgspec
 import pytest
 from cbprovider.capella.v4 import (
     Access,
@@ -105,7 +104,7 @@ def test_cluster_create_is_202_with_the_id_and_waits_through_draft_and_deploying
 def test_cluster_update_sends_the_whole_body_and_scaling_settles(v4_sim, v4, v4_project):
     cluster_id = healthy_cluster(v4, v4_project)
     current = v4.get_cluster(v4_project, cluster_id)
-    update = dataclasses.replace(
+    update = msgspec.structs.replace(
         ClusterUpdate.of(current), description="bigger", service_groups=[group(nodes=5)]
     )
     v4.update_cluster(v4_project, cluster_id, update)
@@ -175,7 +174,7 @@ def test_buckets_lifecycle(v4, v4_project):
         1,
         "couchstore",
     )
-    update = dataclasses.replace(BucketUpdate.of(bucket), replicas=2, time_to_live_in_seconds=60)
+    update = msgspec.structs.replace(BucketUpdate.of(bucket), replicas=2, time_to_live_in_seconds=60)
     v4.update_bucket(v4_project, cluster_id, bucket_id, update)
     changed = v4.list_buckets(v4_project, cluster_id)
     assert [(b.id, b.replicas, b.time_to_live_in_seconds, b.memory_allocation_in_mb) for b in changed] == [

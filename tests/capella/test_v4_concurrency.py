@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
+import msgspec
 import pytest
 from cbprovider.capella.errors import ClusterFailedError
 from cbprovider.capella.v4 import (
@@ -43,7 +43,9 @@ def test_a_second_412_fails_naming_the_concurrent_change(v4_sim, v4, v4_project)
     current = v4.get_cluster(v4_project, cluster_id)
     before = len(v4_sim.calls)
     with pytest.raises(ConcurrentChangeError) as caught:
-        v4.update_cluster(v4_project, cluster_id, dataclasses.replace(ClusterUpdate.of(current), name="x"))
+        v4.update_cluster(
+            v4_project, cluster_id, msgspec.structs.replace(ClusterUpdate.of(current), name="x")
+        )
     assert _statuses(v4_sim, before, f"PUT {CLUSTER}") == [412, 412]
     error = caught.value
     assert (error.kind, error.object_id, error.sent, error.current) == (
@@ -122,14 +124,14 @@ def test_a_failed_scale_ends_the_wait(v4_sim, v4, v4_project):
     v4.update_cluster(
         v4_project,
         cluster_id,
-        dataclasses.replace(ClusterUpdate.of(current), service_groups=_bigger(current)),
+        msgspec.structs.replace(ClusterUpdate.of(current), service_groups=_bigger(current)),
     )
     with pytest.raises(ClusterFailedError, match="scaleFailed"):
         v4.wait_for_cluster(v4_project, cluster_id, deadline=Deadline.after(10), interval=0.05)
 
 
 def _bigger(current: Cluster) -> list[ServiceGroup]:
-    return [dataclasses.replace(current.service_groups[0], num_of_nodes=4)]
+    return [msgspec.structs.replace(current.service_groups[0], num_of_nodes=4)]
 
 
 def test_degraded_settles_the_wait_unless_refused(v4_sim, v4, v4_project):

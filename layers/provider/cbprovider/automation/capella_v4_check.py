@@ -11,8 +11,9 @@ A cluster is ``ok`` when ``healthy``; any other state (``degraded``, ``deploying
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from cbprovider.automation.report import ClusterReport, Status
 from cbprovider.automation.settings import CapellaTarget, MonitorSettings
@@ -24,11 +25,10 @@ if TYPE_CHECKING:
 HEALTHY = "healthy"
 
 
-@dataclass(frozen=True)
-class V4Clusters:
+class V4Clusters(msgspec.Struct, frozen=True):
     """What phase one found in a v4 organisation: the report of every cluster, already checked."""
 
-    reports: list[ClusterReport] = field(default_factory=list)
+    reports: list[ClusterReport] = msgspec.field(default_factory=list)
 
 
 def v4_client(target: CapellaTarget, token: str | None, settings: MonitorSettings) -> CapellaV4Client:

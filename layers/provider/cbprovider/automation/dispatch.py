@@ -13,9 +13,10 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from cbprovider.automation.ledger import CompletedRun, RunLedger, cursor_key
 from cbprovider.automation.log import logger
@@ -40,8 +41,7 @@ Send = Callable[[Sequence[WorkUnit]], Sequence[WorkUnit]]
 """Sends units; returns those that failed."""
 
 
-@dataclass(frozen=True)
-class Dispatched:
+class Dispatched(msgspec.Struct, frozen=True):
     run_id: str
     units: list[WorkUnit]
     refused: int

@@ -6,8 +6,10 @@ is a global service, so its client needs credentials but no region.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from cbprovider.automation.errors import DnsAccessError, DnsUpdateError, InputError
 from cbprovider.automation.record_names import host_name
@@ -19,8 +21,7 @@ READ_TIMEOUT = 15
 MAX_ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
-class CnameChange:
+class CnameChange(msgspec.Struct, frozen=True):
     hosted_zone_id: str
     record_name: str
     target: str
@@ -28,8 +29,7 @@ class CnameChange:
     ttl: int = DEFAULT_TTL
 
 
-@dataclass(frozen=True)
-class ChangeResult:
+class ChangeResult(msgspec.Struct, frozen=True):
     change_id: str
     status: str
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from cbprovider.automation.totals import RunTotals
 from cbprovider.errors import ProviderError
@@ -35,15 +36,13 @@ class LedgerError(ProviderError):
     """The state table could not be read or written."""
 
 
-@dataclass(frozen=True)
-class Cursor:
+class Cursor(msgspec.Struct, frozen=True):
     cursor: int = 0
     total: int | None = None
     """How many items the endpoint listed when this cursor was saved (batch 0 only)."""
 
 
-@dataclass(frozen=True)
-class CompletedRun:
+class CompletedRun(msgspec.Struct, frozen=True):
     run_id: str
     units: int
     started_at: float

@@ -20,9 +20,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
+
+import msgspec
 
 from cbprovider.automation.capella_v4_check import V4Clusters, list_v4_clusters, v4_client
 from cbprovider.automation.clients import ThreadClients
@@ -68,8 +69,7 @@ CapellaCredentials = tuple[str, str] | str | None
 """A v3 key pair, a v4 API key token, or nothing (every call is then refused)."""
 
 
-@dataclass(frozen=True)
-class ServerClock:
+class ServerClock(msgspec.Struct, frozen=True):
     """The CloudBasic server's wall clock, anchored on one of its ``RequestTimestamp`` texts."""
 
     server_time: datetime | None
@@ -87,21 +87,18 @@ class ServerClock:
         return max(0.0, (self.now() - moment).total_seconds())
 
 
-@dataclass(frozen=True)
-class EndpointSnapshot:
+class EndpointSnapshot(msgspec.Struct, frozen=True):
     service: ServiceStatus
     replications: list[ReplicationSummary]
     clock: ServerClock
 
 
-@dataclass(frozen=True)
-class ClusterTask:
+class ClusterTask(msgspec.Struct, frozen=True):
     endpoint: str
     summary: ClusterSummary
 
 
-@dataclass(frozen=True)
-class ReplicationTask:
+class ReplicationTask(msgspec.Struct, frozen=True):
     endpoint: str
     summary: ReplicationSummary
     clock: ServerClock

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from cbprovider.deadline import Deadline
 
@@ -18,8 +19,7 @@ DEFAULT_GRACE = 0.5
 """Seconds to wait past the deadline for checks in flight to return their own timeout error."""
 
 
-@dataclass(frozen=True)
-class Outcome[T, R]:
+class Outcome[T, R](msgspec.Struct, frozen=True):
     item: T
     result: R | None = None
     error: Exception | None = None

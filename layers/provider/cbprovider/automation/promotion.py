@@ -22,8 +22,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from cbprovider.automation.dns import CnameChange, check_access, upsert_cname, with_target
 from cbprovider.automation.errors import DnsAccessError, DnsUpdateError
@@ -54,8 +55,7 @@ DNS_NOT_UPDATED = "NotUpdated"
 SKIP_DNS_HINT = 'or promote without DNS ("Dns": null in the event; cbctl promote --skip-dns)'
 
 
-@dataclass(frozen=True)
-class PollUpdate:
+class PollUpdate(msgspec.Struct, frozen=True):
     """One PromoteDbReplicaToPrimaryStatus answer, for progress lines and logs (no secrets, no log text)."""
 
     replication_id: str
@@ -69,13 +69,12 @@ class PollUpdate:
 PollListener = Callable[[PollUpdate], None]
 
 
-@dataclass
-class PromotionResult:
+class PromotionResult(msgspec.Struct):
     replication_id: str
     status: str
     progress: int | None = None
     server_status: str | None = None
-    logs_tail: list[str] = field(default_factory=list)
+    logs_tail: list[str] = msgspec.field(default_factory=list)
     promote_called: bool = False
     dns: dict[str, Any] | None = None
     """The DNS change (zone, record, target, TTL), with ``changeId``/``changeStatus`` once made."""

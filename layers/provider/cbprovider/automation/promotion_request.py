@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cbprovider.automation.dns import DEFAULT_TTL, CnameChange
 from cbprovider.automation.errors import InputError, UnsafePromotionError
@@ -108,8 +109,7 @@ def parse_dns(value: Any) -> CnameChange | None:
     )
 
 
-@dataclass(frozen=True)
-class PromotionRequest:
+class PromotionRequest(msgspec.Struct, frozen=True):
     replication_id: str
     flags: Mapping[str, bool]
     """Event flag name -> value, for the flags the event set (absent ones default to false on the server)."""

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from cbprovider.automation.errors import InputError
 
@@ -91,8 +92,7 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
-@dataclass(frozen=True)
-class RecordNamePolicy:
+class RecordNamePolicy(msgspec.Struct, frozen=True):
     """The record names promotion may change; no patterns means no DNS change at all."""
 
     patterns: tuple[str, ...]

@@ -8,10 +8,11 @@ Every item has a ``status``: ``ok``; ``unhealthy`` (answered, but stopped, disab
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 MAX_PROBLEMS_IN_LINE = 5
 
@@ -27,8 +28,7 @@ class Status(StrEnum):
 DEADLINE_REASON = "deadline"
 
 
-@dataclass
-class ReplicationReport:
+class ReplicationReport(msgspec.Struct):
     endpoint: str
     replication_id: str
     status: Status
@@ -61,15 +61,14 @@ class ReplicationReport:
         }
 
 
-@dataclass
-class EndpointReport:
+class EndpointReport(msgspec.Struct):
     name: str
     api_url: str
     status: Status
     reason: str | None = None
     service_status: str | None = None
     remote_status: str | None = None
-    replications: list[ReplicationReport] = field(default_factory=list)
+    replications: list[ReplicationReport] = msgspec.field(default_factory=list)
     replication_total: int | None = None
     """How many replications the endpoint listed (``replications`` holds those this check covered)."""
 
@@ -90,8 +89,7 @@ class EndpointReport:
         }
 
 
-@dataclass
-class ClusterReport:
+class ClusterReport(msgspec.Struct):
     cluster_id: str
     status: Status
     reason: str | None = None
@@ -116,12 +114,11 @@ class ClusterReport:
         }
 
 
-@dataclass
-class CapellaReport:
+class CapellaReport(msgspec.Struct):
     api_url: str
     status: Status
     reason: str | None = None
-    clusters: list[ClusterReport] = field(default_factory=list)
+    clusters: list[ClusterReport] = msgspec.field(default_factory=list)
     name: str = "default"
     """The registered endpoint's name."""
     cluster_total: int | None = None
@@ -145,13 +142,12 @@ class CapellaReport:
 Item = EndpointReport | ReplicationReport | CapellaReport | ClusterReport
 
 
-@dataclass
-class MonitorReport:
+class MonitorReport(msgspec.Struct):
     started_at: datetime
     duration_seconds: float = 0.0
     deadline_reached: bool = False
-    endpoints: list[EndpointReport] = field(default_factory=list)
-    capella: list[CapellaReport] = field(default_factory=list)
+    endpoints: list[EndpointReport] = msgspec.field(default_factory=list)
+    capella: list[CapellaReport] = msgspec.field(default_factory=list)
 
     def items(self) -> list[Item]:
         """Every reported item: endpoints, their replications, the Capella orgs and their clusters."""

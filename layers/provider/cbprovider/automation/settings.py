@@ -9,11 +9,13 @@ are checked at once (1-64, default 32).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import msgspec
+
 from cbprovider.automation.errors import InputError
+from cbprovider.hidden_repr import repr_hiding
 from cbprovider.transport import RetryPolicy, Timeouts
 
 if TYPE_CHECKING:
@@ -52,8 +54,7 @@ def capella_target(entry: CapellaEndpoint) -> CapellaTarget:
     )
 
 
-@dataclass(frozen=True)
-class CloudBasicTarget:
+class CloudBasicTarget(msgspec.Struct, frozen=True):
     """One CloudBasic API endpoint. ``credentials`` (given directly) wins over the secret.
 
     TLS trust for a self-signed certificate: ``ca_bundle`` (a PEM file path, given directly) wins over
@@ -63,30 +64,32 @@ class CloudBasicTarget:
     name: str
     api_url: str
     credentials_secret_arn: str | None = None
-    credentials: tuple[str, str] | None = field(default=None, repr=False)
+    credentials: tuple[str, str] | None = None
     signing_region: str = ""
     signing_service: str = DEFAULT_SIGNING_SERVICE
     ca_bundle: str | None = None
     ca_bundle_secret_arn: str | None = None
 
+    __repr__ = repr_hiding("credentials")
 
-@dataclass(frozen=True)
-class CapellaTarget:
+
+class CapellaTarget(msgspec.Struct, frozen=True):
     """One Capella endpoint. On API v3 ``credentials`` (a key pair, given directly) wins over the secret's
     ``{"AccessKey", "SecretKey"}``; on v4 ``token`` (given directly) wins over the secret's API key token
     (plain text or ``{"ApiKeyToken"}``), and ``organization_id`` names the organisation watched."""
 
     api_url: str = DEFAULT_CAPELLA_URL
     credentials_secret_arn: str | None = None
-    credentials: tuple[str, str] | None = field(default=None, repr=False)
+    credentials: tuple[str, str] | None = None
     name: str = "default"
     api_version: str = "v3"
     organization_id: str | None = None
-    token: str | None = field(default=None, repr=False)
+    token: str | None = None
+
+    __repr__ = repr_hiding("credentials", "token")
 
 
-@dataclass(frozen=True)
-class RefusedEndpoint:
+class RefusedEndpoint(msgspec.Struct, frozen=True):
     """A registry entry the monitor must not call; reported as an error under its name."""
 
     vendor: str
@@ -94,8 +97,7 @@ class RefusedEndpoint:
     reason: str
 
 
-@dataclass(frozen=True)
-class MonitorSettings:
+class MonitorSettings(msgspec.Struct, frozen=True):
     cloudbasic: tuple[CloudBasicTarget, ...] = ()
     capella: tuple[CapellaTarget, ...] = ()
     refused: tuple[RefusedEndpoint, ...] = ()

@@ -6,14 +6,14 @@ worker that completes the run reads the sum from the run's ledger record, ``cbpr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from typing import Any
+
+import msgspec
 
 from cbprovider.automation.report import MonitorReport, Status
 
 
-@dataclass
-class RunTotals:
+class RunTotals(msgspec.Struct):
     items: int = 0
     """Monitored items: endpoints, replications, Capella endpoints and clusters."""
     not_ok: int = 0
@@ -62,11 +62,11 @@ class RunTotals:
 
     def counters(self) -> dict[str, int]:
         """Every counter by field name (what the ledger adds up)."""
-        return {f.name: int(getattr(self, f.name)) for f in fields(self) if f.name != "max_latency"}
+        return {name: int(getattr(self, name)) for name in self.__struct_fields__ if name != "max_latency"}
 
     @classmethod
     def from_counters(cls, values: dict[str, Any], max_latency: float | None) -> RunTotals:
-        names = {f.name for f in fields(cls)} - {"max_latency"}
+        names = set(cls.__struct_fields__) - {"max_latency"}
         return cls(**{name: int(values.get(name, 0)) for name in names}, max_latency=max_latency)
 
     def coverage_line(self, seconds: float) -> str:

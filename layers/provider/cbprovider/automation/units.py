@@ -12,8 +12,9 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cbprovider.automation.errors import InputError
 from cbprovider.automation.ledger import Cursor, cursor_key
@@ -29,8 +30,7 @@ _RUN_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
 _NAME = re.compile(NAME_PATTERN)
 
 
-@dataclass(frozen=True)
-class WorkUnit:
+class WorkUnit(msgspec.Struct, frozen=True):
     run_id: str
     index: int
     vendor: Vendor

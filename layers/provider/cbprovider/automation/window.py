@@ -9,14 +9,14 @@ and the next run starts where this one stopped (``next_cursor``), so the same ta
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
+
+import msgspec
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(msgspec.Struct, frozen=True):
     offset: int = 0
     limit: int | None = None
     cursor: int = 0

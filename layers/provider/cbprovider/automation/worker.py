@@ -10,8 +10,10 @@ coverage line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+
+import msgspec
+from msgspec.structs import replace
 
 from cbprovider.automation.ledger import CompletedRun, Cursor, RunLedger
 from cbprovider.automation.log import logger
@@ -26,8 +28,7 @@ from cbprovider.deadline import Deadline
 from cbprovider.errors import ProviderError
 
 
-@dataclass(frozen=True)
-class UnitResult:
+class UnitResult(msgspec.Struct, frozen=True):
     unit: WorkUnit
     report: MonitorReport
     totals: RunTotals

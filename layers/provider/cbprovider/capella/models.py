@@ -8,8 +8,9 @@ raises ``ModelError``, which the client turns into a ``ResponseFormatError`` nam
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from cbprovider.capella.fields import ModelError as ModelError
 from cbprovider.capella.fields import array as _list
@@ -22,8 +23,7 @@ from cbprovider.capella.fields import strings as _strings
 from cbprovider.capella.fields import text as _text
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(msgspec.Struct, frozen=True):
     id: str
     name: str
     tenant_id: str = ""
@@ -40,8 +40,7 @@ class Project:
         )
 
 
-@dataclass(frozen=True)
-class ClusterSummary:
+class ClusterSummary(msgspec.Struct, frozen=True):
     """An item of ``GET /v3/clusters`` (hosted and in-VPC clusters alike)."""
 
     id: str
@@ -62,8 +61,7 @@ class ClusterSummary:
         )
 
 
-@dataclass(frozen=True)
-class Storage:
+class Storage(msgspec.Struct, frozen=True):
     type: str
     size: int
     iops: int | None = None
@@ -81,8 +79,7 @@ class Storage:
         return body
 
 
-@dataclass(frozen=True)
-class ServerGroup:
+class ServerGroup(msgspec.Struct, frozen=True):
     size: int
     compute: str
     services: tuple[str, ...]
@@ -107,8 +104,7 @@ class ServerGroup:
         }
 
 
-@dataclass(frozen=True)
-class SupportPackage:
+class SupportPackage(msgspec.Struct, frozen=True):
     type: str
     timezone: str | None = None
 
@@ -127,8 +123,7 @@ class SupportPackage:
         return body
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(msgspec.Struct, frozen=True):
     """``GET /v3/clusters/{id}`` (a hosted cluster). ``endpoints_srv`` is absent until it is deployed."""
 
     id: str
@@ -173,8 +168,7 @@ class Cluster:
         )
 
 
-@dataclass(frozen=True)
-class VpcCluster:
+class VpcCluster(msgspec.Struct, frozen=True):
     """``GET /v2/clusters/{id}`` (an in-VPC cluster)."""
 
     id: str
@@ -201,8 +195,7 @@ class VpcCluster:
         )
 
 
-@dataclass(frozen=True)
-class BucketAccess:
+class BucketAccess(msgspec.Struct, frozen=True):
     """One entry of a v3 database user's ``buckets``."""
 
     name: str
@@ -218,13 +211,12 @@ class BucketAccess:
         return {"name": self.name, "scope": self.scope, "access": self.access}
 
 
-@dataclass(frozen=True)
-class DatabaseUser:
+class DatabaseUser(msgspec.Struct, frozen=True):
     """A v3 database user as listed (never with its password)."""
 
     username: str
     all_buckets_access: str | None = None
-    buckets: tuple[BucketAccess, ...] = field(default=())
+    buckets: tuple[BucketAccess, ...] = ()
 
     @classmethod
     def from_json(cls, data: object) -> DatabaseUser:
@@ -236,8 +228,7 @@ class DatabaseUser:
         )
 
 
-@dataclass(frozen=True)
-class Cloud:
+class Cloud(msgspec.Struct, frozen=True):
     """An in-VPC cloud (``GET /v2/clouds`` item)."""
 
     id: str
@@ -258,8 +249,7 @@ class Cloud:
         )
 
 
-@dataclass(frozen=True)
-class OrgUser:
+class OrgUser(msgspec.Struct, frozen=True):
     """An organization user (``GET /v2/users`` item)."""
 
     id: str

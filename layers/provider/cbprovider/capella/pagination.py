@@ -9,14 +9,14 @@ used: the service puts ``http://`` and an internal ``/public`` prefix there, whi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cbprovider.capella.models import ModelError
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     items: list[Any]
     last: int | None
     """``cursor.pages.last`` when the server sent it."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+
+import msgspec
 
 from cbprovider.capella.errors import ClusterFailedError
 from cbprovider.deadline import Deadline
@@ -22,8 +23,7 @@ GONE = "gone"
 """What ``wait_for`` reports (and its ``target`` when waiting for deletion) once the object is gone."""
 
 
-@dataclass(frozen=True)
-class StatusWait:
+class StatusWait(msgspec.Struct, frozen=True):
     cluster_id: str
     target: str
     """A status to reach, or ``GONE`` for "until it answers 404"."""

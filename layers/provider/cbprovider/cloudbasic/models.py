@@ -9,9 +9,11 @@ body with ``to_body()``. Fields marked "invented" in the API reference are read 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Self
 
+import msgspec
+
+from cbprovider.hidden_repr import repr_hiding
 from cbprovider.redaction import remember_secret
 
 
@@ -54,16 +56,17 @@ def _body(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # -- responses ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class KeyPair:
+class KeyPair(msgspec.Struct, frozen=True):
     """ActivateInstance / CreateUser answer. ``repr`` hides the private key."""
 
     public_key: str
-    private_key: str = field(repr=False)
+    private_key: str
     user_name: str | None = None
     eula_url: str | None = None
     volume_eula_url: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("private_key", "raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
@@ -79,14 +82,15 @@ class KeyPair:
         )
 
 
-@dataclass(frozen=True)
-class ServiceStatus:
+class ServiceStatus(msgspec.Struct, frozen=True):
     """ReplicationServiceStatus / ActiveDirectoryStatus: ``status``, the cluster peer's ``remote_status``."""
 
     status: str | None
     remote_status: str | None = None
     request_timestamp: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
@@ -98,8 +102,7 @@ class ServiceStatus:
         )
 
 
-@dataclass(frozen=True)
-class ReplicationSummary:
+class ReplicationSummary(msgspec.Struct, frozen=True):
     """One entry of GetReplicationsList (connection strings arrive with passwords masked)."""
 
     replication_id: str
@@ -107,7 +110,9 @@ class ReplicationSummary:
     destination: str | None = None
     is_enabled: bool | None = None
     last_successful_transfer: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
@@ -134,8 +139,7 @@ def replications_from_response(data: Mapping[str, Any]) -> list[ReplicationSumma
     return [ReplicationSummary.from_response(item) for item in items if isinstance(item, Mapping)]
 
 
-@dataclass(frozen=True)
-class ReplicationStatus:
+class ReplicationStatus(msgspec.Struct, frozen=True):
     """ReplicationStatus. Only ``replicationId`` and ``requestTimestamp`` are documented; the other
     fields are the simulator's (invented) names, read when present."""
 
@@ -147,7 +151,9 @@ class ReplicationStatus:
     seeding_progress: int | None = None
     change_tracking_status: str | None = None
     ct_pid: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
@@ -164,15 +170,16 @@ class ReplicationStatus:
         )
 
 
-@dataclass(frozen=True)
-class JobStatus:
+class JobStatus(msgspec.Struct, frozen=True):
     """The ``…Status`` companion of an asynchronous job (rebuild indexes, promote): status, progress, logs."""
 
     replication_id: str | None
     status: str | None
     progress: int | None = None
     logs: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
@@ -185,24 +192,26 @@ class JobStatus:
         )
 
 
-@dataclass(frozen=True)
-class ReseedTableStatus:
+class ReseedTableStatus(msgspec.Struct, frozen=True):
     is_running: bool | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
         return cls(is_running=as_bool(_get(data, "isRunning")), raw=dict(data))
 
 
-@dataclass(frozen=True)
-class Logs:
+class Logs(msgspec.Struct, frozen=True):
     """GetLogs: ``type`` such as ``SqlToSqlSeeding`` and the log text (lines ``<time>>message``)."""
 
     id: str | None
     type: str | None
     logs: str
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
@@ -214,14 +223,15 @@ class Logs:
         )
 
 
-@dataclass(frozen=True)
-class Latency:
+class Latency(msgspec.Struct, frozen=True):
     replication_id: str | None
     average_latency: str | None
     period: str | None = None
     is_data_replication_on: bool | None = None
     time_since_last_data_sync: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    raw: dict[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("raw")
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
@@ -236,14 +246,15 @@ class Latency:
 
 
 # -- requests -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(msgspec.Struct, frozen=True):
     """``source`` / ``destination`` of CreateReplication. ``repr`` hides the connection string (it
     carries a password)."""
 
-    connection_string: str = field(repr=False)
+    connection_string: str
     encrypt_data_in_transit: bool | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
+
+    __repr__ = repr_hiding("connection_string")
 
     def to_body(self) -> dict[str, Any]:
         return _body(
@@ -269,8 +280,7 @@ REBUILD_SCHEDULE_KEY = "RebuildDbReplicaIndexesSchedule"
 """The index-rebuild schedule's key: PascalCase even in JSON in the vendor's samples."""
 
 
-@dataclass(frozen=True)
-class ReseedingSchedule:
+class ReseedingSchedule(msgspec.Struct, frozen=True):
     """``reseedingSchedule``: tables reseeded periodically inside a daily window (the vendor's workaround
     for tables without a primary key, which change tracking cannot follow).
 
@@ -306,8 +316,7 @@ class ReseedingSchedule:
         )
 
 
-@dataclass(frozen=True)
-class IndexRebuildSchedule:
+class IndexRebuildSchedule(msgspec.Struct, frozen=True):
     """``RebuildDbReplicaIndexesSchedule``: a recurring rebuild of the replica's indexes in a window."""
 
     enabled: bool = True
@@ -334,8 +343,7 @@ class IndexRebuildSchedule:
         )
 
 
-@dataclass(frozen=True)
-class CreateReplicationRequest:
+class CreateReplicationRequest(msgspec.Struct, frozen=True):
     """CreateReplication; ``extra`` carries any further documented field (camelCase) as given."""
 
     source: Endpoint
@@ -346,7 +354,7 @@ class CreateReplicationRequest:
     stored_procedures_to_exclude: tuple[str, ...] | None = None
     reseeding_schedule: ReseedingSchedule | None = None
     rebuild_db_replica_indexes_schedule: IndexRebuildSchedule | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     def to_body(self) -> dict[str, Any]:
         reseeding, rebuild = self.reseeding_schedule, self.rebuild_db_replica_indexes_schedule
@@ -365,8 +373,7 @@ class CreateReplicationRequest:
         )
 
 
-@dataclass(frozen=True)
-class AlterReplicationRequest:
+class AlterReplicationRequest(msgspec.Struct, frozen=True):
     """AlterReplication's settings of a SQL Server replication; ``None`` leaves the job's value as it is.
 
     Switches go as ``"true"``/``"false"`` and lists as comma lists, as in the vendor's sample.
@@ -376,8 +383,8 @@ class AlterReplicationRequest:
     """
 
     replication_name: str | None = None
-    source_connection_string: str | None = field(default=None, repr=False)
-    destination_connection_string: str | None = field(default=None, repr=False)
+    source_connection_string: str | None = None
+    destination_connection_string: str | None = None
     data_replication: bool | None = None
     schema_replication: bool | None = None
     replicate_tables_only: bool | None = None
@@ -406,6 +413,8 @@ class AlterReplicationRequest:
     indexes_to_exclude: tuple[str, ...] | None = None
     reseeding_schedule: ReseedingSchedule | None = None
     rebuild_db_replica_indexes_schedule: IndexRebuildSchedule | None = None
+
+    __repr__ = repr_hiding("source_connection_string", "destination_connection_string")
 
     def to_body(self) -> dict[str, Any]:
         """The request's fields in the API's names, without the ``replicationId``."""
@@ -449,14 +458,15 @@ class AlterReplicationRequest:
         )
 
 
-@dataclass(frozen=True)
-class CreateUserRequest:
+class CreateUserRequest(msgspec.Struct, frozen=True):
     email: str
     username: str
     first_name: str
     last_name: str
-    password: str = field(repr=False)
+    password: str
     is_admin: bool = False
+
+    __repr__ = repr_hiding("password")
 
     def to_body(self) -> dict[str, Any]:
         return {
@@ -469,18 +479,19 @@ class CreateUserRequest:
         }
 
 
-@dataclass(frozen=True)
-class ActivateInstanceRequest:
+class ActivateInstanceRequest(msgspec.Struct, frozen=True):
     email: str
     instance_id: str
-    password: str = field(repr=False)
+    password: str
     is_production: bool | None = None
     company: str | None = None
     contact_person: str | None = None
-    activation_key: str | None = field(default=None, repr=False)
+    activation_key: str | None = None
     agree_to_eula: bool = True
     is_volume_activation_key: bool | None = None
     agree_to_volume_eula: bool | None = None
+
+    __repr__ = repr_hiding("password", "activation_key")
 
     def to_body(self) -> dict[str, Any]:
         return _body(
@@ -499,15 +510,16 @@ class ActivateInstanceRequest:
         )
 
 
-@dataclass(frozen=True)
-class ClusterRequest:
+class ClusterRequest(msgspec.Struct, frozen=True):
     """CreateCluster / AlterCluster: the remote node and the key pair its own ActivateInstance returned."""
 
     remote_server: str
     public_key: str
-    private_key: str = field(repr=False)
+    private_key: str
     port: int | None = None
     local_server: str | None = None
+
+    __repr__ = repr_hiding("private_key")
 
     def to_body(self) -> dict[str, Any]:
         return _body(

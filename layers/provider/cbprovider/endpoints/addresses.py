@@ -18,8 +18,9 @@ import os
 import re
 import socket
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+import msgspec
 
 from cbprovider.errors import ProviderError
 
@@ -54,8 +55,7 @@ class AddressRefused(ProviderError):
     """A URL, host or address the provider must not call; the message says which rule refused it."""
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(msgspec.Struct, frozen=True):
     """Scheme, host and port: what a request must match to go to an endpoint."""
 
     scheme: str

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
+
+import msgspec
 
 from cbprovider.errors import ProviderError
 
@@ -71,8 +72,7 @@ class EndpointInvalid(ProviderError):
         super().__init__(f"{vendor} endpoint {name!r}: {field}: {problem}")
 
 
-@dataclass(frozen=True)
-class CloudBasicEndpoint:
+class CloudBasicEndpoint(msgspec.Struct, frozen=True):
     name: str
     url: str
     credentials_secret_arn: str | None
@@ -93,8 +93,7 @@ class CloudBasicEndpoint:
         return data
 
 
-@dataclass(frozen=True)
-class CapellaEndpoint:
+class CapellaEndpoint(msgspec.Struct, frozen=True):
     name: str
     url: str
     credentials_secret_arn: str

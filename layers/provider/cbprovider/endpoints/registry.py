@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from cbprovider.aws_reads import TimedCache, client
 from cbprovider.endpoints.addresses import AddressRefused, Resolver, check_url
@@ -43,12 +44,11 @@ class RegistryUnreadable(ProviderError):
     """The registry could not be read (permissions, throttling, SSM unreachable)."""
 
 
-@dataclass(frozen=True)
-class Listing[E: (CloudBasicEndpoint, CapellaEndpoint)]:
+class Listing[E: (CloudBasicEndpoint, CapellaEndpoint)](msgspec.Struct, frozen=True):
     """Every entry of one vendor: the usable ones, and the refusal of each unusable one."""
 
     endpoints: tuple[E, ...] = ()
-    invalid: tuple[EndpointInvalid, ...] = field(default=())
+    invalid: tuple[EndpointInvalid, ...] = ()
 
 
 def registry_path() -> str:

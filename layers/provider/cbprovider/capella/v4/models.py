@@ -9,8 +9,9 @@ its own defaults; update bodies are whole (the v4 PUTs replace every field they 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from cbprovider.capella.fields import (
     array,
@@ -22,6 +23,7 @@ from cbprovider.capella.fields import (
     strings,
     text,
 )
+from cbprovider.hidden_repr import repr_hiding
 
 
 def _flag(data: Mapping[str, Any], *keys: str) -> bool | None:
@@ -37,8 +39,7 @@ def _without_none(body: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-@dataclass(frozen=True)
-class Audit:
+class Audit(msgspec.Struct, frozen=True):
     created_at: str = ""
     created_by: str = ""
     modified_at: str = ""
@@ -57,12 +58,11 @@ class Audit:
         )
 
 
-@dataclass(frozen=True)
-class Organization:
+class Organization(msgspec.Struct, frozen=True):
     id: str
     name: str
     description: str = ""
-    audit: Audit = field(default_factory=Audit)
+    audit: Audit = msgspec.field(default_factory=Audit)
 
     @classmethod
     def from_json(cls, data: object) -> Organization:
@@ -75,12 +75,11 @@ class Organization:
         )
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(msgspec.Struct, frozen=True):
     id: str
     name: str
     description: str = ""
-    audit: Audit = field(default_factory=Audit)
+    audit: Audit = msgspec.field(default_factory=Audit)
     etag: str | None = None
     """The ``ETag`` header of a single GET (``None`` in list items)."""
 
@@ -96,8 +95,7 @@ class Project:
         )
 
 
-@dataclass(frozen=True)
-class Compute:
+class Compute(msgspec.Struct, frozen=True):
     cpu: int
     ram: int
 
@@ -105,8 +103,7 @@ class Compute:
         return {"cpu": self.cpu, "ram": self.ram}
 
 
-@dataclass(frozen=True)
-class Disk:
+class Disk(msgspec.Struct, frozen=True):
     """``type`` per provider (``gp3``/``io2`` on AWS, ``pd-ssd`` on GCP, ``P6``..``Ultra`` on Azure)."""
 
     type: str
@@ -125,8 +122,7 @@ class Disk:
         )
 
 
-@dataclass(frozen=True)
-class ServiceGroup:
+class ServiceGroup(msgspec.Struct, frozen=True):
     node: Compute
     disk: Disk
     num_of_nodes: int
@@ -157,8 +153,7 @@ class ServiceGroup:
         }
 
 
-@dataclass(frozen=True)
-class CloudProvider:
+class CloudProvider(msgspec.Struct, frozen=True):
     type: str
     region: str
     cidr: str | None = None
@@ -172,8 +167,7 @@ class CloudProvider:
         return _without_none({"type": self.type, "region": self.region, "cidr": self.cidr})
 
 
-@dataclass(frozen=True)
-class Support:
+class Support(msgspec.Struct, frozen=True):
     """``plan`` is ``basic``, ``developer pro`` or ``enterprise`` (the API's spellings)."""
 
     plan: str
@@ -192,21 +186,20 @@ def _service_groups(groups: Sequence[ServiceGroup | Mapping[str, Any]]) -> list[
     return [g.to_json() if isinstance(g, ServiceGroup) else dict(g) for g in groups]
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(msgspec.Struct, frozen=True):
     id: str
     name: str
     current_state: str
     description: str = ""
     connection_string: str = ""
     """Empty until the cluster has been deployed."""
-    cloud_provider: CloudProvider = field(default_factory=lambda: CloudProvider("", ""))
+    cloud_provider: CloudProvider = msgspec.field(default_factory=lambda: CloudProvider("", ""))
     availability_type: str = ""
-    support: Support = field(default_factory=lambda: Support(""))
+    support: Support = msgspec.field(default_factory=lambda: Support(""))
     couchbase_version: str = ""
     configuration_type: str = ""
     service_groups: tuple[ServiceGroup, ...] = ()
-    audit: Audit = field(default_factory=Audit)
+    audit: Audit = msgspec.field(default_factory=Audit)
     etag: str | None = None
 
     @classmethod
@@ -229,8 +222,7 @@ class Cluster:
         )
 
 
-@dataclass(frozen=True)
-class ClusterSpec:
+class ClusterSpec(msgspec.Struct, frozen=True):
     """A ``POST .../clusters`` body."""
 
     name: str
@@ -260,8 +252,7 @@ class ClusterSpec:
         return _without_none(body)
 
 
-@dataclass(frozen=True)
-class ClusterUpdate:
+class ClusterUpdate(msgspec.Struct, frozen=True):
     """A ``PUT .../clusters/{id}`` body: the API wants all four fields together."""
 
     name: str
@@ -271,7 +262,7 @@ class ClusterUpdate:
 
     @classmethod
     def of(cls, cluster: Cluster) -> ClusterUpdate:
-        """The update that leaves ``cluster`` as it is (change fields with ``dataclasses.replace``)."""
+        """The update that leaves ``cluster`` as it is (change fields with ``msgspec.structs.replace``)."""
         return cls(cluster.name, cluster.description, cluster.support, cluster.service_groups)
 
     def to_json(self) -> dict[str, Any]:
@@ -283,8 +274,7 @@ class ClusterUpdate:
         }
 
 
-@dataclass(frozen=True)
-class Bucket:
+class Bucket(msgspec.Struct, frozen=True):
     """A bucket; ``id`` is the name in base64 and is unique only within its cluster."""
 
     id: str
@@ -317,8 +307,7 @@ class Bucket:
         )
 
 
-@dataclass(frozen=True)
-class BucketSpec:
+class BucketSpec(msgspec.Struct, frozen=True):
     """A ``POST .../buckets`` body; ``None`` leaves a field to the API's default."""
 
     name: str
@@ -349,8 +338,7 @@ class BucketSpec:
         )
 
 
-@dataclass(frozen=True)
-class BucketUpdate:
+class BucketUpdate(msgspec.Struct, frozen=True):
     """A ``PUT .../buckets/{id}`` body: memory, durability, replicas and TTL always go together."""
 
     memory_allocation_in_mb: int
@@ -361,7 +349,7 @@ class BucketUpdate:
 
     @classmethod
     def of(cls, bucket: Bucket) -> BucketUpdate:
-        """The update that leaves ``bucket`` as it is (change fields with ``dataclasses.replace``)."""
+        """The update that leaves ``bucket`` as it is (change fields with ``msgspec.structs.replace``)."""
         return cls(
             memory_allocation_in_mb=bucket.memory_allocation_in_mb or 0,
             durability_level=bucket.durability_level or "none",
@@ -382,8 +370,7 @@ class BucketUpdate:
         )
 
 
-@dataclass(frozen=True)
-class AllowedCidr:
+class AllowedCidr(msgspec.Struct, frozen=True):
     id: str
     cidr: str
     comment: str = ""
@@ -392,7 +379,7 @@ class AllowedCidr:
     """``active`` or ``expired``."""
     type: str = ""
     """``permanent`` or ``temporary``."""
-    audit: Audit = field(default_factory=Audit)
+    audit: Audit = msgspec.field(default_factory=Audit)
 
     @classmethod
     def from_json(cls, data: object) -> AllowedCidr:
@@ -408,8 +395,7 @@ class AllowedCidr:
         )
 
 
-@dataclass(frozen=True)
-class AllowedCidrSpec:
+class AllowedCidrSpec(msgspec.Struct, frozen=True):
     """A ``POST .../allowedcidrs`` body; ``expires_at`` is RFC 3339 (omitted: permanent)."""
 
     cidr: str
@@ -420,8 +406,7 @@ class AllowedCidrSpec:
         return _without_none({"cidr": self.cidr, "comment": self.comment, "expiresAt": self.expires_at})
 
 
-@dataclass(frozen=True)
-class ResourceScope:
+class ResourceScope(msgspec.Struct, frozen=True):
     name: str
     collections: tuple[str, ...] = ()
 
@@ -432,8 +417,7 @@ class ResourceScope:
         return body
 
 
-@dataclass(frozen=True)
-class ResourceBucket:
+class ResourceBucket(msgspec.Struct, frozen=True):
     name: str
     scopes: tuple[ResourceScope, ...] = ()
 
@@ -444,8 +428,7 @@ class ResourceBucket:
         return body
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(msgspec.Struct, frozen=True):
     """Privileges (``data_reader``, ``data_writer``, ``read``, ``write``) on some buckets, or all (empty)."""
 
     privileges: tuple[str, ...]
@@ -473,14 +456,13 @@ class Access:
         return body
 
 
-@dataclass(frozen=True)
-class DatabaseCredential:
+class DatabaseCredential(msgspec.Struct, frozen=True):
     """A database credential (the API never returns its password after creation)."""
 
     id: str
     name: str
     access: tuple[Access, ...] = ()
-    audit: Audit = field(default_factory=Audit)
+    audit: Audit = msgspec.field(default_factory=Audit)
     etag: str | None = None
 
     @classmethod
@@ -495,21 +477,23 @@ class DatabaseCredential:
         )
 
 
-@dataclass(frozen=True)
-class CreatedCredential:
+class CreatedCredential(msgspec.Struct, frozen=True):
     """What ``POST .../users`` answers: the id and the password (generated when none was sent)."""
 
     id: str
-    password: str = field(repr=False)
+    password: str
+
+    __repr__ = repr_hiding("password")
 
 
-@dataclass(frozen=True)
-class CredentialSpec:
+class CredentialSpec(msgspec.Struct, frozen=True):
     """A ``POST .../users`` body; without ``password`` the API generates one."""
 
     name: str
     access: Sequence[Access]
-    password: str | None = field(default=None, repr=False)
+    password: str | None = None
+
+    __repr__ = repr_hiding("password")
 
     def to_json(self) -> dict[str, Any]:
         return _without_none(
@@ -517,12 +501,13 @@ class CredentialSpec:
         )
 
 
-@dataclass(frozen=True)
-class CredentialUpdate:
+class CredentialUpdate(msgspec.Struct, frozen=True):
     """A ``PUT .../users/{id}`` body: the access list, and a new password if one is given."""
 
     access: Sequence[Access]
-    password: str | None = field(default=None, repr=False)
+    password: str | None = None
+
+    __repr__ = repr_hiding("password")
 
     def to_json(self) -> dict[str, Any]:
         return _without_none({"password": self.password, "access": [a.to_json() for a in self.access]})

@@ -16,12 +16,11 @@ would have refused the create, so one listed afterwards is this one).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from msgspec import Meta
+from msgspec import Meta, structs
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella.connection import is_capella_id
@@ -140,7 +139,7 @@ class CapellaBucket(ResourceType[CapellaBucketProperties]):
             changed = old is None or any(getattr(new, f) != getattr(old, f) for f in IN_PLACE)
             wanted = {f: getattr(new, f) for f in IN_PLACE if getattr(new, f) is not None}
             if changed and wanted:
-                update = dataclasses.replace(BucketUpdate.of(bucket), **wanted)
+                update = structs.replace(BucketUpdate.of(bucket), **wanted)
                 client.update_bucket(project_id, cluster_id, bucket_id, update, deadline=req.deadline)
         return Done(str(req.physical_id), {"BucketId": bucket_id})
 
