@@ -325,3 +325,18 @@ def test_the_connection_error_says_whether_the_request_was_sent(sim):
             Request("POST", sim.url + "/slow"), operation="Create", deadline=Deadline.after(0.5)
         )
     assert timed_out.value.sent is True
+
+
+def test_a_create_is_tried_again_when_no_connection_could_be_made():
+    """An unresolvable host: nothing reached a server, so repeating a create is safe and it is not "sent"."""
+    auth = AttemptAuth()
+    url = "http://no-such-host.invalid:82"
+    with pytest.raises(ApiConnectionError, match="could not be resolved") as caught:
+        fast_transport(url).send(
+            Request("POST", url + "/op", auth=auth),
+            operation="Create",
+            idempotent=False,
+            deadline=Deadline.after(5),
+        )
+    assert caught.value.sent is False
+    assert auth.count == RetryPolicy().max_attempts
