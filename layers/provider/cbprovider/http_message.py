@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from urllib3._collections import HTTPHeaderDict
+from urllib3._collections import HTTPHeaderDict  # also `urllib3.HTTPHeaderDict` in 2.x, not in 1.26
 from urllib3.util import parse_url
 
 from cbprovider import __version__
