@@ -58,13 +58,13 @@ FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 """What a provider's first Create of the type shown imports: these modules and what they import cover the
 new entries a real Create through the handler leaves in ``sys.modules`` (the HTTP transport loads
-requests, the AWS clients boto3). The first is the module the handler maps the type to."""
+urllib3, the AWS clients boto3). The first is the module the handler maps the type to."""
 FIRST_REQUEST_CLIENTS = ("dynamodb", "secretsmanager")
 GROUPS: dict[str, tuple[str, ...]] = {
     "boto3/botocore": ("boto3", "botocore"),
     "msgspec": ("msgspec",),
     "XML": ("xml.etree", "xml.dom", "xml.sax", "xml.parsers", "pyexpat", "defusedxml"),
-    "requests": ("requests", "urllib3"),
+    "urllib3 + requests": ("urllib3", "requests"),
     "crhelper": ("crhelper",),
 }
 
@@ -254,7 +254,14 @@ def pulled_in(deployed: Deployed) -> Table:
 
 PACKAGE_SHARES: dict[str, tuple[str, ...]] = {
     "botocore + boto3 + s3transfer": ("botocore", "boto3", "s3transfer", "jmespath", "dateutil", "six"),
-    "requests + urllib3": ("requests", "urllib3", "charset_normalizer", "idna", "certifi", "chardet"),
+    "urllib3 + requests": (
+        "urllib3",
+        "requests",
+        "charset_normalizer",
+        "idna",
+        "certifi",
+        "chardet",
+    ),
     "msgspec": ("msgspec",),
     "crhelper": ("crhelper",),
     "cbprovider": ("cbprovider", "app"),

@@ -3,7 +3,7 @@
 The handler (``functions/<name>/app.py``, loaded inside moto) is driven by ``simulators.stack.LocalStack``
 as CloudFormation would drive it, against a simulator answering at once; its CloudFormation response
 goes to the local receiver. Its outgoing API requests are recorded and then sent again with plain
-``requests``, signed with the same auth class, the handler's object id swapped for the copy the replayed
+urllib3, signed with the same signer class, the handler's object id swapped for the copy the replayed
 Create made so that Update and Delete do the same work. The difference is what the runtime adds: event
 parsing and validation, the state-table record (moto, in-process, so cheaper than DynamoDB), secret
 reads (moto), a client and session per request, logging and the response PUT.
@@ -157,7 +157,7 @@ def measure(*, rounds: int = 10) -> Table:
         f"Per-request overhead ({scenario.type_name})",
         f"{rounds} rounds of Create, in-place Update and Delete through "
         f"`functions/{scenario.function}/app.py` (simulator at zero latency, AWS from moto), next to the "
-        "same API requests sent with plain `requests` and the same auth class followed by the response "
+        "same API requests sent with plain urllib3 and the same signer class followed by the response "
         "PUT to CloudFormation's URL. *First* is the first request of a fresh container (resource module "
         "import, boto3 clients, secret reads); the rest are medians of the following rounds. AWS calls "
         "are every AWS API call the handler made in its last round (all clients).",
@@ -168,7 +168,7 @@ def measure(*, rounds: int = 10) -> Table:
             "AWS calls (moto)",
             "handler, first",
             "handler",
-            "plain requests + PUT",
+            "plain urllib3 + PUT",
             "added by handler",
             "ratio",
         ],

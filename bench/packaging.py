@@ -93,7 +93,7 @@ def measure(work: Path, python: Interpreter, *, built: dict[str, Path] | None = 
     shipped = [n for n in RUNTIME_PACKAGES if (first / n).exists()]
     table.notes.append(
         "Packages the Lambda runtime brings (boto3, botocore, s3transfer, urllib3) shipped in the layer: "
-        + (", ".join(shipped) if shipped else "none (requests uses the runtime's urllib3)")
+        + (", ".join(shipped) if shipped else "none (the transport uses the runtime's urllib3)")
     )
     return [table, measure_functions(work)]
 

@@ -2,7 +2,7 @@
 
 A scenario is entered inside ``simulators.stack.local_aws()`` (it writes its secrets to moto's Secrets
 Manager) and yields everything needed to send Create/Update/Delete for its type through the real
-handler of ``functions/<function>/app.py``, and to send the same API calls with plain ``requests``.
+handler of ``functions/<function>/app.py``, and to send the same API calls with plain urllib3.
 ``Custom::CloudBasicReplication`` is preferred; ``Custom::CapellaProject`` is the fallback while the
 replication type is not in the layer.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
+from cbprovider.http_message import Signer
 
 from bench.machine import REPO
 
@@ -30,7 +30,7 @@ class Scenario:
     type_name: str
     function: str
     url: str
-    auth: requests.auth.AuthBase
+    auth: Signer
     create: dict[str, Any]
     update: dict[str, Any]
     """Properties of an in-place Update (same physical id)."""

@@ -1,7 +1,7 @@
-"""Signing throughput: CloudBasic SigV4 through our ``requests`` auth next to botocore's signer alone,
+"""Signing throughput: CloudBasic SigV4 through our signer next to botocore's signer alone,
 and the Capella v3 HMAC bearer token.
 
-``CloudBasicSigV4Auth`` is applied again and again to one prepared ``requests`` request (each call
+``CloudBasicSigV4Auth`` is applied again and again to one prepared request (each call
 hashes the body, builds a botocore ``AWSRequest`` and signs it); botocore's ``SigV4Auth.add_auth`` is
 called again and again on one ``AWSRequest`` with the same headers and body, so the ratio is the cost of
 the adapter around botocore. The signers' batches are interleaved (one batch of each in turn, a rotating
@@ -57,13 +57,11 @@ def summary(values: list[float]) -> tuple[float, str]:
 
 
 def cloudbasic_auth_op(body: bytes = BODY) -> Callable[[], object]:
-    import requests
     from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth
+    from cbprovider.http_message import Request
 
     auth = CloudBasicSigV4Auth(ACCESS_KEY, SECRET_KEY)
-    prepared = requests.Request(
-        "POST", URL, data=body, headers={"Content-Type": "application/json"}
-    ).prepare()
+    prepared = Request("POST", URL, headers={"Content-Type": "application/json"}, body=body).prepare()
     return lambda: auth(prepared)
 
 
@@ -83,11 +81,11 @@ def botocore_op(body: bytes = BODY) -> Callable[[], object]:
 
 
 def capella_op() -> Callable[[], object]:
-    import requests
     from cbprovider.capella.signing import CapellaHmacAuth
+    from cbprovider.http_message import Request
 
     auth = CapellaHmacAuth(ACCESS_KEY, SECRET_KEY)
-    prepared = requests.Request(
+    prepared = Request(
         "GET", "https://cloudapi.cloud.couchbase.com/v4/organizations/o/projects?page=1&perPage=100"
     ).prepare()
     return lambda: auth(prepared)

@@ -39,8 +39,8 @@ from cbctl.helptext import Formatter
 from cbctl.output import OUTPUTS, print_answer
 
 if TYPE_CHECKING:
-    import requests
     from cbprovider.endpoints.entries import CapellaEndpoint
+    from cbprovider.http_message import Response
 
 ENV_URL = "CAPELLA_API_URL"
 ENV_ACCESS_KEY = "CAPELLA_ACCESS_KEY"
@@ -131,7 +131,7 @@ def run_call(args: argparse.Namespace, *, parser: argparse.ArgumentParser) -> in
     return 0
 
 
-def print_response(response: requests.Response, args: argparse.Namespace) -> None:
+def print_response(response: Response, args: argparse.Namespace) -> None:
     """The answer's JSON body, or for an answer without one its status and where the object is."""
     if response.content:
         try:

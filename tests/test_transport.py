@@ -6,12 +6,13 @@ import contextlib
 import time
 
 import pytest
-import requests
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ResponseFormatError
+from cbprovider.http_message import PreparedRequest, Request
 from cbprovider.transport import RetryPolicy, Timeouts, Transport
 
-from simulators.server import Request, Response, Simulator
+from simulators.server import Request as ServerRequest
+from simulators.server import Response, Simulator
 
 
 class CountingSimulator(Simulator):
@@ -23,16 +24,16 @@ class CountingSimulator(Simulator):
         super().__init__()
         self.seen: list[str] = []
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: ServerRequest) -> Response:
         self.seen.append(request.headers.get("x-attempt", ""))
         return Response.json(200, {"count": len(self.seen)})
 
 
-class AttemptAuth(requests.auth.AuthBase):
+class AttemptAuth:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
         self.count += 1
         r.headers["X-Attempt"] = str(self.count)
         return r
@@ -53,9 +54,7 @@ def fast_transport(origin: str, **kwargs) -> Transport:
 def test_retries_5xx_then_succeeds_and_reprepares_each_attempt(sim):
     sim.faults.fail_times("/op", 2, status=503)
     auth = AttemptAuth()
-    response = fast_transport(sim.url).send(
-        requests.Request("POST", sim.url + "/op", auth=auth), operation="Op"
-    )
+    response = fast_transport(sim.url).send(Request("POST", sim.url + "/op", auth=auth), operation="Op")
     assert response.status_code == 200
     assert auth.count == 3
     assert sim.seen == ["3"]
@@ -64,7 +63,7 @@ def test_retries_5xx_then_succeeds_and_reprepares_each_attempt(sim):
 
 def test_4xx_is_not_retried(sim):
     sim.faults.fail_times("/op", 1, status=400)
-    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 400
     assert len(sim.calls) == 1
 
@@ -73,7 +72,7 @@ def test_retry_after_is_honoured(sim):
     sim.faults.add("/op", status=429, headers={"Retry-After": "1"})
     slept: list[float] = []
     transport = fast_transport(sim.url, sleep=slept.append)
-    response = transport.send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = transport.send(Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 200
     assert slept == [1.0]
 
@@ -81,21 +80,21 @@ def test_retry_after_is_honoured(sim):
 def test_retry_after_beyond_deadline_returns_the_error_response(sim):
     sim.faults.add("/op", status=429, headers={"Retry-After": "30"})
     response = fast_transport(sim.url).send(
-        requests.Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(2)
+        Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(2)
     )
     assert response.status_code == 429
 
 
 def test_5xx_forever_returns_last_response_after_max_attempts(sim):
     sim.faults.add("/op", status=500, times=None)
-    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(Request("GET", sim.url + "/op"), operation="Op")
     assert response.status_code == 500
     assert len(sim.calls) == RetryPolicy().max_attempts
 
 
 def test_dropped_connection_is_retried(sim):
     sim.faults.add("/op", drop=True)
-    response = fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
+    response = fast_transport(sim.url).send(Request("GET", sim.url + "/op"), operation="Op")
     assert response.json() == {"count": 1}
 
 
@@ -104,9 +103,7 @@ def test_unreachable_raises_connection_error_within_deadline():
         url = s.url
     started = time.monotonic()
     with pytest.raises(ApiConnectionError, match="could not reach"):
-        fast_transport(url).send(
-            requests.Request("GET", url + "/op"), operation="Op", deadline=Deadline.after(1)
-        )
+        fast_transport(url).send(Request("GET", url + "/op"), operation="Op", deadline=Deadline.after(1))
     assert time.monotonic() - started < 3
 
 
@@ -115,28 +112,24 @@ def test_slow_response_times_out_at_the_deadline(sim):
     transport = fast_transport(sim.url, timeouts=Timeouts(connect=1, read=10))
     started = time.monotonic()
     with pytest.raises(ApiConnectionError, match="timed out"):
-        transport.send(requests.Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(0.5))
+        transport.send(Request("GET", sim.url + "/op"), operation="Op", deadline=Deadline.after(0.5))
     assert time.monotonic() - started < 2
 
 
 def test_a_create_is_not_repeated_after_a_dropped_connection(sim):
     sim.faults.add("/op", drop=True)
     with pytest.raises(ApiConnectionError):
-        fast_transport(sim.url).send(
-            requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
-        )
+        fast_transport(sim.url).send(Request("POST", sim.url + "/op"), operation="Create", idempotent=False)
     assert len(sim.calls) == 1
 
 
 def test_a_create_is_repeated_after_503_but_not_after_500(sim):
     sim.faults.fail_times("/op", 1, status=503)
-    ok = fast_transport(sim.url).send(
-        requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
-    )
+    ok = fast_transport(sim.url).send(Request("POST", sim.url + "/op"), operation="Create", idempotent=False)
     assert ok.status_code == 200
     sim.faults.fail_times("/op", 1, status=500)
     failed = fast_transport(sim.url).send(
-        requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
+        Request("POST", sim.url + "/op"), operation="Create", idempotent=False
     )
     assert failed.status_code == 500
     assert [c.status for c in sim.calls] == [503, 200, 500]
@@ -216,9 +209,7 @@ def test_an_answer_dripped_a_byte_a_second_ends_at_the_deadline(reply):
     started = time.monotonic()
     try:
         with pytest.raises(ApiConnectionError, match="timed out"):
-            transport.send(
-                requests.Request("GET", server.url + "/op"), operation="Op", deadline=Deadline.after(2)
-            )
+            transport.send(Request("GET", server.url + "/op"), operation="Op", deadline=Deadline.after(2))
         elapsed = time.monotonic() - started
     finally:
         server.close()
@@ -261,7 +252,7 @@ def test_a_gzip_bomb_keeps_memory_bounded():
     tracemalloc.start()
     try:
         try:
-            response = transport.send(requests.Request("GET", server.url + "/op"), operation="Op")
+            response = transport.send(Request("GET", server.url + "/op"), operation="Op")
             outcome: object = len(response.content)
         except ResponseFormatError as error:
             outcome = error
@@ -281,9 +272,7 @@ def test_a_small_gzip_answer_is_decoded():
 
     server = RawServer(_gzip_answer(gzip.compress(b'{"ok": true}')))
     try:
-        response = fast_transport(server.url).send(
-            requests.Request("GET", server.url + "/op"), operation="Op"
-        )
+        response = fast_transport(server.url).send(Request("GET", server.url + "/op"), operation="Op")
     finally:
         server.close()
     assert response.json() == {"ok": True}
@@ -292,14 +281,14 @@ def test_a_small_gzip_answer_is_decoded():
 def test_an_oversized_body_is_refused_and_the_cap_is_configurable(sim):
     sim.faults.add("/op", status=200, body="x" * (3 * MiB), times=None)
     with pytest.raises(ResponseFormatError, match="larger than"):
-        fast_transport(sim.url).send(requests.Request("GET", sim.url + "/op"), operation="Op")
+        fast_transport(sim.url).send(Request("GET", sim.url + "/op"), operation="Op")
     small = fast_transport(sim.url)
     small.max_body = 1024
     sim.faults.clear()
-    assert "count" in small.send(requests.Request("GET", sim.url + "/op"), operation="Op").json()
+    assert "count" in small.send(Request("GET", sim.url + "/op"), operation="Op").json()
     sim.faults.add("/op", status=200, body="y" * 2000)
     with pytest.raises(ResponseFormatError, match="larger than 1 KiB"):
-        small.send(requests.Request("GET", sim.url + "/op"), operation="Op")
+        small.send(Request("GET", sim.url + "/op"), operation="Op")
 
 
 def test_an_unknown_content_encoding_is_refused():
@@ -309,7 +298,7 @@ def test_an_unknown_content_encoding_is_refused():
     server = RawServer(reply)
     try:
         with pytest.raises(ResponseFormatError, match="Content-Encoding"):
-            fast_transport(server.url).send(requests.Request("GET", server.url + "/op"), operation="Op")
+            fast_transport(server.url).send(Request("GET", server.url + "/op"), operation="Op")
     finally:
         server.close()
 
@@ -319,24 +308,35 @@ def test_the_connection_error_says_whether_the_request_was_sent(sim):
     with CountingSimulator() as s:
         closed = s.url
     with pytest.raises(ApiConnectionError) as refused:
-        fast_transport(closed).send(
-            requests.Request("POST", closed + "/op"), operation="Create", idempotent=False
-        )
+        fast_transport(closed).send(Request("POST", closed + "/op"), operation="Create", idempotent=False)
     assert refused.value.sent is False
     with pytest.raises(ApiConnectionError) as no_attempt:
         fast_transport(sim.url).send(
-            requests.Request("POST", sim.url + "/op"), operation="Create", deadline=Deadline.after(0)
+            Request("POST", sim.url + "/op"), operation="Create", deadline=Deadline.after(0)
         )
     assert no_attempt.value.sent is False
     sim.faults.add("/op", drop=True)
     with pytest.raises(ApiConnectionError) as dropped:
-        fast_transport(sim.url).send(
-            requests.Request("POST", sim.url + "/op"), operation="Create", idempotent=False
-        )
+        fast_transport(sim.url).send(Request("POST", sim.url + "/op"), operation="Create", idempotent=False)
     assert dropped.value.sent is True
     sim.faults.add("/slow", delay=2.0, times=None)
     with pytest.raises(ApiConnectionError) as timed_out:
         fast_transport(sim.url).send(
-            requests.Request("POST", sim.url + "/slow"), operation="Create", deadline=Deadline.after(0.5)
+            Request("POST", sim.url + "/slow"), operation="Create", deadline=Deadline.after(0.5)
         )
     assert timed_out.value.sent is True
+
+
+def test_a_create_is_tried_again_when_no_connection_could_be_made():
+    """An unresolvable host: nothing reached a server, so repeating a create is safe and it is not "sent"."""
+    auth = AttemptAuth()
+    url = "http://no-such-host.invalid:82"
+    with pytest.raises(ApiConnectionError, match="could not be resolved") as caught:
+        fast_transport(url).send(
+            Request("POST", url + "/op", auth=auth),
+            operation="Create",
+            idempotent=False,
+            deadline=Deadline.after(5),
+        )
+    assert caught.value.sent is False
+    assert auth.count == RetryPolicy().max_attempts

@@ -5,22 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import requests
 from cbprovider.capella.client import CapellaClient
 from cbprovider.capella.signing import CapellaHmacAuth
+from cbprovider.http_message import PreparedRequest
 from cbprovider.transport import RetryPolicy
 
 FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05)
 
 
-class RecordingAuth(requests.auth.AuthBase):
+class RecordingAuth:
     """The real signer, remembering every timestamp it signed with (one per attempt)."""
 
     def __init__(self, access_key: str, secret_key: str) -> None:
         self.inner = CapellaHmacAuth(access_key, secret_key)
         self.timestamps: list[str] = []
 
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
         r = self.inner(r)
         self.timestamps.append(str(r.headers["Couchbase-Timestamp"]))
         return r

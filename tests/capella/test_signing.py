@@ -8,8 +8,9 @@ import shutil
 import subprocess
 
 import pytest
-import requests
+from cbprovider.capella.rest import Params, with_query
 from cbprovider.capella.signing import CapellaHmacAuth, epoch_millis, sign
+from cbprovider.http_message import PreparedRequest, Request, json_request
 
 SECRET = "example-secret"
 
@@ -27,8 +28,8 @@ VECTORS = [
 ]
 
 
-def prepare(method: str, url: str, auth: CapellaHmacAuth, **kwargs) -> requests.PreparedRequest:
-    return requests.Request(method, url, auth=auth, **kwargs).prepare()
+def prepare(method: str, url: str, auth: CapellaHmacAuth, params: Params | None = None) -> PreparedRequest:
+    return Request(method, with_query(url, params), auth=auth).prepare()
 
 
 @pytest.mark.parametrize(("method", "target", "timestamp", "expected"), VECTORS)
@@ -92,9 +93,8 @@ def test_matches_an_independent_openssl_hmac(method, target):
 def test_fresh_timestamp_and_signature_each_time_it_is_applied():
     ticks = iter([1700000000000, 1700000000500, 1700000001700])
     auth = CapellaHmacAuth("AK", SECRET, clock=lambda: next(ticks))
-    request = requests.Request("POST", "https://a.example/v3/clusters", auth=auth, json={"a": 1})
-    session = requests.Session()
-    headers = [session.prepare_request(request).headers for _ in range(3)]
+    request = json_request("POST", "https://a.example/v3/clusters", {"a": 1}, headers={}, auth=auth)
+    headers = [request.prepare().headers for _ in range(3)]
     assert [h["Couchbase-Timestamp"] for h in headers] == ["1700000000000", "1700000000500", "1700000001700"]
     assert len({h["Authorization"] for h in headers}) == 3
     for h in headers:

@@ -9,9 +9,9 @@ the documented field name, a seeding failure spelled otherwise than ``Failed``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-import requests
 from cbprovider.cloudbasic import (
     ActivateInstanceRequest,
     CloudBasicClient,
@@ -21,6 +21,7 @@ from cbprovider.cloudbasic import (
     KeyPair,
 )
 from cbprovider.errors import ApiError
+from cbprovider.http_message import Response, json_request
 
 from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudbasic.dialect import Dialect
@@ -82,6 +83,12 @@ def test_create_cluster_without_local_server_before_12_347() -> None:
         assert list(info.value.messages) == ["localServer is required"]
 
 
+def _post(client: CloudBasicClient, action: str, body: dict[str, Any]) -> Response:
+    """The raw answer to a signed JSON POST of ``action`` (the client's own decoding bypassed)."""
+    request = json_request("POST", f"{client.base_url}/api/{action}", body, headers={}, auth=client.auth)
+    return client._transport.send(request, operation=action)
+
+
 # -- answer shapes ---------------------------------------------------------------------------------------
 @pytest.fixture
 def pascal_sim() -> Iterator[CloudBasicSimulator]:
@@ -92,12 +99,7 @@ def pascal_sim() -> Iterator[CloudBasicSimulator]:
 def test_pascal_case_json_answers(pascal_sim: CloudBasicSimulator) -> None:
     replication_id = pascal_sim.add_replications(1, seeded=True)[0]
     with make_client(pascal_sim) as client:
-        answer = requests.post(
-            f"{pascal_sim.url}/api/ReplicationStatus",
-            json={"replicationId": replication_id},
-            auth=client.auth,
-            timeout=5,
-        )
+        answer = _post(client, "ReplicationStatus", {"replicationId": replication_id})
         wire = answer.json()
         assert "SeedingStatus" in wire
         assert "ReplicationId" in wire
@@ -114,10 +116,10 @@ def test_pascal_case_json_answers(pascal_sim: CloudBasicSimulator) -> None:
 @pytest.mark.parametrize("xml", [False, True], ids=["json", "xml"])
 def test_error_message_variant_always_xml(xml: bool) -> None:
     with CloudBasicSimulator(dialect=Dialect(errors="message")) as sim, make_client(sim, xml=xml) as client:
-        answer = requests.post(f"{sim.url}/api/ReplicationStatus", json={}, auth=client.auth, timeout=5)
+        answer = _post(client, "ReplicationStatus", {})
         assert answer.headers["Content-Type"].startswith("application/xml")
-        assert answer.text.count("<Message>") == 1
-        assert "<Error>" in answer.text
+        assert answer.content.count(b"<Message>") == 1
+        assert b"<Error>" in answer.content
         with pytest.raises(ApiError) as info:
             client.replication_status("998acaec-9211-4dac-b90b-196fd1d17993")
     assert info.value.status == 400
@@ -127,9 +129,9 @@ def test_error_message_variant_always_xml(xml: bool) -> None:
 
 def test_xml_errors_for_json_requests() -> None:
     with CloudBasicSimulator(dialect=Dialect(xml_errors=True)) as sim, make_client(sim) as client:
-        answer = requests.post(f"{sim.url}/api/GetLogs", json={}, auth=client.auth, timeout=5)
+        answer = _post(client, "GetLogs", {})
         assert answer.headers["Content-Type"].startswith("application/xml")
-        assert "<ErrorResponse>" in answer.text
+        assert b"<ErrorResponse>" in answer.content
         with pytest.raises(ApiError) as info:
             client.get_logs("")
     assert list(info.value.messages) == ["id is required"]

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from cbprovider.cloudbasic import CloudBasicClient, CloudBasicSigV4Auth, CreateReplicationRequest, Endpoint
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ApiError, ResponseFormatError
+from cbprovider.http_message import PreparedRequest
 
 from simulators.cloudbasic import CloudBasicSimulator
 from tests.cloudbasic.conftest import FAST_RETRY, SHORT_TIMEOUTS, make_client
@@ -37,7 +37,7 @@ class _StaleClock(CloudBasicSigV4Auth):
 class _TamperAfterSigning(CloudBasicSigV4Auth):
     """Signs, then changes one byte of the body (same length): only a body-checking server notices."""
 
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
         signed = super().__call__(r)
         assert isinstance(signed.body, bytes)
         signed.body = signed.body.replace(b"Sales", b"Sal3s")

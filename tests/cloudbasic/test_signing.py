@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-import requests
 from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth, host_header, sign
+from cbprovider.http_message import PreparedRequest, Request
 
 SUITE = Path(__file__).parent / "aws4_testsuite"
 VECTORS = ["get-vanilla", "post-vanilla", "post-header-key-sort", "post-x-www-form-urlencoded"]
@@ -48,13 +48,13 @@ def test_aws_sigv4_suite_vectors(name: str) -> None:
 
 def _prepare(
     auth: CloudBasicSigV4Auth, url: str, body: bytes | None = b'{"replicationId":"x"}'
-) -> requests.PreparedRequest:
+) -> PreparedRequest:
     headers = {"Content-Type": "application/json"} if body is not None else {}
     method = "POST" if body is not None else "GET"
-    return requests.Request(method, url, data=body, headers=headers, auth=auth).prepare()
+    return Request(method, url, headers=headers, body=body, auth=auth).prepare()
 
 
-def _authorization(prepared: requests.PreparedRequest) -> dict[str, str]:
+def _authorization(prepared: PreparedRequest) -> dict[str, str]:
     match = re.fullmatch(
         r"AWS4-HMAC-SHA256 Credential=(?P<credential>\S+), "
         r"SignedHeaders=(?P<signed>\S+), Signature=(?P<sig>[0-9a-f]{64})",

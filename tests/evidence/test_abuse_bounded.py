@@ -13,16 +13,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 from cbprovider.capella import CapellaClient
 from cbprovider.capella.responses import api_error, json_object
 from cbprovider.cloudbasic import CloudBasicClient
 from cbprovider.cloudbasic.codec import decode_error, decode_response
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError, ProviderError, ResponseFormatError
+from cbprovider.http_message import Response as HttpResponse
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.transport import RetryPolicy
-from requests.structures import CaseInsensitiveDict
+from urllib3._collections import HTTPHeaderDict
 
 from simulators.server import Request, Response, Simulator
 
@@ -53,12 +53,8 @@ def test_deep_error_bodies_keep_their_status(body: bytes) -> None:
     assert len(str(error)) < 300
 
 
-def _response(status: int, body: bytes, content_type: str = "application/json") -> requests.Response:
-    response = requests.Response()
-    response.status_code = status
-    response._content = body
-    response.headers = CaseInsensitiveDict({"Content-Type": content_type})
-    return response
+def _response(status: int, body: bytes, content_type: str = "application/json") -> HttpResponse:
+    return HttpResponse(status, HTTPHeaderDict({"Content-Type": content_type}), body)
 
 
 @pytest.mark.parametrize("body", [DEEP_JSON, DEEP_OBJECT], ids=["array", "object"])

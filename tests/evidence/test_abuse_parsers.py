@@ -1,7 +1,7 @@
 """Hostile API answers to the parsers: only the library's typed errors come out, and entities never expand.
 
 CloudBasic: ``codec.decode_response`` / ``codec.decode_error`` get any bytes. Capella: the response helpers
-get ``requests.Response`` objects, and the client itself reads random bodies and statuses from a real
+get ``http_message.Response`` objects, and the client itself reads random bodies and statuses from a real
 HTTP server (lists with pagination, single objects, a create's ``Location``).
 """
 
@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
 from cbprovider.capella import CapellaClient
 from cbprovider.capella.responses import api_error, json_object, location_id
 from cbprovider.cloudbasic.codec import decode_error, decode_response
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError, ProviderError, ResponseFormatError
+from cbprovider.http_message import Response as HttpResponse
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from requests.structures import CaseInsensitiveDict
+from urllib3._collections import HTTPHeaderDict
 
 from simulators.server import Request, Response, Simulator
 from tests.evidence.hostile import BILLION_LAUGHS, ENTITY_BOMBS, EXTERNAL_ENTITY, QUADRATIC_BLOWUP, api_bodies
@@ -82,13 +82,8 @@ def test_an_html_error_page_with_a_doctype_keeps_its_status() -> None:
 
 
 # -- Capella response helpers -----------------------------------------------------------------------------
-def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> requests.Response:
-    response = requests.Response()
-    response.status_code = status
-    response._content = body
-    response.headers = CaseInsensitiveDict(headers or {"Content-Type": "application/json"})
-    response.encoding = None
-    return response
+def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(status, HTTPHeaderDict(headers or {"Content-Type": "application/json"}), body)
 
 
 @MANY

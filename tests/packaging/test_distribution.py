@@ -20,7 +20,7 @@ from tests.template.cfn import ROOT
 pytestmark = pytest.mark.packaging
 
 SOURCES = ["pyproject.toml", "README.md", "LICENSE", "MANIFEST.in", "layers/provider/cbprovider"]
-RUNTIME = {"requests", "msgspec", "defusedxml"}
+RUNTIME = {"urllib3", "msgspec", "defusedxml"}
 
 
 @pytest.fixture(scope="module")

@@ -255,13 +255,13 @@ def second_recorder() -> Iterator[Recorder]:
 def test_a_transport_bound_to_one_endpoint_sends_nothing_elsewhere(
     recorder: Recorder, second_recorder: Recorder
 ) -> None:
-    import requests
+    from cbprovider.http_message import PreparedRequest, Request
     from cbprovider.transport import Transport, WrongOrigin
 
-    class Signer(requests.auth.AuthBase):
+    class Signer:
         calls = 0
 
-        def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        def __call__(self, r: PreparedRequest) -> PreparedRequest:
             Signer.calls += 1
             r.headers["Authorization"] = "signed"
             return r
@@ -277,15 +277,11 @@ def test_a_transport_bound_to_one_endpoint_sends_nothing_elsewhere(
     try:
         for url in elsewhere:
             with pytest.raises(WrongOrigin):
-                transport.send(
-                    requests.Request("POST", url + "/api/x", data=b"secret", auth=Signer()), operation="X"
-                )
+                transport.send(Request("POST", url + "/api/x", body=b"secret", auth=Signer()), operation="X")
         assert Signer.calls == 0
         assert second_recorder.received == []
         assert recorder.received == []
-        response = transport.send(
-            requests.Request("GET", recorder.url + "/ok", auth=Signer()), operation="Ok"
-        )
+        response = transport.send(Request("GET", recorder.url + "/ok", auth=Signer()), operation="Ok")
         assert response.status_code == 200
         assert len(recorder.received) == 1
     finally:
@@ -294,7 +290,7 @@ def test_a_transport_bound_to_one_endpoint_sends_nothing_elsewhere(
 
 
 def test_a_redirect_to_another_host_is_not_followed(second_recorder: Recorder) -> None:
-    import requests
+    from cbprovider.http_message import Request
     from cbprovider.transport import Transport
 
     redirect = socket.create_server(("127.0.0.2", 0))
@@ -313,9 +309,7 @@ def test_a_redirect_to_another_host_is_not_followed(second_recorder: Recorder) -
     thread.start()
     transport = Transport(service="test", origin=f"http://{host}:{port}")
     try:
-        response = transport.send(
-            requests.Request("POST", f"http://{host}:{port}/api/x", data=b"k"), operation="X"
-        )
+        response = transport.send(Request("POST", f"http://{host}:{port}/api/x", body=b"k"), operation="X")
     finally:
         transport.close()
         redirect.close()

@@ -3,33 +3,36 @@
 Socket timeouts bound each ``recv``, not an answer: a server that drips its headers or body one byte a
 second never trips them. Here every attempt runs under a ``Watch``: at the deadline a timer shuts the
 attempt's socket down (a new connection's socket as soon as it is made, a pooled one when it is taken
-from the pool), which ends whatever read is under way; the transport then reports a timeout. The body is
-read here, in chunks, with the deadline checked between them and at most ``limit`` bytes kept.
+from the pool: the pool manager uses ``WATCHED_POOL_CLASSES``), which ends whatever read is under way; the
+transport then reports a timeout. The body is read here, from urllib3's unread response (sent with
+``preload_content=False``), in chunks, with the deadline checked between them and at most ``limit`` bytes
+kept.
 
-Answers are asked for uncompressed (``Accept-Encoding: identity``) and read without transparent
-decompression; a server that compresses anyway gets its gzip or deflate body decoded with the same cap
-(a 300 KiB gzip bomb stops at the cap instead of expanding to hundreds of MiB). Other encodings are refused.
+Answers are asked for uncompressed (``Accept-Encoding: identity``) and read without urllib3's transparent
+decompression (``decode_content=False``); a server that compresses anyway gets its gzip or deflate body
+decoded here with the same cap (a 300 KiB gzip bomb stops at the cap instead of expanding to hundreds of
+MiB). Other encodings are refused.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import http.client
 import socket
 import threading
 import zlib
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ResponseFormatError, ResponseTooLarge
+
+if TYPE_CHECKING:
+    from urllib3.response import BaseHTTPResponse  # urllib3 2 (1.26, which Lambda may bring, has none)
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
 """The largest answer read (after decoding): far above any documented answer of either API."""
@@ -131,27 +134,11 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
         return conn
 
 
-class WatchedAdapter(HTTPAdapter):
-    """requests' adapter with pools whose sockets the current ``Watch`` can shut (direct connections)."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-
-
-def watched(session: requests.Session) -> requests.Session:
-    """``session`` with ``WatchedAdapter`` in place of requests' default adapters (custom ones are kept)."""
-    for prefix in ("https://", "http://"):
-        if type(session.adapters.get(prefix)) is HTTPAdapter:
-            session.mount(prefix, WatchedAdapter())
-    return session
-
-
-def uncompressed(request: requests.Request) -> requests.Request:
-    """A copy of ``request`` that asks for an uncompressed answer."""
-    plain = copy.copy(request)
-    plain.headers = {**(request.headers or {}), "Accept-Encoding": "identity"}
-    return plain
+WATCHED_POOL_CLASSES: dict[str, type[HTTPConnectionPool]] = {
+    "http": _WatchedHTTPPool,
+    "https": _WatchedHTTPSPool,
+}
+"""A pool manager's ``pool_classes_by_scheme`` whose pools hand their sockets to the current ``Watch``."""
 
 
 # -- reading the body --------------------------------------------------------------------------------------
@@ -184,14 +171,14 @@ def _inflater(encoding: str | None, *, service: str, operation: str) -> _Inflate
 
 
 def read_body(
-    response: requests.Response, deadline: Deadline, limit: int, *, service: str, operation: str
+    response: BaseHTTPResponse, deadline: Deadline, limit: int, *, service: str, operation: str
 ) -> bytes:
-    """Read (and keep on ``response``) at most ``limit`` bytes of body before ``deadline``.
+    """Read at most ``limit`` bytes of ``response``'s body (unread, undecoded) before ``deadline``.
 
     ``ResponseTooLarge`` past the cap, ``ResponseFormatError`` for an encoding that is not read,
-    ``BodyUnreadable`` when the connection fails or the deadline passes mid-body.
+    ``BodyUnreadable`` when the connection fails or the deadline passes mid-body. The connection goes
+    back to the pool when the body was read whole, and is closed otherwise.
     """
-    raw = response.raw
     try:
         inflater = _inflater(response.headers.get("Content-Encoding"), service=service, operation=operation)
         parts: list[bytes] = []
@@ -199,8 +186,12 @@ def read_body(
         while True:
             if deadline.expired():
                 raise BodyUnreadable("timed out")
-            _bound_socket(raw, deadline)
-            chunk = raw.read1(CHUNK, decode_content=False) if hasattr(raw, "read1") else raw.read(CHUNK)
+            _bound_socket(response, deadline)
+            chunk = (
+                response.read1(CHUNK, decode_content=False)
+                if hasattr(response, "read1")
+                else response.read(CHUNK, decode_content=False)
+            )
             if not chunk:
                 break
             if inflater is not None:
@@ -210,21 +201,24 @@ def read_body(
                 raise ResponseTooLarge(service=service, operation=operation, limit=limit)
             parts.append(chunk)
     except (Urllib3Error, OSError, http.client.HTTPException) as error:
-        raw.close()
+        discard(response)
         raise BodyUnreadable(_why(error)) from None
     except BaseException:
-        raw.close()
+        discard(response)
         raise
-    body = b"".join(parts)
-    response._content = body
-    response._content_consumed = True  # type: ignore[attr-defined]
-    response.close()  # the body was read whole: the connection goes back to the pool
-    return body
+    response.release_conn()  # the body was read whole: the connection goes back to the pool
+    return b"".join(parts)
 
 
-def _bound_socket(raw: Any, deadline: Deadline) -> None:
-    """No single read may wait past the deadline (on top of the watch, for adapters without one)."""
-    sock = getattr(getattr(raw, "connection", None), "sock", None)
+def discard(response: BaseHTTPResponse) -> None:
+    """Close ``response`` unread: its connection is closed, and its place in the pool given back."""
+    response.close()
+    response.release_conn()
+
+
+def _bound_socket(response: BaseHTTPResponse, deadline: Deadline) -> None:
+    """No single read may wait past the deadline (on top of the watch, for pools that are not watched)."""
+    sock = getattr(getattr(response, "connection", None), "sock", None)
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.settimeout(max(0.01, min(deadline.remaining(), sock.gettimeout() or float("inf"))))

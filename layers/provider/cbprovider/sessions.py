@@ -1,18 +1,21 @@
 """Sessions built once per container: one per endpoint and trust store, reused by every client.
 
-A Lambda container serves many invocations; building a ``requests.Session`` per client made every
-request pay for a new connection, a TLS handshake and, worst of all, a new SSL context that loads the CA
-bundle again (20-30 ms of CPU, much more at 256 MB). Here a process-wide ``SessionPool`` hands out one
+A Lambda container serves many invocations; a new HTTP session per client made every request pay for a
+new connection, a TLS handshake and, worst of all, a new SSL context that loads the CA bundle again
+(20-30 ms of CPU, much more at 256 MB). Here a process-wide ``SessionPool`` hands out one
 ``SharedSession`` per ``(origin, verify)``: the endpoint's scheme, host and port and what its certificate
-is checked against (``True`` for the default roots or the path of a CA bundle; the bundle's path names
-its content, see ``cloudbasic.ca_bundle``). Each session
+is checked against (``True`` for the system's default roots or the path of a CA bundle; the bundle's
+path names its content, see ``cloudbasic.ca_bundle``). Each session is one urllib3 pool manager (the
+library botocore itself uses; the Lambda runtime brings it) that
 
 - trusts through one SSL context per trust store, built on first use and kept (``trust_context``);
-  hostname and certificate checks are requests' own, only the loading is done once;
-- reads proxy settings once, when it is made: ``trust_env`` is off (requests would otherwise scan the
-  environment, and ``~/.netrc``, on every request) and the proxies that ``HTTPS_PROXY``/``HTTP_PROXY``/
-  ``ALL_PROXY`` give for its origin are set on it, none when ``NO_PROXY`` exempts the origin;
-- keeps no cookies, so nothing one client is sent reaches another client's request;
+  hostname and certificate checks are urllib3's own, only the loading is done once;
+- reads proxy settings once, when it is made (``environment_proxies``): a ``ProxyManager`` through the
+  proxy that ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` give for its origin, a plain ``PoolManager``
+  when there is none or ``NO_PROXY`` exempts the origin;
+- keeps no cookies (urllib3 has no cookie jar), so nothing one client is sent reaches another client's
+  request;
+- hands its sockets to the attempt's deadline watch (``bounded_http.WATCHED_POOL_CLASSES``);
 - drops its pooled connections when it was idle for ``IDLE_SECONDS``: a frozen container misses the
   server's close, and a create sent on a dead socket could not be told apart from one the server took.
 
@@ -23,20 +26,20 @@ its content, see ``cloudbasic.ca_bundle``). Each session
 from __future__ import annotations
 
 import contextlib
-import http.cookiejar
+import ipaddress
+import os
 import ssl
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
-import requests
+from urllib3 import PoolManager, ProxyManager
+from urllib3.util import make_headers
 
-from cbprovider.bounded_http import WatchedAdapter
-
-if TYPE_CHECKING:
-    from requests.adapters import _HostParams, _PoolKwargs
+from cbprovider.bounded_http import WATCHED_POOL_CLASSES
 
 IDLE_SECONDS = 15.0
 """Pooled connections idle longer than this are closed before the next request (they may be dead)."""
@@ -53,87 +56,97 @@ _contexts_lock = threading.Lock()
 def trust_context(verify: Verify) -> ssl.SSLContext | None:
     """The SSL context that checks certificates against ``verify``, built once per process.
 
-    ``True`` is the roots requests would load (certifi's bundle), a string a CA bundle file or directory.
-    ``None`` for ``False`` (verification off: requests' own handling, never used by the provider).
+    ``True`` is the system's default roots (as for the response to CloudFormation; ``SSL_CERT_FILE`` and
+    ``SSL_CERT_DIR`` are honoured), a string a CA bundle file or directory. ``None`` for ``False``
+    (verification off, never used by the provider).
     """
     if verify is False:
         return None
     with _contexts_lock:
         context = _contexts.get(verify)
         if context is None:
-            import os
-
-            from requests.utils import DEFAULT_CA_BUNDLE_PATH
             from urllib3.util.ssl_ import create_urllib3_context
 
-            where = DEFAULT_CA_BUNDLE_PATH if verify is True else str(verify)
             context = create_urllib3_context()
-            if os.path.isdir(where):
-                context.load_verify_locations(capath=where)
+            if verify is True:
+                context.load_default_certs()
+            elif os.path.isdir(verify):
+                context.load_verify_locations(capath=verify)
             else:
-                context.load_verify_locations(cafile=where)
+                context.load_verify_locations(cafile=verify)
             _contexts[verify] = context
         return context
 
 
-class _TrustAdapter(WatchedAdapter):
-    """requests' adapter (watched, see ``bounded_http``) whose TLS pools use one prebuilt SSL context."""
+def _environment(name: str) -> str:
+    """``name`` from the environment, the lower-case spelling first (as curl and urllib read them)."""
+    return (os.environ.get(name.lower()) or os.environ.get(name.upper()) or "").strip()
 
-    def __init__(self, verify: Verify, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._verify = verify
 
-    def _context_for(self, url: str, verify: Any) -> ssl.SSLContext | None:
-        """The prebuilt context for an https ``url`` checked against the adapter's own trust store."""
-        if not url.lower().startswith("https:") or verify != self._verify or verify is False:
-            return None
-        return trust_context(self._verify)
-
-    def build_connection_pool_key_attributes(
-        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
-    ) -> tuple[_HostParams, _PoolKwargs]:
-        host, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        context = self._context_for(request.url or "", verify)
-        if context is not None:
-            pool_kwargs.pop("ca_certs", None)
-            pool_kwargs.pop("ca_cert_dir", None)
-            pool_kwargs["ssl_context"] = context
-        return host, pool_kwargs
-
-    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
-        super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
-        context = self._context_for(url, verify)
-        if context is not None and getattr(conn, "conn_kw", {}).get("ssl_context") is context:
-            conn.ca_certs = None  # the roots are in the context already: do not load them per connection
-            conn.ca_cert_dir = None
+def _exempt(host: str, port: int) -> bool:
+    """Whether ``NO_PROXY`` names the host (``*``, the name or a parent domain, an address or network)."""
+    entries = [entry for entry in _environment("no_proxy").replace(" ", "").split(",") if entry]
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for entry in entries:
+        if entry == "*":
+            return True
+        name, _, entry_port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and entry_port != str(port):
+            continue
+        name = name.strip("[]").lower()
+        if address is not None:
+            with contextlib.suppress(ValueError):
+                if address in ipaddress.ip_network(name, strict=False):
+                    return True
+        elif host == name.lstrip(".") or host.endswith("." + name.lstrip(".")):
+            return True
+    return False
 
 
 def environment_proxies(origin: str) -> dict[str, str]:
     """The proxies the environment gives for ``origin`` (read now): none when ``NO_PROXY`` exempts it."""
-    from urllib.parse import urlsplit
+    parts = urlsplit(origin)
+    scheme, host = parts.scheme, (parts.hostname or "").lower()
+    if _exempt(host, parts.port or (443 if scheme == "https" else 80)):
+        return {}
+    found = {key: _environment(f"{key}_proxy") for key in (scheme, "all")}
+    return {key: value for key, value in found.items() if value}
 
-    from requests.utils import get_environ_proxies
 
-    scheme = urlsplit(origin).scheme
-    found = get_environ_proxies(origin)
-    return {key: found[key] for key in (scheme, "all") if found.get(key)}
+def _proxy_headers(proxy: str) -> dict[str, str] | None:
+    """``Proxy-Authorization`` for a proxy URL with user info (``http://user:password@proxy:3128``)."""
+    parts = urlsplit(proxy)
+    if not parts.username:
+        return None
+    return make_headers(proxy_basic_auth=f"{unquote(parts.username)}:{unquote(parts.password or '')}")
 
 
-def _new_session(origin: str, verify: Verify) -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False
-    session.proxies = environment_proxies(origin)
-    session.verify = verify
-    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    for prefix in ("https://", "http://"):
-        session.mount(prefix, _TrustAdapter(verify, pool_maxsize=POOL_CONNECTIONS))
-    return session
+def _new_session(origin: str, verify: Verify) -> PoolManager:
+    options: dict[str, Any] = {"maxsize": POOL_CONNECTIONS, "retries": False}
+    if origin.startswith("https:"):
+        context = trust_context(verify)
+        if context is None:
+            options["cert_reqs"] = "CERT_NONE"
+        else:
+            options["ssl_context"] = context
+    proxies = environment_proxies(origin)
+    proxy = proxies.get(urlsplit(origin).scheme) or proxies.get("all")
+    if proxy:
+        proxy = proxy if "://" in proxy else f"http://{proxy}"
+        manager: PoolManager = ProxyManager(proxy, proxy_headers=_proxy_headers(proxy), **options)
+    else:
+        manager = PoolManager(**options)
+    manager.pool_classes_by_scheme = WATCHED_POOL_CLASSES
+    return manager
 
 
 class SharedSession:
     """A pooled session, used through ``use()`` so that its idle connections can be dropped safely."""
 
-    def __init__(self, session: requests.Session, clock: Callable[[], float]) -> None:
+    def __init__(self, session: PoolManager, clock: Callable[[], float]) -> None:
         self.session = session
         self._clock = clock
         self._lock = threading.Lock()
@@ -141,7 +154,7 @@ class SharedSession:
         self._last_used = clock()
 
     @contextlib.contextmanager
-    def use(self) -> Iterator[requests.Session]:
+    def use(self) -> Iterator[PoolManager]:
         """The session for one exchange; its pooled connections are closed first if it sat idle."""
         with self._lock:
             if self._active == 0 and self._clock() - self._last_used > IDLE_SECONDS:
@@ -155,11 +168,10 @@ class SharedSession:
                 self._last_used = self._clock()
 
     def _drop_connections(self) -> None:
-        for adapter in self.session.adapters.values():
-            adapter.close()  # the adapter stays usable: its pools are made again on demand
+        self.session.clear()  # the manager stays usable: its pools are made again on demand
 
     def close(self) -> None:
-        self.session.close()
+        self.session.clear()
 
 
 class SessionPool:

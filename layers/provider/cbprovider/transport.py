@@ -1,32 +1,49 @@
 """One keep-alive HTTP session with deadline-bounded retries, shared by the API clients.
 
-Retries cover connection errors (refused, reset, dropped, timed out) and the statuses in
-``RetryPolicy.retry_statuses`` (5xx and 429 by default). ``Retry-After`` (seconds or an HTTP date) is
-honoured. Each attempt re-prepares the request, so the auth object signs it afresh: a retry never
-replays a stale signature or timestamp. Nothing here logs request headers or bodies.
+Requests go out through urllib3 (the library botocore uses, which the Lambda runtime brings) with
+urllib3's own retries and redirects off: the retry loop is this one. Retries cover connection errors
+(refused, reset, dropped, timed out) and the statuses in ``RetryPolicy.retry_statuses`` (5xx and 429 by
+default). ``Retry-After`` (seconds or an HTTP date) is honoured. Each attempt re-prepares the request
+(``Request.prepare``), so its signer signs it afresh: a retry never replays a stale signature or
+timestamp. Nothing here logs request headers or bodies.
 
-The session is the process's shared one for the endpoint and trust store (``cbprovider.sessions``):
-connections, TLS context and proxy settings outlive the client, and closing the client leaves it open.
+The session is the process's shared pool manager for the endpoint and trust store
+(``cbprovider.sessions``): connections, TLS context and proxy settings outlive the client, and closing
+the client leaves it open.
 
 A transport is bound to one origin (scheme, host, port: its endpoint's): a request for any other is
-refused with ``WrongOrigin`` before it is prepared, so before the auth object signs it and before any byte
-of it leaves. Redirects are never followed.
+refused with ``WrongOrigin`` before it is prepared, so before its signer signs it and before any byte of
+it leaves. Redirects are never followed.
 """
 
 from __future__ import annotations
 
 import email.utils
+import http.client
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import requests
+from urllib3 import PoolManager
+from urllib3 import Timeout as Urllib3Timeout
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProxyError, SSLError
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util import parse_url
 
-from cbprovider.bounded_http import DEFAULT_MAX_BODY, BodyUnreadable, Watch, read_body, uncompressed, watched
+from cbprovider.bounded_http import (
+    DEFAULT_MAX_BODY,
+    WATCHED_POOL_CLASSES,
+    BodyUnreadable,
+    Watch,
+    discard,
+    read_body,
+)
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiConnectionError, ProviderError
+from cbprovider.http_message import Request, Response
 from cbprovider.sessions import SharedSession, shared_sessions
 
 logger = logging.getLogger(__name__)
@@ -57,7 +74,7 @@ class Timeouts:
     read: float = 30.0
 
 
-def retry_after_seconds(response: requests.Response) -> float | None:
+def retry_after_seconds(response: Response) -> float | None:
     """The server's ``Retry-After`` in seconds, if it sent a readable one."""
     value = response.headers.get("Retry-After")
     if not value:
@@ -86,16 +103,25 @@ def _origin(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname.lower(), parts.port or (443 if scheme == "https" else 80)
 
 
+def _wire_origin(url: str) -> tuple[str, str, int]:
+    """The origin urllib3 itself reads from ``url`` (where the bytes would go)."""
+    parts = parse_url(url)
+    scheme = (parts.scheme or "").lower()
+    host = (parts.host or "").strip("[]").lower()
+    return scheme, host, parts.port or (443 if scheme == "https" else 80)
+
+
 def _origin_url(origin: tuple[str, str, int]) -> str:
     scheme, host, port = origin
     return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 class Transport:
-    """Sends requests through one ``requests.Session`` with retries bounded by a deadline.
+    """Sends requests through one urllib3 pool manager with retries bounded by a deadline.
 
     Without ``session`` the process's shared session for ``(origin, verify)`` is used (and never
-    closed here); a given ``session`` is the transport's own, closed by ``close()``.
+    closed here); a given ``session`` (a ``PoolManager`` with its own TLS and proxy settings: ``verify``
+    is not applied to it) is the transport's own, its pools closed by ``close()``.
 
     ``origin`` is the endpoint's URL; only requests for its scheme, host and port are sent. Each
     attempt, body included, ends by the deadline whatever the server does (see ``bounded_http``);
@@ -112,7 +138,7 @@ class Transport:
         policy: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         verify: bool | str = True,
-        session: requests.Session | None = None,
+        session: PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.service = service
@@ -124,18 +150,18 @@ class Transport:
             self._shared = shared_sessions.get(_origin_url(self.origin), verify)
             session = self._shared.session
         else:
-            session.verify = verify
+            session.pool_classes_by_scheme = WATCHED_POOL_CLASSES
         self.session = session
         self._sleep = sleep
 
     def close(self) -> None:
         """Close the transport's own session; a shared one stays open for the next client."""
         if self._shared is None:
-            self.session.close()
+            self.session.clear()
 
     def _check_origin(self, url: str, operation: str) -> None:
         try:
-            same = _origin(url) == self.origin
+            same = _origin(url) == self.origin == _wire_origin(url)  # as read here and by urllib3
         except ValueError:
             same = False
         if not same:
@@ -143,20 +169,21 @@ class Transport:
 
     def send(
         self,
-        request: requests.Request,
+        request: Request,
         *,
         operation: str,
         deadline: Deadline | None = None,
         retry: bool = True,
         idempotent: bool = True,
-    ) -> requests.Response:
+    ) -> Response:
         """Send ``request``; return the first non-retryable response or the last one after retries.
 
         Raises ``ApiConnectionError`` when no response could be had within the attempts and deadline.
         ``retry=False`` sends exactly once. ``idempotent=False`` (creates: the APIs have no idempotency
-        keys) repeats the request only where the server cannot have acted on it: a refused connection, or
-        a 429/503 answer. After a timeout, a dropped connection or another 5xx the request may have been
-        carried out, so the error is returned or raised and the caller looks the object up instead.
+        keys) repeats the request only where the server cannot have acted on it: no connection could be
+        made (refused, unresolvable, timed out while connecting), or a 429/503 answer. After a timeout,
+        a dropped connection or another 5xx the request may have been carried out, so the error is
+        returned or raised and the caller looks the object up instead.
         Raises ``WrongOrigin`` (nothing prepared, signed or sent) for a URL off the transport's origin.
         """
         self._check_origin(request.url, operation)
@@ -166,8 +193,8 @@ class Transport:
             return self._attempts(request, operation, deadline or Deadline.never(), retry, idempotent)
 
     def _attempts(
-        self, request: requests.Request, operation: str, deadline: Deadline, retry: bool, idempotent: bool
-    ) -> requests.Response:
+        self, request: Request, operation: str, deadline: Deadline, retry: bool, idempotent: bool
+    ) -> Response:
         attempts = self.policy.max_attempts if retry else 1
         statuses = self.policy.retry_statuses if idempotent else NOT_PROCESSED_STATUSES
         last_error: str = "no attempt was made: the deadline had passed"
@@ -176,24 +203,36 @@ class Transport:
             remaining = deadline.remaining()
             if remaining <= 0:
                 break
-            prepared = self.session.prepare_request(uncompressed(request))
-            self._check_origin(prepared.url or "", operation)  # as requests itself understood the URL
-            timeout = (min(self.timeouts.connect, remaining), min(self.timeouts.read, remaining))
+            prepared = request.prepare()
+            self._check_origin(prepared.url, operation)  # again after the signer's work
+            timeout = Urllib3Timeout(
+                connect=min(self.timeouts.connect, remaining), read=min(self.timeouts.read, remaining)
+            )
             with Watch(deadline) as watch:
                 try:
-                    response = watched(self.session).send(
-                        prepared, timeout=timeout, allow_redirects=False, stream=True
+                    raw = self.session.urlopen(
+                        prepared.method,
+                        prepared.url,
+                        body=prepared.body,
+                        headers=prepared.headers,
+                        retries=False,
+                        redirect=False,
+                        preload_content=False,
+                        decode_content=False,
+                        timeout=timeout,
                     )
+                    response = Response(raw.status, raw.headers, b"", raw.reason or "")
                     retry_wait = self._retry_wait(response, attempt, attempts, statuses, deadline)
                     if retry_wait is None:
-                        read_body(
-                            response, deadline, self.max_body, service=self.service, operation=operation
+                        body = read_body(
+                            raw, deadline, self.max_body, service=self.service, operation=operation
                         )
-                        return response
-                except (requests.ConnectionError, requests.Timeout, BodyUnreadable) as exc:
+                        return Response(raw.status, raw.headers, body, raw.reason or "", prepared)
+                except (Urllib3Error, OSError, http.client.HTTPException, BodyUnreadable) as exc:
                     last_error = "timed out" if watch.fired else _describe(exc)
-                    sent = sent or last_error != _REFUSED
-                    if not idempotent and last_error != _REFUSED:
+                    delivered = _may_have_arrived(exc)
+                    sent = sent or delivered
+                    if not idempotent and delivered:
                         break
                     wait = self.policy.backoff(attempt)
                     logger.warning("%s %s attempt %d: %s", self.service, operation, attempt, last_error)
@@ -208,7 +247,7 @@ class Transport:
                         response.status_code,
                         wait,
                     )
-                    response.close()
+                    discard(raw)
             if attempt == attempts or wait >= deadline.remaining():
                 break
             self._sleep(wait)
@@ -216,7 +255,7 @@ class Transport:
 
     def _retry_wait(
         self,
-        response: requests.Response,
+        response: Response,
         attempt: int,
         attempts: int,
         statuses: frozenset[int],
@@ -230,34 +269,44 @@ class Transport:
         return None if wait > deadline.remaining() else wait
 
 
-_REFUSED = "connection refused"
 _CONNECT_FAILURES = (
+    (("Connection refused",), "connection refused"),
     (
         ("Name or service not known", "nodename nor servname", "Temporary failure in name resolution",
-         "getaddrinfo failed", "No address associated"),
+         "getaddrinfo failed", "No address associated", "Failed to resolve"),
         "the host name could not be resolved (DNS)",
     ),
     (("Network is unreachable",), "network unreachable"),
     (("No route to host",), "no route to host"),
     (("timed out",), "timed out while connecting"),
 )  # fmt: skip
+_DROPPED = ("Connection refused", "Connection reset", "RemoteDisconnected", "Connection aborted")
+
+
+def _may_have_arrived(exc: Exception) -> bool:
+    """False only when no connection was made (to the server or the proxy): then nothing was sent."""
+    if isinstance(exc, ProxyError):
+        return not isinstance(exc.original_error, ConnectTimeoutError)
+    return not isinstance(exc, ConnectTimeoutError)  # NewConnectionError is one too
 
 
 def _describe(exc: Exception) -> str:
     """A short reason that names the failure without echoing URLs with credentials or headers."""
     if isinstance(exc, BodyUnreadable):
         return exc.reason
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS handshake failed (is the server's certificate trusted? see CaBundleSecretArn)"
-    if isinstance(exc, requests.ConnectionError):
-        text = str(exc)
-        for marker in ("Connection refused", "Connection reset", "RemoteDisconnected", "Connection aborted"):
-            if marker in text:
-                return marker.lower()
+    cause = exc.original_error if isinstance(exc, ProxyError) else exc
+    if isinstance(cause, NewConnectionError):
+        text = str(cause)
         for markers, reason in _CONNECT_FAILURES:
             if any(marker in text for marker in markers):
                 return reason
-        return f"connection failed ({type(exc).__name__})"
-    return type(exc).__name__
+        return f"connection failed ({type(cause).__name__})"
+    if isinstance(cause, Urllib3TimeoutError | TimeoutError):
+        return "timed out"
+    if isinstance(cause, SSLError):
+        return "TLS handshake failed (is the server's certificate trusted? see CaBundleSecretArn)"
+    text = str(cause)
+    for marker in _DROPPED:
+        if marker in text:
+            return marker.lower()
+    return f"connection failed ({type(cause).__name__})"

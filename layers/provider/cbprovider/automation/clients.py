@@ -1,6 +1,6 @@
 """One API client per worker thread and key.
 
-A client holds one keep-alive ``requests.Session``; sharing it between many threads would overflow its
+A client holds one keep-alive HTTP session; sharing it between many threads would overflow its
 connection pool (connections beyond ten are opened and thrown away) and a session is not documented as
 thread-safe. Each worker thread therefore gets its own client per endpoint, and all are closed together.
 """

@@ -14,8 +14,6 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import requests
-
 from cbprovider.capella.models import (
     BucketAccess,
     Cloud,
@@ -36,6 +34,7 @@ from cbprovider.capella.rest import CapellaRestClient, Params, pages, param_pair
 from cbprovider.capella.signing import CapellaHmacAuth
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
+from cbprovider.http_message import Response, Signer
 from cbprovider.transport import RetryPolicy, Timeouts
 
 DEFAULT_URL = "https://cloudapi.cloud.couchbase.com"
@@ -78,7 +77,7 @@ class CapellaClient(CapellaRestClient):
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         ca_bundle: str | None = None,
-        auth: requests.auth.AuthBase | None = None,
+        auth: Signer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         deadline: Deadline | None = None,
     ) -> None:
@@ -94,10 +93,10 @@ class CapellaClient(CapellaRestClient):
         self.auth = auth or (CapellaHmacAuth(*credentials) if credentials else None)
         self.deadline = deadline
 
-    def _api_error(self, response: requests.Response, operation: str) -> ApiError:
+    def _api_error(self, response: Response, operation: str) -> ApiError:
         return api_error(response, operation)
 
-    def _auth(self, deadline: Deadline | None) -> requests.auth.AuthBase | None:
+    def _auth(self, deadline: Deadline | None) -> Signer | None:
         return self.auth
 
     def __repr__(self) -> str:

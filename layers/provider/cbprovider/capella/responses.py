@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
 from cbprovider.errors import ApiError, ResponseFormatError, unexpected_answer
+from cbprovider.http_message import Response
 from cbprovider.nesting import MAX_ANSWER_DEPTH, deeper_than
 
 SERVICE = "Capella"
@@ -27,7 +26,7 @@ def _field(body: Mapping[str, Any], name: str) -> str | None:
     return text[:MAX_MESSAGE] or None
 
 
-def api_error(response: requests.Response, operation: str) -> ApiError:
+def api_error(response: Response, operation: str) -> ApiError:
     """The ``ApiError`` for a non-2xx response, from the documented error fields only: v3 ``errorType``,
     ``message`` (and ``code``), v4 ``code``, ``message``, ``hint``. Any other answer (an HTML page, an
     internal service's JSON) is described by status, content type and size: its body is never quoted."""
@@ -58,7 +57,7 @@ def api_error(response: requests.Response, operation: str) -> ApiError:
     )
 
 
-def _parsed(response: requests.Response) -> object:
+def _parsed(response: Response) -> object:
     """The JSON of ``response``, or ``None`` when it is empty, not JSON or nested too deeply."""
     if not response.content:
         return None
@@ -73,7 +72,7 @@ def format_error(operation: str, reason: str) -> ResponseFormatError:
     return ResponseFormatError(service=SERVICE, operation=operation, reason=reason)
 
 
-def json_body(response: requests.Response, operation: str) -> Any:
+def json_body(response: Response, operation: str) -> Any:
     """The parsed JSON of a 2xx response; ``ResponseFormatError`` when it is empty, not JSON or nested
     more deeply than any answer of the API."""
     if not response.content:
@@ -93,14 +92,14 @@ def json_body(response: requests.Response, operation: str) -> Any:
     return body
 
 
-def json_object(response: requests.Response, operation: str) -> Mapping[str, Any]:
+def json_object(response: Response, operation: str) -> Mapping[str, Any]:
     body = json_body(response, operation)
     if not isinstance(body, Mapping):
         raise format_error(operation, "the body is not a JSON object")
     return body
 
 
-def location_id(response: requests.Response, operation: str) -> str:
+def location_id(response: Response, operation: str) -> str:
     """The UUID that ends the ``Location`` header (relative ``/v3/clusters/<id>`` or absolute)."""
     location = response.headers.get("Location")
     if not location:

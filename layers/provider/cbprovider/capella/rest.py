@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
-
-import requests
+from urllib.parse import urlencode, urlsplit
 
 from cbprovider.api_client import ApiClient
 from cbprovider.capella.pagination import Page
 from cbprovider.capella.responses import format_error
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
+from cbprovider.http_message import Request, Response, Signer, json_request
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
@@ -31,17 +30,28 @@ def param_pairs(params: Params | None) -> list[tuple[str, Any]]:
     return list(params.items()) if isinstance(params, Mapping) else list(params)
 
 
+def with_query(url: str, params: Params | None) -> str:
+    """``url`` with ``params`` appended to its query (``None`` values left out, sequences repeated)."""
+    pairs: list[tuple[str, Any]] = []
+    for key, value in param_pairs(params):
+        values = [value] if isinstance(value, str | bytes) or not hasattr(value, "__iter__") else value
+        pairs.extend((key, item) for item in values if item is not None)
+    if not pairs:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(pairs, doseq=True)}"
+
+
 class CapellaRestClient(ApiClient):
     """Base of the Capella clients: ``request`` and ``pages``."""
 
     deadline: Deadline | None = None
     """Bounds every call of the client (a call's own deadline may only end it sooner); ``None``: none."""
 
-    def _auth(self, deadline: Deadline | None) -> requests.auth.AuthBase | None:
+    def _auth(self, deadline: Deadline | None) -> Signer | None:
         """What authenticates a request sent within ``deadline``."""
         raise NotImplementedError
 
-    def _api_error(self, response: requests.Response, operation: str) -> ApiError:
+    def _api_error(self, response: Response, operation: str) -> ApiError:
         """The ``ApiError`` of a non-2xx answer."""
         raise NotImplementedError
 
@@ -56,7 +66,7 @@ class CapellaRestClient(ApiClient):
         deadline: Deadline | None = None,
         operation: str | None = None,
         idempotent: bool | None = None,
-    ) -> requests.Response:
+    ) -> Response:
         """Send one request; return the 2xx response or raise ``ApiError``.
 
         ``path`` starts with ``/`` and may carry a query string. ``idempotent`` (default: true for every
@@ -68,13 +78,13 @@ class CapellaRestClient(ApiClient):
             raise ValueError(f"path must start with '/', got {path!r}")
         operation = operation or f"{method} {urlsplit(path).path}"
         bound = (deadline or Deadline.never()).sooner(self.deadline)
-        request = requests.Request(
-            method,
-            self.base_url + path,
-            params=param_pairs(params),
-            json=json,
-            headers={"Accept": "application/json", **(headers or {})},
-            auth=self._auth(bound),
+        url = with_query(self.base_url + path, params)
+        sent_headers = {"Accept": "application/json", **(headers or {})}
+        auth = self._auth(bound)
+        request = (
+            Request(method, url, headers=sent_headers, auth=auth)
+            if json is None
+            else json_request(method, url, json, headers=sent_headers, auth=auth)
         )
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS

@@ -13,7 +13,7 @@ import hmac
 import time
 from collections.abc import Callable
 
-import requests
+from cbprovider.http_message import PreparedRequest
 
 
 def epoch_millis() -> int:
@@ -28,11 +28,11 @@ def sign(secret_key: str, method: str, target: str, timestamp_ms: int | str) -> 
     return base64.b64encode(digest).decode("ascii")
 
 
-class CapellaHmacAuth(requests.auth.AuthBase):
+class CapellaHmacAuth:
     """Signs a prepared request; applied afresh on every attempt, so each retry gets a new timestamp.
 
-    The request-target is read from the final prepared URL (``PreparedRequest.path_url``), after
-    ``params`` have been encoded, so the signature covers exactly the bytes sent. ``clock`` returns epoch
+    The request-target is read from the final prepared URL (``PreparedRequest.path_url``, the query
+    included), so the signature covers exactly the bytes sent. ``clock`` returns epoch
     milliseconds and exists for tests.
     """
 
@@ -43,9 +43,9 @@ class CapellaHmacAuth(requests.auth.AuthBase):
         self._secret_key = secret_key
         self._clock = clock
 
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
         timestamp = str(self._clock())
-        method = (r.method or "GET").upper()
+        method = r.method.upper()
         signature = sign(self._secret_key, method, r.path_url, timestamp)
         r.headers["Authorization"] = f"Bearer {self.access_key}:{signature}"
         r.headers["Couchbase-Timestamp"] = timestamp

@@ -1,7 +1,7 @@
 """CloudBasic REST API client: SigV4 signing, JSON/XML codec, typed models and one method per action.
 
 Names are exported lazily (PEP 562): ``import cbprovider.cloudbasic`` costs next to nothing at cold
-start; ``from cbprovider.cloudbasic import CloudBasicClient`` imports requests and botocore only then.
+start; ``from cbprovider.cloudbasic import CloudBasicClient`` imports urllib3 and botocore only then.
 """
 
 from __future__ import annotations

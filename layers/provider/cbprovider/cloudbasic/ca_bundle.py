@@ -1,6 +1,6 @@
 """Trusting a self-signed CloudBasic appliance: a PEM bundle read from Secrets Manager, kept in a file.
 
-``requests`` verifies against a path, so the bundle (the ``SecretString`` of the secret, e.g. the
+The SSL context loads its roots from a path, so the bundle (the ``SecretString`` of the secret, e.g. the
 appliance's own certificate) is written once per content and container to a private temporary file
 (``mkstemp``: mode 0600) and that path is handed to ``CloudBasicClient(ca_bundle=...)``. Verification
 is never turned off. This module is light on purpose (no property models, no custom-resource runtime;

@@ -15,8 +15,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-
 from cbprovider.api_client import ApiClient
 from cbprovider.cloudbasic.codec import SERVICE, decode_error, decode_response, encode_request
 from cbprovider.cloudbasic.models import (
@@ -38,6 +36,7 @@ from cbprovider.cloudbasic.models import (
 from cbprovider.cloudbasic.signing import CloudBasicSigV4Auth
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError, ResponseFormatError
+from cbprovider.http_message import Request, Signer
 from cbprovider.transport import RetryPolicy, Timeouts
 
 NON_IDEMPOTENT = frozenset(
@@ -83,7 +82,7 @@ class CloudBasicClient(ApiClient):
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         deadline: Deadline | None = None,
-        auth: requests.auth.AuthBase | None = None,
+        auth: Signer | None = None,
     ) -> None:
         super().__init__(
             base_url, api="CloudBasic", service=SERVICE, timeouts=timeouts, retry=retry, ca_bundle=ca_bundle
@@ -122,11 +121,11 @@ class CloudBasicClient(ApiClient):
             headers["Content-Type"] = content_type
         if signed and self.auth is None:
             raise ValueError(f"CloudBasic {action} must be signed: the client has no credentials")
-        request = requests.Request(
+        request = Request(
             method,
             f"{self.base_url}/api/{action}",
-            data=data,
             headers=headers,
+            body=data,
             auth=self.auth if signed else None,
         )
         deadline = (deadline or Deadline.never()).sooner(self.deadline)

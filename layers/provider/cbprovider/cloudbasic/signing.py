@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import requests
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from cbprovider.http_message import PreparedRequest
 
 SERVICES = ("cloudbasic", "cbr")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -92,8 +93,8 @@ def host_header(url: str) -> str:
     return host
 
 
-class CloudBasicSigV4Auth(requests.auth.AuthBase):
-    """``requests`` auth that signs every prepared request afresh with SigV4 for CloudBasic.
+class CloudBasicSigV4Auth:
+    """Signs every prepared request afresh with SigV4 for CloudBasic (an ``http_message.Signer``).
 
     Signed headers: ``content-type`` and ``content-length`` when the request carries them, ``host``
     (with the port when it is not the default), ``x-amz-content-sha256`` and ``x-amz-date``.
@@ -121,18 +122,9 @@ class CloudBasicSigV4Auth(requests.auth.AuthBase):
         """The signing time (UTC). Overridable, e.g. to exercise the server's clock-skew check."""
         return datetime.datetime.now(datetime.UTC)
 
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        body = r.body
-        if body is None:
-            payload = b""
-        elif isinstance(body, bytes):
-            payload = body
-        elif isinstance(body, str):
-            payload = body.encode("utf-8")
-            r.body = payload
-        else:
-            raise TypeError("CloudBasic requests must have a bytes body to be signed")
-        url = r.url or ""
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
+        payload = b"" if r.body is None else r.body
+        url = r.url
         r.headers["Host"] = host_header(url)
         r.headers["X-Amz-Content-Sha256"] = hashlib.sha256(payload).hexdigest()
         to_sign = {name: r.headers[name] for name in ("Host", "X-Amz-Content-Sha256")}
@@ -140,7 +132,7 @@ class CloudBasicSigV4Auth(requests.auth.AuthBase):
             if name in r.headers:
                 to_sign[name] = r.headers[name]
         signature = sign(
-            r.method or "GET",
+            r.method,
             url,
             to_sign,
             payload,

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import requests
-
 from cbprovider.capella.v4.errors import TokenFormatError
+from cbprovider.http_message import PreparedRequest
 
 TOKEN_FIELD = "ApiKeyToken"  # noqa: S105 (a JSON key, not a secret)
 
@@ -54,7 +53,7 @@ def read_api_key_token(arn: str, *, field_context: str, region: str | None = Non
     return token
 
 
-class BearerAuth(requests.auth.AuthBase):
+class BearerAuth:
     """Sets ``Authorization: Bearer <token>``; ``before_send`` runs first on every attempt (pacing)."""
 
     def __init__(self, token: str, before_send: Callable[[], None] | None = None) -> None:
@@ -66,7 +65,7 @@ class BearerAuth(requests.auth.AuthBase):
     def __repr__(self) -> str:
         return "BearerAuth(token=<redacted>)"
 
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
         if self._before_send is not None:
             self._before_send()
         r.headers["Authorization"] = f"Bearer {self._token}"

@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
-import requests
-
 from cbprovider.capella.fields import ModelError
 from cbprovider.capella.pagination import Page, parse_page
 from cbprovider.capella.polling import GONE, StatusWait, wait_for
@@ -47,6 +45,7 @@ from cbprovider.capella.v4.ratelimit import DEFAULT_BURST, DEFAULT_PER_MINUTE, R
 from cbprovider.capella.v4.responses import api_error, created_id
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
+from cbprovider.http_message import Response
 from cbprovider.transport import RetryPolicy, Timeouts
 
 logger = logging.getLogger(__name__)
@@ -154,7 +153,7 @@ class CapellaV4Client(CapellaRestClient):
         quoted = {k: quote(v, safe="") for k, v in values.items()}
         return template, template.format(organizationId=quote(self.organization_id, safe=""), **quoted)
 
-    def _api_error(self, response: requests.Response, operation: str) -> ApiError:
+    def _api_error(self, response: Response, operation: str) -> ApiError:
         return api_error(response, operation)
 
     def _auth(self, deadline: Deadline | None) -> BearerAuth | None:
@@ -218,7 +217,7 @@ class CapellaV4Client(CapellaRestClient):
 
     def _create(
         self, template: str, path: str, body: Mapping[str, Any], deadline: Deadline | None
-    ) -> requests.Response:
+    ) -> Response:
         """POST once where it may have been delivered: the caller looks the object up before retrying."""
         return self.request("POST", path, json=body, deadline=deadline, operation=f"POST {template}")
 

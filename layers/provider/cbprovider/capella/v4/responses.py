@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import requests
-
 from cbprovider.capella.responses import SERVICE, format_error, json_object
 from cbprovider.errors import ApiError
+from cbprovider.http_message import Response
 
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Request-ID", "Request-Id", "X-Correlation-Id")
 MAX_TEXT = 1000
@@ -26,7 +25,7 @@ def _text(body: Mapping[str, object], key: str) -> str | None:
     return None
 
 
-def request_id(response: requests.Response) -> str | None:
+def request_id(response: Response) -> str | None:
     for name in REQUEST_ID_HEADERS:
         value = response.headers.get(name)
         if value and value.strip():
@@ -34,7 +33,7 @@ def request_id(response: requests.Response) -> str | None:
     return None
 
 
-def api_error(response: requests.Response, operation: str) -> ApiError:
+def api_error(response: Response, operation: str) -> ApiError:
     """The ``ApiError`` for a non-2xx v4 response."""
     try:
         body: object = response.json()
@@ -66,7 +65,7 @@ def api_error(response: requests.Response, operation: str) -> ApiError:
     )
 
 
-def created_id(response: requests.Response, operation: str) -> str:
+def created_id(response: Response, operation: str) -> str:
     """The ``id`` of the object a POST created (v4 puts it in the body, 201 or 202)."""
     body = json_object(response, operation)
     value = body.get("id")
