@@ -43,11 +43,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -55,6 +52,7 @@ import pytest
 from simulators.cloudformation import CapturedResponse
 from simulators.stack import FUNCTION_ARN, LambdaContext, Outcome
 from tests.aws_calls import TIMEOUT, AwsCalls, Failure, aws_calls
+from tests.evidence.killed import killed_after_call
 from tests.evidence.subjects import SUBJECTS, Subject
 from tests.evidence.test_fault_matrix import Cell, follow_up, no_orphans, one_response
 from tests.evidence.world import FUNCTIONS, World, world
@@ -68,7 +66,6 @@ the work deadline is 4 s away, time enough to reach the create call on a busy ma
 than the dripped answer takes."""
 DRIP_SECONDS = 1.0
 DEPTH = 2000
-DYING = Path(__file__).with_name("dying_function.py")
 
 THROTTLED_DDB = Failure("ProvisionedThroughputExceededException", 400)
 DDB_ERROR = Failure("InternalServerError", 500)
@@ -513,54 +510,22 @@ def _outcome(w: World, event: dict[str, Any], invocations: int) -> Outcome:
 
 
 # -- invocations that die: the on-failure destination answers ---------------------------------------------
-@contextmanager
-def _served_aws() -> Iterator[dict[str, str]]:
-    """moto as a server sharing this process's backends, for the function's own process."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield {"AWS_ENDPOINT_URL": f"http://{host}:{port}"}
-    finally:
-        server.stop()
-
-
 def _die_and_answer(
     cell: Cell, event: dict[str, Any], create_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> Outcome:
-    from cbprovider.runtime import crash
-
-    from simulators.lambda_runner import destination_record, run_async
-
     w = cell.w
     monkeypatch.setattr("cbprovider.runtime.crash._answerer", None)
-    crash_env = {
-        "DYING_FUNCTION": FUNCTIONS[cell.subject.family],
-        "CRASH": "init-error" if cell.fault == "crash-init" else "killed-after-call",
-        "CRASH_OPERATION": create_key,
-    }
-    w.stack.play.before(event)
-    with _served_aws() as endpoint:
-        invocation = run_async(DYING, event, seconds=30.0, env={**os.environ, **endpoint, **crash_env})
-    cell.check(invocation.failed, "the invocation did not die")
+    crash = "init-error" if cell.fault == "crash-init" else "killed-after-call"
+    death = killed_after_call(
+        w.stack, event, function=FUNCTIONS[cell.subject.family], operation=create_key, crash=crash
+    )
+    cell.check(death.died, "the invocation did not die")
     # The function's own log lines, where the secret-leak check reads them (captured output).
-    print(invocation.output)
+    print(death.output)
     if cell.fault == "oom-kill":
         hit = any(c.key == create_key for c in w.api.calls)
         cell.check(hit, f"the function died before {create_key}")
-    crash.handler(destination_record(invocation, FUNCTION_ARN), LambdaContext(seconds=30))
-    invocations = 1
-    # A create in flight is handed over to the type's look-up: its poll rule answers.
-    for _ in range(20):
-        polls = w.stack.pending_polls()
-        if not polls or w.receiver.responses_for(event["RequestId"]):
-            break
-        for poll in polls:
-            w.stack.invoke(poll)
-            invocations += 1
-    return _outcome(w, event, invocations)
+    return death.outcome
 
 
 # -- helpers --------------------------------------------------------------------------------------------

@@ -125,7 +125,11 @@ class HACluster(ResourceType[HAClusterProperties]):
         return physical_id.startswith(ID_PREFIX)
 
     def in_flight(self, req: Request[HAClusterProperties]) -> Mapping[str, Any] | None:
-        """Whether the appliance is clustered already (the before-list: ``CLUSTERED`` or nothing)."""
+        """Whether the appliance is clustered already (the before-list: ``CLUSTERED`` or nothing).
+
+        The remote key pair is read first (``create`` reads it again, from the cache): a secret without
+        one refuses the request before any call to the appliance."""
+        req.properties.remote_key_pair(req.stack_id)
         with client_for(req.properties, req) as client:
             before = listed_before(
                 lambda: [CLUSTERED] if _clustered(client) else [],
