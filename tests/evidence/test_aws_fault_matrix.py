@@ -23,11 +23,18 @@ Create returned (which must succeed). Then, as in the API-side matrix:
 A cell whose fault the row's Create never meets (no poll rule for a type that answers at once, no
 CreateSecret for a type that hands out no keys) is not played: the table shows ``-``.
 
-``KNOWN_BAD`` cells show what is still wrong, as xfails that must keep their exact symptom: an object
-made by an invocation killed during its create call is orphaned when its type has no in-flight look-up
-(``ResourceType.in_flight``). A cluster whose claim failed is removed before the FAILED goes out: the
-removal waits for a deploying cluster to settle and for its delete to be accepted (an object the API is
-destroying counts as removed).
+An invocation killed during its create call (``oom-kill``) is answered through the type's in-flight
+record (``ResourceType.in_flight``, kept before the call): the on-failure destination hands it to the
+type's ``poll``. Every type that can look its objects up adopts the object (SUCCESS); those whose list
+tells no creation time (HACluster, CapellaDbUser, CapellaBucket) keep a before-list, the objects of that
+name already there, and adopt only one that was not. User and Activation cannot: CloudBasic hands their
+key pair out only in the lost answer, so their poll answers FAILED under the real physical id (the
+rollback Delete then acts on it as on any Delete: the user, the activated instance stay), says that the
+key pair is lost and what to do, and removes the keys secret that held only its placeholder.
+
+``KNOWN_BAD`` cells show what is still wrong, as xfails that must keep their exact symptom (none now).
+A cluster whose claim failed is removed before the FAILED goes out: the removal waits for a deploying
+cluster to settle and for its delete to be accepted (an object the API is destroying counts as removed).
 
 The table prints at the end of the run, after the API-side one.
 """
@@ -36,11 +43,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -48,6 +52,7 @@ import pytest
 from simulators.cloudformation import CapturedResponse
 from simulators.stack import FUNCTION_ARN, LambdaContext, Outcome
 from tests.aws_calls import TIMEOUT, AwsCalls, Failure, aws_calls
+from tests.evidence.killed import killed_after_call
 from tests.evidence.subjects import SUBJECTS, Subject
 from tests.evidence.test_fault_matrix import Cell, follow_up, no_orphans, one_response
 from tests.evidence.world import FUNCTIONS, World, world
@@ -61,7 +66,6 @@ the work deadline is 4 s away, time enough to reach the create call on a busy ma
 than the dripped answer takes."""
 DRIP_SECONDS = 1.0
 DEPTH = 2000
-DYING = Path(__file__).with_name("dying_function.py")
 
 THROTTLED_DDB = Failure("ProvisionedThroughputExceededException", 400)
 DDB_ERROR = Failure("InternalServerError", 500)
@@ -154,13 +158,14 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "oom-kill": (
         "the process is killed (out of memory) right after the create call",
         F,
-        "the on-failure destination answers FAILED; a type with an in-flight look-up adopts the object",
+        "the on-failure destination answers FAILED; a type with an in-flight record answers through it",
     ),
 }
 ORDER = {column: index for index, column in enumerate(COLUMNS)}
 
-# What the reason of an expected FAILED must contain (lower-cased), so that it says what happened.
-REASON: dict[str, str] = {
+# What the reason of an expected FAILED must contain (lower-cased), so that it says what happened: by
+# column, or by (row, column) for a cell whose FAILED differs from its column's.
+REASON: dict[str | tuple[str, str], str] = {
     "ddb-throttled": "throttl",
     "sm-get-throttled": "throttl",
     "sm-create-fails": "secret",
@@ -169,6 +174,8 @@ REASON: dict[str, str] = {
     "deep-props": "nested more than",
     "crash-init": "invocationfailed",
     "oom-kill": "invocationfailed",
+    ("User", "oom-kill"): "the key pair createuser hands out only in its answer was lost",
+    ("Activation", "oom-kill"): "the admin key pair activateinstance hands out only in its answer was lost",
 }
 
 ROWS = tuple(subject.row for subject in SUBJECTS)
@@ -180,8 +187,12 @@ IN_FLIGHT = (
     "CapellaClusterV4",
     "CapellaAllowedCidr",
     "CapellaCredential",
+    "HACluster",
+    "CapellaDbUser",
+    "CapellaBucket",
 )
-"""Rows whose type records its create in flight (``ResourceType.in_flight``) before the call."""
+"""Rows whose type records its create in flight (``ResourceType.in_flight``) before the call and can
+look its object up (the last three with a before-list)."""
 
 # Cells whose right answer differs from the column's, with the reason.
 _LOOKED_UP = "the create's outcome is unknown, so the type looks the object up and adopts it"
@@ -216,6 +227,14 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
         )
         for row in IN_FLIGHT
     },
+    **{
+        (row, "oom-kill"): (
+            F,
+            "the key pair is handed out only in the answer the kill lost: the type's poll answers FAILED "
+            "under the real id (the rollback Delete acts on it), says so and removes the placeholder secret",
+        )
+        for row in ("User", "Activation")
+    },
     ("CapellaDbUser", "gzip-bomb"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "deep-answer"): (S, "the physical id is ClusterId/UserName: the body is not needed"),
     ("CapellaDbUser", "slow-drip"): (S, _LOOKED_UP),
@@ -242,22 +261,9 @@ PROPERTY_SECRETS = ("Replication", "HACluster", "User", "Activation", "CapellaDb
 
 
 # Cells where the product misbehaves: the exact symptom (every problem the cell finds must start with
-# one of the ``symptom`` prefixes) and why; the fix is in the runtime's invocation (see the module
-# docstring). Shown as xfailed while the symptom is there; a cell that finds no problem any more fails
-# until it is removed from here.
-_DIED = (
-    "the process died after the API took the create; the type has no in-flight look-up (its list tells "
-    "no creation time, so a look-up could adopt an object made before), so the destination answers "
-    "FAILED with a placeholder and nothing finds the object"
-)
-_KEYS_DIED = (
-    _DIED + "; the key pair the API handed out died with the process (it was never read), and its "
-    "secret is left holding the placeholder"
-)
-KNOWN_BAD: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
-    **{(row, "oom-kill"): (("orphaned",), _DIED) for row in ROWS if row not in IN_FLIGHT + KEY_TYPES},
-    **{(row, "oom-kill"): (("orphaned", "an owned secret holds only"), _KEYS_DIED) for row in KEY_TYPES},
-}
+# one of the ``symptom`` prefixes) and why. Shown as xfailed while the symptom is there; a cell that finds
+# no problem any more fails until it is removed from here.
+KNOWN_BAD: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
 
 
 def applies(subject: Subject, column: str) -> bool:
@@ -409,7 +415,7 @@ def _check_hit(cell: Cell, calls: AwsCalls, took: Callable[[], bool] | None) -> 
 
 
 def _check_reason(cell: Cell, outcome: Outcome, status: str) -> None:
-    word = REASON.get(cell.fault)
+    word = REASON.get((cell.subject.row, cell.fault), REASON.get(cell.fault))
     if status != F or word is None or not outcome.responses:
         return
     reason = str(outcome.responses[0].body.get("Reason") or "")
@@ -504,54 +510,22 @@ def _outcome(w: World, event: dict[str, Any], invocations: int) -> Outcome:
 
 
 # -- invocations that die: the on-failure destination answers ---------------------------------------------
-@contextmanager
-def _served_aws() -> Iterator[dict[str, str]]:
-    """moto as a server sharing this process's backends, for the function's own process."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield {"AWS_ENDPOINT_URL": f"http://{host}:{port}"}
-    finally:
-        server.stop()
-
-
 def _die_and_answer(
     cell: Cell, event: dict[str, Any], create_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> Outcome:
-    from cbprovider.runtime import crash
-
-    from simulators.lambda_runner import destination_record, run_async
-
     w = cell.w
     monkeypatch.setattr("cbprovider.runtime.crash._answerer", None)
-    crash_env = {
-        "DYING_FUNCTION": FUNCTIONS[cell.subject.family],
-        "CRASH": "init-error" if cell.fault == "crash-init" else "killed-after-call",
-        "CRASH_OPERATION": create_key,
-    }
-    w.stack.play.before(event)
-    with _served_aws() as endpoint:
-        invocation = run_async(DYING, event, seconds=30.0, env={**os.environ, **endpoint, **crash_env})
-    cell.check(invocation.failed, "the invocation did not die")
+    crash = "init-error" if cell.fault == "crash-init" else "killed-after-call"
+    death = killed_after_call(
+        w.stack, event, function=FUNCTIONS[cell.subject.family], operation=create_key, crash=crash
+    )
+    cell.check(death.died, "the invocation did not die")
     # The function's own log lines, where the secret-leak check reads them (captured output).
-    print(invocation.output)
+    print(death.output)
     if cell.fault == "oom-kill":
         hit = any(c.key == create_key for c in w.api.calls)
         cell.check(hit, f"the function died before {create_key}")
-    crash.handler(destination_record(invocation, FUNCTION_ARN), LambdaContext(seconds=30))
-    invocations = 1
-    # A create in flight is handed over to the type's look-up: its poll rule answers.
-    for _ in range(20):
-        polls = w.stack.pending_polls()
-        if not polls or w.receiver.responses_for(event["RequestId"]):
-            break
-        for poll in polls:
-            w.stack.invoke(poll)
-            invocations += 1
-    return _outcome(w, event, invocations)
+    return death.outcome
 
 
 # -- helpers --------------------------------------------------------------------------------------------

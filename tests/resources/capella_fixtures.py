@@ -186,3 +186,18 @@ def cluster_properties(project_id: str, **overrides: Any) -> dict[str, Any]:
 
 def nothing_left() -> bool:
     return LocalStack.leftovers() == {"rules": [], "poll_state": []}
+
+
+def fails_without_adopting(
+    stack: LocalStack, resource_type: str, properties: dict[str, Any], *, sought: str
+) -> None:
+    """A Create whose answer is lost while an object of its name existed before: FAILED under the
+    placeholder, saying no ``sought`` (``bucket named 'orders'``) besides those there before appeared,
+    nothing left behind; its rollback Delete succeeds (the caller checks the object is still there)."""
+    failed = stack.send("Create", resource_type, "Thing", properties)
+    assert failed.status == "FAILED", "an object made before the call was adopted"
+    assert failed.physical_id.startswith("failed-create-Thing-")
+    assert f"no {sought} besides those there before the call appeared" in failed.reason
+    assert nothing_left()
+    rollback = stack.send("Delete", resource_type, "Thing", properties, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 
 from simulators.stack import register_endpoint
+from tests.evidence.killed import killed_create
 from tests.resources import capella_v4_fixtures
-from tests.resources.capella_fixtures import SHORT_CONTEXT, nothing_left, slow_create
+from tests.resources.capella_fixtures import SHORT_CONTEXT, fails_without_adopting, nothing_left, slow_create
 from tests.resources.capella_v4_fixtures import BUCKET, CLUSTER_PATH, V4World
 
 v4world = capella_v4_fixtures.v4world
@@ -107,3 +108,41 @@ def test_bad_input_and_a_v3_endpoint_are_refused_before_any_call(v4world: V4Worl
     assert old.status == "FAILED"
     assert "Endpoint 'old' speaks Capella API v3; Custom::CapellaBucket on it needs API v4" in old.reason
     assert v4world.sim.calls[before:] == []
+
+
+def test_a_create_killed_during_its_call_adopts_the_bucket_it_made(v4world: V4World) -> None:
+    """The process is killed right after the API made the bucket: the on-failure destination hands the
+    in-flight create to the look-up, which finds a bucket that was not there before the call."""
+    project_id, cluster_id = v4world.healthy_cluster()
+    props = bucket_props(project_id, cluster_id)
+    created = killed_create(
+        v4world.stack, BUCKET, "Bucket", props, function="capella_provider", operation=f"POST {BUCKETS}"
+    )
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id == f"{project_id}/{cluster_id}/{base64.b64encode(b'orders').decode()}"
+    assert v4world.calls(f"POST {BUCKETS}") == 1
+    assert nothing_left()
+
+
+def test_a_same_named_bucket_made_before_the_create_is_never_adopted(v4world: V4World) -> None:
+    """Someone else's bucket of the name exists; the create's answer is lost: the look-up must not take
+    that bucket for the one the call made (its rollback Delete would remove it)."""
+    project_id, cluster_id = v4world.healthy_cluster()
+    with v4world.client() as client:
+        theirs = client.create_bucket(project_id, cluster_id, {"name": "orders", "type": "couchbase"})
+    v4world.sim.faults.add(f"POST {BUCKETS}", drop=True)
+    props = bucket_props(project_id, cluster_id)
+    fails_without_adopting(v4world.stack, BUCKET, props, sought="bucket named 'orders'")
+    assert list(v4world.store.buckets[cluster_id]) == [theirs]
+
+
+def test_a_before_list_that_cannot_be_read_fails_before_the_create(v4world: V4World) -> None:
+    project_id, cluster_id = v4world.healthy_cluster()
+    v4world.sim.faults.add(f"GET {BUCKETS}", status=500, times=None)
+    failed = v4world.stack.send("Create", BUCKET, "Bucket", bucket_props(project_id, cluster_id))
+    assert failed.status == "FAILED"
+    assert failed.physical_id.startswith("failed-create-Bucket-")
+    assert "[BeforeListUnavailable]" in failed.reason
+    assert "nothing was created" in failed.reason
+    assert v4world.calls(f"POST {BUCKETS}") == 0
+    assert nothing_left()

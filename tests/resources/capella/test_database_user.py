@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.evidence.killed import killed_create
 from tests.resources import capella_fixtures
 from tests.resources.capella_fixtures import (
     OTHER_PASSWORD,
@@ -12,6 +13,7 @@ from tests.resources.capella_fixtures import (
     SHORT_CONTEXT,
     USER,
     CapellaWorld,
+    fails_without_adopting,
     nothing_left,
     slow_create,
 )
@@ -225,6 +227,7 @@ def test_a_refused_look_up_ends_the_create_under_the_user_id(world: CapellaWorld
     cluster_id = world.healthy_cluster()
     props = _props(world, cluster_id)
     world.sim.faults.add(USERS, drop=True)
+    world.sim.faults.add("GET /v3/clusters/{id}/users")  # the before-list, read before the create: answered
     world.sim.faults.add("GET /v3/clusters/{id}/users", status=404)
     failed = world.stack.send("Create", USER, "User", props)
     assert failed.status == "FAILED"
@@ -243,4 +246,40 @@ def test_an_unavailable_api_is_a_clear_refusal_with_the_placeholder(world: Capel
     assert busy.physical_id.startswith("failed-create-User-"), "503: the server did not act"
     assert "[ApiError 503]" in busy.reason
     assert busy.invocations == 1
+    assert nothing_left()
+
+
+def test_a_create_killed_during_its_call_adopts_the_user_it_made(world: CapellaWorld) -> None:
+    """The process is killed right after the API made the user: the on-failure destination hands the
+    in-flight create to the look-up, which finds a user that was not there before the call."""
+    cluster_id = world.healthy_cluster()
+    props = _props(world, cluster_id)
+    created = killed_create(world.stack, USER, "User", props, function="capella_provider", operation=USERS)
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id == f"{cluster_id}/app"
+    assert set(world.sim.cluster_users[cluster_id]) == {"app"}
+    assert _user_calls(world).count(USERS) == 1
+    assert nothing_left()
+
+
+def test_a_same_named_user_made_before_the_create_is_never_adopted(world: CapellaWorld) -> None:
+    """Someone else's user of the name exists; the create's answer is lost: the look-up must not take
+    that user for the one the call made, and the FAILED names the placeholder, so that no rollback
+    Delete removes it."""
+    cluster_id = world.healthy_cluster()
+    with world.client() as client:
+        client.create_database_user(cluster_id, "app", OTHER_PASSWORD, all_buckets_access="data_writer")
+    world.sim.faults.add(USERS, drop=True)
+    fails_without_adopting(world.stack, USER, _props(world, cluster_id), sought="database user named 'app'")
+    assert set(world.sim.cluster_users[cluster_id]) == {"app"}, "their user is kept"
+
+
+def test_a_before_list_that_cannot_be_read_fails_before_the_create(world: CapellaWorld) -> None:
+    cluster_id = world.healthy_cluster()
+    world.sim.faults.add("GET /v3/clusters/{id}/users", status=500, times=None)
+    failed = world.stack.send("Create", USER, "User", _props(world, cluster_id))
+    assert failed.status == "FAILED"
+    assert failed.physical_id.startswith("failed-create-User-")
+    assert "[BeforeListUnavailable]" in failed.reason
+    assert USERS not in _user_calls(world)
     assert nothing_left()

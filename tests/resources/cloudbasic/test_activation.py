@@ -17,6 +17,7 @@ from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import STATE_TABLE, LocalStack, load_handler, local_aws, register_endpoint
 from tests.aws_calls import aws_calls
+from tests.evidence.killed import killed_create
 from tests.resources.sample_events import NAMES, check_sample_event, load_event
 
 TYPE = "Custom::CloudBasicActivation"
@@ -338,3 +339,27 @@ def test_keys_that_cannot_be_written_are_sealed_in_the_poll_state_and_written_by
     with CloudBasicClient(env.sim.url, (access, private)) as client:
         assert client.replication_service_status().status == "Running"
     assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
+
+
+def test_a_create_killed_during_its_call_fails_under_the_instance_id_saying_the_keys_are_lost(
+    env: Env,
+) -> None:
+    """The process is killed right after ActivateInstance answered: the admin key pair is lost. The FAILED
+    names the instance, says what happened and what to do, and no secret is left holding only its
+    placeholder; the rollback Delete succeeds (there are no keys to deactivate with)."""
+    props = with_licence(env)
+    failed = killed_create(
+        env.stack, TYPE, "Activation", props, function="cloudbasic_provider", operation="ActivateInstance"
+    )
+    assert failed.status == "FAILED"
+    assert failed.physical_id == INSTANCE
+    assert failed.reason.startswith(f"[KeysLost] CloudBasic ActivateInstance for instance {INSTANCE}")
+    assert "the admin key pair ActivateInstance hands out only in its answer was lost" in failed.reason
+    assert "its licence key stays bound to it" in failed.reason
+    assert "activate a fresh instance" in failed.reason
+    assert env.sim.activated
+    assert [s for s in env.live_secrets() if "cloudbasic-activation" in s] == []
+    assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
+    rollback = env.stack.send("Delete", TYPE, "Activation", props, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert env.sim.activated

@@ -15,7 +15,9 @@ from cbprovider.runtime import is_placeholder
 from cbprovider.secrets.sharing import sharing_tags
 
 from simulators.cloudbasic import CloudBasicSimulator
+from simulators.cloudbasic.state import Cluster
 from simulators.stack import LocalStack, register_endpoint
+from tests.evidence.killed import killed_create
 from tests.resources.conftest import CloudBasicEnv
 from tests.resources.sample_events import NAMES, check_sample_event, load_event
 from tests.tls import self_signed_certificate
@@ -173,6 +175,7 @@ def test_create_on_an_appliance_already_clustered_fails_and_its_rollback_leaves_
 
 def test_wait_for_remote_polls_until_the_remote_service_runs(cb: CloudBasicEnv) -> None:
     stopped = json.dumps({"status": "Running", "remoteStatus": "Stopped"})
+    cb.sim.faults.add("ReplicationServiceStatus")  # read before the create (not clustered): answered
     cb.sim.faults.add("ReplicationServiceStatus", status=200, body=stopped, times=2)
     created = cb.stack.send("Create", TYPE, "Cluster", props(cb, WaitForRemote="true"))
     assert created.status == "SUCCESS", created.reason
@@ -198,6 +201,66 @@ def test_a_lost_create_answer_reports_the_id_so_the_rollback_can_dissolve_it(cb:
     rollback = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=created.physical_id)
     assert rollback.status == "SUCCESS"
     assert cb.sim.cluster is None
+
+
+def their_cluster(cb: CloudBasicEnv) -> Cluster:
+    """The appliance joined to another node behind the stack's back."""
+    theirs = Cluster(LOCAL, "10.0.9.10", 81, "THEIRPUBLICKEY000001", "Their/Private+Key/0123456789abcdefg")
+    with cb.sim.state.lock:
+        cb.sim.state.cluster = theirs
+    return theirs
+
+
+def test_a_create_killed_during_its_call_adopts_the_cluster_it_made(cb: CloudBasicEnv) -> None:
+    """The process is killed right after the appliance made the cluster: the on-failure destination hands
+    the in-flight create to the look-up, which finds the appliance clustered and not clustered before."""
+    created = killed_create(
+        cb.stack, TYPE, "Cluster", props(cb), function="cloudbasic_provider", operation="CreateCluster"
+    )
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id == f"hacluster:{LOCAL}:{REMOTE}"
+    assert created.data == {"LocalServer": LOCAL, "RemoteServer": REMOTE, "Status": "Running"}
+    assert action_calls(cb, "CreateCluster") == 1
+    assert no_leftovers()
+
+
+def test_a_cluster_there_before_a_killed_create_is_never_adopted(cb: CloudBasicEnv) -> None:
+    theirs = their_cluster(cb)
+    given = props(cb)
+    failed = killed_create(
+        cb.stack, TYPE, "Cluster", given, function="cloudbasic_provider", operation="CreateCluster"
+    )
+    assert failed.status == "FAILED", "a cluster the appliance was in before was adopted"
+    assert is_placeholder(failed.physical_id)
+    assert "the appliance was already in a cluster before the call" in failed.reason
+    assert no_leftovers()
+    rollback = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert cb.sim.cluster is theirs
+
+
+def test_a_lost_answer_of_a_create_on_a_clustered_appliance_names_no_cluster(cb: CloudBasicEnv) -> None:
+    """The appliance was in a cluster before the call (which refused the create): the lost answer must not
+    lead a rollback Delete to dissolve that cluster."""
+    theirs = their_cluster(cb)
+    cb.sim.faults.add("CreateCluster", malformed=True)
+    given = props(cb)
+    failed = cb.stack.send("Create", TYPE, "Cluster", given)
+    assert failed.status == "FAILED"
+    assert is_placeholder(failed.physical_id)
+    rollback = cb.stack.send("Delete", TYPE, "Cluster", given, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert cb.sim.cluster is theirs
+
+
+def test_a_status_that_cannot_be_read_fails_before_the_create(cb: CloudBasicEnv) -> None:
+    cb.sim.faults.add("ReplicationServiceStatus", status=500, times=None)
+    failed = cb.stack.send("Create", TYPE, "Cluster", props(cb))
+    assert failed.status == "FAILED"
+    assert is_placeholder(failed.physical_id)
+    assert "[BeforeListUnavailable]" in failed.reason
+    assert action_calls(cb, "CreateCluster") == 0
+    assert no_leftovers()
 
 
 @pytest.mark.parametrize(

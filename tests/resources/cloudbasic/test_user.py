@@ -19,6 +19,7 @@ from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 from tests.aws_calls import aws_calls
+from tests.evidence.killed import killed_create
 from tests.resources.sample_events import NAMES, check_sample_event, load_event
 
 TYPE = "Custom::CloudBasicUser"
@@ -307,3 +308,31 @@ def test_keys_that_can_be_neither_written_nor_sealed_fail_saying_so(env: Env) ->
     assert created.status == "FAILED"
     assert created.reason.startswith("[KeysNotStored] CloudBasic CreateUser handed out the key pair of ops")
     assert env.sim.users["ops"].secret_access_key not in env.log.getvalue() + created.reason
+
+
+def _live_owned_secrets(env: Env) -> list[str]:
+    listed = env.sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]
+    owned = [s for s in listed if s["Name"].startswith("cfn-replication-provider/")]
+    return [s["Name"] for s in owned if not s.get("DeletedDate")]
+
+
+def test_a_create_killed_during_its_call_fails_under_the_user_name_saying_the_keys_are_lost(env: Env) -> None:
+    """The process is killed right after CreateUser answered: the key pair is lost (CloudBasic shows it
+    only in that answer). The FAILED names the user, so the rollback Delete acts on it as every Delete
+    does, says what happened and what to do, and no secret is left holding only its placeholder."""
+    failed = killed_create(
+        env.stack, TYPE, "Ops", env.props, function="cloudbasic_provider", operation="CreateUser"
+    )
+    assert failed.status == "FAILED"
+    assert failed.physical_id == "ops"
+    assert failed.reason.startswith("[KeysLost] CloudBasic CreateUser for user ops was in flight")
+    assert "the key pair CreateUser hands out only in its answer was lost" in failed.reason
+    assert "its keys secret, which held only a placeholder, was removed" in failed.reason
+    advice = "remove it in the CloudBasic console, or give this resource another UserName and Email"
+    assert advice in failed.reason
+    assert "ops" in env.sim.users
+    assert _live_owned_secrets(env) == []
+    assert LocalStack.leftovers() == {"rules": [], "poll_state": []}
+    rollback = env.stack.send("Delete", TYPE, "Ops", env.props, physical_id=failed.physical_id)
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert "user ops is left on the appliance" in rollback.reason

@@ -17,10 +17,18 @@ The private key cannot be had again, so ``issue_keys`` makes sure it always has 
    the operation's ServiceTimeout ends it.
 
 The key pair is never logged and never stored in clear outside its secret.
+
+The invocation may die during the call (killed for memory, the Lambda timeout): the key pair is then lost
+with it, since the API shows it in that one answer only. The type's in-flight record
+(``ResourceType.in_flight``, ``keys_call_in_flight``) names the call; the on-failure destination hands it
+to the type's ``poll``, where ``after_lost_call`` answers: SUCCESS if the pair had reached its secret
+before the invocation died, else a FAILED that names the real object (a rollback Delete then acts on it),
+says plainly that the pair is lost and what to do, and removes the secret left holding the placeholder.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -52,6 +60,8 @@ SEAL_RESERVE = 5.0
 KEYS_POLL_SECONDS = 60
 STATE_SECRET = "keys_secret_arn"  # noqa: S105 (a state field name)
 STATE_SEALED = "sealed_keys"
+STATE_IN_FLIGHT = "keys_call_in_flight"
+"""The in-flight record's field: the call that hands out a key pair (``CreateUser``...)."""
 _HINT_CHARS = re.compile(r"[^A-Za-z0-9_.@-]")
 
 
@@ -61,6 +71,10 @@ class KeysSecretMissing(ProviderError):
 
 class KeysNotStored(ProviderError):
     """The API handed out a key pair that could neither be written to its secret nor kept sealed."""
+
+
+class KeysLost(ProviderError):
+    """The call that hands out a key pair was in flight when its invocation died: the pair is lost."""
 
 
 def issue_keys(
@@ -136,6 +150,61 @@ def finish_keys(
         logger.info("Wrote the key pair kept sealed since the API handed it out", extra={"secret_arn": arn})
         return Done(physical_id, dict(data(arn)))
     return InProgress(physical_id, dict(state), KEYS_POLL_SECONDS)
+
+
+def keys_call_in_flight(operation: str) -> dict[str, str]:
+    """The in-flight record of ``operation`` (the call that hands out the key pair), kept before the
+    keys secret is made: should the invocation die, the type's ``poll`` is given it (``after_lost_call``)."""
+    return {STATE_IN_FLIGHT: operation}
+
+
+def is_call_in_flight(state: Mapping[str, Any]) -> bool:
+    """Whether a poll state is an in-flight record handed over after the invocation died."""
+    return isinstance(state.get(STATE_IN_FLIGHT), str)
+
+
+def after_lost_call(
+    req: Request[Any],
+    physical_id: str,
+    *,
+    data: Callable[[str], Mapping[str, str]],
+    lost: Callable[[str], str],
+) -> Done:
+    """Answer a call that was in flight when its invocation died (see the module docstring).
+
+    ``physical_id`` (known before the call) is noted first, so that every FAILED from here names it.
+    If a keys secret of it holds a key pair, the pair was written before the invocation died: ``Done``.
+    Otherwise every keys secret of it (holding the placeholder) is removed and ``KeysLost`` is raised
+    with ``lost(removed)``, ``removed`` saying what became of the secret.
+    """
+    req.note_physical_id(physical_id)
+    sm = secrets_client()
+    arns = find_keys_secrets(req, physical_id, client=sm)
+    kept = [arn for arn in arns if holds_key_pair(arn, client=sm)]
+    if kept:
+        logger.warning(
+            "The invocation died after the key pair was written to its secret: the create is complete",
+            extra={"secret_arn": kept[-1]},
+        )
+        return Done(physical_id, dict(data(kept[-1])))
+    removed = sum(delete_owned_secret(arn, stack_id=req.stack_id, client=sm) for arn in arns)
+    raise KeysLost(
+        lost(
+            "its keys secret, which held only a placeholder, was removed"
+            if removed
+            else "no keys secret was left"
+        )
+    )
+
+
+def holds_key_pair(arn: str, *, client: Any = None) -> bool:
+    """Whether the owned secret ``arn`` holds a key pair (not the placeholder); the value is not kept."""
+    sm = client or secrets_client()
+    try:
+        value = json.loads(sm.get_secret_value(SecretId=arn)["SecretString"])
+    except ValueError:
+        return False
+    return isinstance(value, dict) and bool(value.get("AccessKeyId")) and bool(value.get("SecretAccessKey"))
 
 
 def _write(

@@ -19,6 +19,12 @@ The same state is what a type's ``ResourceType.in_flight`` returns before the ca
 before_call``): should the invocation die during the call, the runtime hands it to ``poll`` and the
 same look-up answers. A refused connection, a 429 or a 503 (the transport's "not processed" answers)
 and any other 4xx are clear refusals: nothing was created and they fail at once.
+
+A type whose list tells no creation time keeps a before-list (``BEFORE_KEY``: the ids of the objects of
+that name already there, read by ``listed_before`` in ``ResourceType.in_flight``), so that its look-up
+adopts only an object that was not there before the call (``PendingCreate.existed``). A before-list that
+cannot be read fails the request before the create is sent (``BeforeListUnavailable``): without it, a
+create cut off by the invocation's death could be answered by adopting an object someone else made.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ VERIFY_LOOKUPS = 2
 NOT_PROCESSED = frozenset({429, 503})
 """Statuses that say the server did not act (the transport retries them even for a create)."""
 IN_FLIGHT_CAUSE = "was in flight when its invocation ended"
+BEFORE_KEY = "before"
+"""The pending state's list of the ids of the objects of that name that existed before the call."""
 _STATE_KEYS = frozenset({VERIFY_KEY, "since", "settleAt", "cause", "lookups"})
 
 
@@ -57,6 +65,25 @@ class CreateNotCarriedOut(ProviderError):
 
 class CreateAmbiguous(ProviderError):
     """Several objects of the name appeared while a create's outcome was unknown."""
+
+
+class BeforeListUnavailable(ProviderError):
+    """The objects that exist already could not be listed before a create: the create is not sent."""
+
+
+def listed_before(list_ids: Callable[[], Iterable[str]], *, what: str) -> list[str]:
+    """The ids ``list_ids`` reads (sorted, each once): the before-list of a create about to be sent.
+
+    ``BeforeListUnavailable`` (naming ``what``, e.g. ``the buckets of cluster X``) if the read fails in
+    any way the API clients report: the request then fails before anything is created.
+    """
+    try:
+        return sorted(set(list_ids()))
+    except (ApiConnectionError, ApiError, ResponseFormatError, DeadlineExceeded) as error:
+        raise BeforeListUnavailable(
+            f"{what} could not be listed before the create, which was therefore not sent (nothing was "
+            f"created; try again): {error}"
+        ) from None
 
 
 def outcome_unknown(error: BaseException) -> bool:
@@ -168,6 +195,20 @@ class PendingCreate:
             extra={k: v for k, v in state.items() if k not in _STATE_KEYS},
         )
 
+    @staticmethod
+    def before_in(in_flight: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The before-list of a request's in-flight record (``Request.in_flight``), as ``extra`` for
+        ``after`` (empty without one: the look-up then adopts any object of the name, as it did before
+        before-lists were kept)."""
+        kept = PendingCreate.from_state(in_flight) if in_flight else None
+        if kept is None or BEFORE_KEY not in kept.extra:
+            return {}
+        return {BEFORE_KEY: list(kept.extra[BEFORE_KEY])}
+
+    def existed(self, object_id: str) -> bool:
+        """Whether ``object_id`` was there before the call (in the before-list): it is never adopted."""
+        return object_id in {str(before) for before in self.extra.get(BEFORE_KEY, ())}
+
     def in_progress(self, physical_id: str) -> InProgress:
         """Look again at the next poll; ``physical_id`` is what a failure meanwhile reports."""
         return InProgress(physical_id, self.to_state(), retry_after=VERIFY_POLL_SECONDS)
@@ -227,12 +268,13 @@ def verify_named(
     pending: PendingCreate, find: Find, *, what: str, physical_id: str, foreign: Callable[[str], bool]
 ) -> str | InProgress:
     """``pending.verify`` for an object looked up by its name (``what``: ``cluster``, ``project``...)."""
+    before = len(pending.extra.get(BEFORE_KEY, ()))
     return pending.verify(
         find,
         physical_id=physical_id,
         foreign=foreign,
         call=f"the {what} create call",
-        sought=f"{what} named {pending.name!r}",
+        sought=f"{what} named {pending.name!r}" + (" besides those there before the call" if before else ""),
     )
 
 

@@ -131,11 +131,13 @@ class ResourceType[P: ResourceProperties]:
         """The ``poll`` state that finds the object of this create if its outcome is never known.
 
         Kept in the request's record, in the write that begins the request, before the create is called;
-        it may read the API (e.g. list the objects that exist already) but never change anything. If the
-        invocation dies during the create (killed for memory, the Lambda timeout), the
-        on-failure destination hands this state to ``poll``, whose look-up adopts the object (SUCCESS)
-        or ends the create FAILED. ``None``: the type cannot look its objects up; a dead create is then
-        answered FAILED with a placeholder.
+        it may read the API (e.g. list the objects that exist already) but never change anything, and what
+        it raises fails the request before anything is created. If the invocation dies during the create
+        (killed for memory, the Lambda timeout), the on-failure destination hands this state to ``poll``,
+        whose look-up adopts the object (SUCCESS) or ends the create FAILED; a type whose object cannot be
+        had back (a key pair shown only in the lost answer) has its ``poll`` answer FAILED naming the
+        object, by ``Request.note_physical_id``. ``None``: a dead create is answered FAILED with a
+        placeholder.
         """
         return None
 

@@ -10,24 +10,37 @@ values not in the template are those the bucket has): ``MemoryAllocationInMb``, 
 ``Replicas``, ``FlushEnabled``, ``TimeToLiveInSeconds``. The API cannot change the others: ``Name``,
 ``Type``, ``StorageBackend``, ``BucketConflictResolution``, ``EvictionPolicy``, ``ProjectId`` and
 ``ClusterId`` replace. A create whose outcome is unknown is verified at later polls by listing the
-cluster's buckets for the name (a bucket list has no creation time; a same-named bucket made before it
-would have refused the create, so one listed afterwards is this one).
+cluster's buckets for the name. A bucket list has no creation time, so before the create is sent the
+request's record keeps the ids of the buckets of that name already there (``in_flight``: the
+before-list); the look-up adopts only a bucket that is not among them. That is also what an invocation
+killed during the create (out of memory) is answered with: the on-failure destination hands the
+in-flight create over to this look-up. A before-list that cannot be read fails the Create before it is
+sent.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from msgspec import Meta, structs
 
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella.connection import is_capella_id
 from cbprovider.resources.capella.v4_connection import InCluster, v4_client_for
-from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
+from cbprovider.resources.pending_create import (
+    BEFORE_KEY,
+    PendingCreate,
+    listed_before,
+    outcome_unknown,
+    verify_named,
+)
 from cbprovider.runtime import Done, Outcome, Request, ResourceType
 from cbprovider.runtime.ids import placeholder_id
+
+if TYPE_CHECKING:
+    from cbprovider.capella.v4 import CapellaV4Client
 
 
 class CapellaBucketProperties(InCluster):
@@ -82,6 +95,15 @@ class CapellaBucket(ResourceType[CapellaBucketProperties]):
         }
     )
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        """The ids of the buckets of this name already in the cluster (the before-list)."""
+        props = req.properties
+        with v4_client_for(props, req) as client:
+            before = listed_before(
+                lambda: self._named(client, req), what=f"the buckets of cluster {props.cluster_id}"
+            )
+        return PendingCreate.before_call(name=props.name, extra={BEFORE_KEY: before}).to_state()
+
     def create(self, req: Req) -> Outcome:
         from cbprovider.capella.v4 import BucketSpec
 
@@ -102,7 +124,8 @@ class CapellaBucket(ResourceType[CapellaBucketProperties]):
             except ProviderError as error:
                 if not outcome_unknown(error):
                     raise
-                pending = PendingCreate.after(error, name=props.name, since=since)
+                before = PendingCreate.before_in(req.in_flight)
+                pending = PendingCreate.after(error, name=props.name, since=since, extra=before)
                 return pending.in_progress(placeholder_id(req.logical_id, req.request_id))
         physical_id = physical_id_of(props.project_id, props.cluster_id, bucket_id)
         req.note_physical_id(physical_id)
@@ -117,9 +140,8 @@ class CapellaBucket(ResourceType[CapellaBucketProperties]):
         with v4_client_for(props, req) as client:
 
             def find(pending: PendingCreate) -> str | None:
-                buckets = client.list_buckets(props.project_id, props.cluster_id, deadline=req.deadline)
-                named = [b.id for b in buckets if b.name == props.name]
-                return physical_id_of(props.project_id, props.cluster_id, named[0]) if named else None
+                new = [bucket_id for bucket_id in self._named(client, req) if not pending.existed(bucket_id)]
+                return physical_id_of(props.project_id, props.cluster_id, new[0]) if new else None
 
             found = verify_named(
                 pending, find, what="bucket", physical_id=str(req.physical_id), foreign=req.owned_elsewhere
@@ -151,6 +173,13 @@ class CapellaBucket(ResourceType[CapellaBucketProperties]):
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return split_physical_id(physical_id) is not None
+
+    @staticmethod
+    def _named(client: CapellaV4Client, req: Req) -> list[str]:
+        """The API ids of the cluster's buckets named like this one."""
+        props = req.properties
+        buckets = client.list_buckets(props.project_id, props.cluster_id, deadline=req.deadline)
+        return [bucket.id for bucket in buckets if bucket.name == props.name]
 
     @staticmethod
     def _parts(req: Req) -> tuple[str, str, str]:

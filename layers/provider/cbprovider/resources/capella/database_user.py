@@ -21,8 +21,13 @@ verification can end (absent, a look-up refused, the ServiceTimeout) leaves a ro
 removes the user if it exists, and finds nothing (404, SUCCESS) if it does not. A clear refusal (409: the
 name is taken, possibly by someone else's user; any other 4xx, a 429/503 after retries, a refused
 connection) is FAILED with the placeholder, so that the rollback never deletes a user this stack did not
-make. The v3 user list carries no creation time, so a same-named user made by someone else before a
-create whose answer was lost would be adopted: the one case the look-up cannot tell apart.
+make. The v3 user list carries no creation time, so before the create is sent the request's record keeps
+whether a user of that name is already on the cluster (``in_flight``: the before-list; the name is
+unique, so it holds that name or nothing). The look-up never adopts a user that was there before the
+call: such a user is someone else's (the create was refused with 409), the create ends FAILED with the
+placeholder, and no rollback can delete it. The same look-up answers an invocation killed during the
+create (out of memory): the on-failure destination hands the in-flight create over to it. A before-list
+that cannot be read fails the Create before it is sent.
 """
 
 from __future__ import annotations
@@ -37,7 +42,13 @@ from msgspec import Meta
 from cbprovider.capella.models import BucketAccess
 from cbprovider.errors import ProviderError
 from cbprovider.resources.capella.connection import CapellaConnection, client_for, is_capella_id
-from cbprovider.resources.pending_create import PendingCreate, outcome_unknown, verify_named
+from cbprovider.resources.pending_create import (
+    BEFORE_KEY,
+    PendingCreate,
+    listed_before,
+    outcome_unknown,
+    verify_named,
+)
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -47,6 +58,7 @@ from cbprovider.runtime import (
     ResourceType,
     ValidationFailed,
 )
+from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import Check
 
@@ -120,6 +132,19 @@ class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
     properties_model = CapellaDatabaseUserProperties
     replacement_properties = frozenset({"UserName", "ClusterId"})
 
+    def in_flight(self, req: Req) -> Mapping[str, Any] | None:
+        """Whether a user of this name is already on the cluster (the before-list: the name or nothing)."""
+        props = req.properties
+        check(props)
+
+        def named() -> list[str]:
+            users = client.list_database_users(props.cluster_id, deadline=req.deadline)
+            return [user.username for user in users if user.username == props.user_name]
+
+        with client_for(props, req) as client:
+            before = listed_before(named, what=f"the database users of cluster {props.cluster_id}")
+        return PendingCreate.before_call(name=props.user_name, extra={BEFORE_KEY: before}).to_state()
+
     def create(self, req: Req) -> Outcome:
         props = req.properties
         check(props)
@@ -139,8 +164,12 @@ class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
             except ProviderError as error:
                 if not outcome_unknown(error):
                     raise
-                req.note_physical_id(physical_id)
-                return PendingCreate.after(error, name=props.user_name, since=since).in_progress(physical_id)
+                before = PendingCreate.before_in(req.in_flight)
+                pending = PendingCreate.after(error, name=props.user_name, since=since, extra=before)
+                reported = self._reported(req, pending, physical_id)
+                if reported == physical_id:
+                    req.note_physical_id(physical_id)
+                return pending.in_progress(reported)
         req.note_physical_id(physical_id)
         return Done(physical_id, self._data(props))
 
@@ -153,12 +182,18 @@ class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
         physical_id = physical_id_of(props.cluster_id, props.user_name)
 
         def listed(pending: PendingCreate) -> str | None:
+            if pending.existed(props.user_name):
+                return None  # someone else's: the create was refused (409), whatever the list says
             users = client.list_database_users(props.cluster_id, deadline=req.deadline)
             return physical_id if any(user.username == props.user_name for user in users) else None
 
         with client_for(props, req) as client:
             found = verify_named(
-                pending, listed, what="database user", physical_id=physical_id, foreign=req.owned_elsewhere
+                pending,
+                listed,
+                what="database user",
+                physical_id=self._reported(req, pending, physical_id),
+                foreign=req.owned_elsewhere,
             )
         if isinstance(found, InProgress):
             return found
@@ -196,6 +231,15 @@ class CapellaDatabaseUser(ResourceType[CapellaDatabaseUserProperties]):
 
     def owns_physical_id(self, physical_id: str) -> bool:
         return split_physical_id(physical_id) is not None
+
+    @staticmethod
+    def _reported(req: Req, pending: PendingCreate, physical_id: str) -> str:
+        """The id a pending create reports until it is found: the user's own (a rollback Delete then
+        removes it if it exists), or the placeholder when a user of that name was there before the call
+        (it is someone else's: no rollback may delete it)."""
+        if pending.existed(req.properties.user_name):
+            return placeholder_id(req.logical_id, req.request_id)
+        return physical_id
 
     @staticmethod
     def _buckets(props: CapellaDatabaseUserProperties) -> tuple[BucketAccess, ...]:

@@ -12,11 +12,19 @@ with the same ``InstanceId`` fails with a reason that says so; a change of ``End
 
 Delete: with a licence key (``ActivationKeySecretArn``), DeactivateInstance signed with the admin keys
 frees the key for another instance; without one (marketplace editions) there is nothing to free and
-the instance stays activated. Either way the keys secret is then removed.
+the instance stays activated. Either way the keys secret is then removed (a secret that holds no key pair
+cannot sign DeactivateInstance: it is only removed).
+
+If the invocation dies during ActivateInstance (killed for memory), the admin key pair is lost with it:
+the on-failure destination hands the in-flight record to ``poll``, which answers FAILED under the
+``InstanceId`` (so the rollback Delete acts on it), saying that the instance may be activated without
+keys the provider holds and what to do, and removes the keys secret that held only its placeholder
+(``keys_secret.after_lost_call``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
@@ -30,11 +38,15 @@ from cbprovider.resources.cloudbasic.connection import (
     read_key_pair,
 )
 from cbprovider.resources.keys_secret import (
+    after_lost_call,
     find_keys_secret,
     find_keys_secrets,
     finish_keys,
+    holds_key_pair,
+    is_call_in_flight,
     is_keys_state,
     issue_keys,
+    keys_call_in_flight,
 )
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, ValidationFailed
 from cbprovider.runtime.log import logger
@@ -101,6 +113,9 @@ class Activation(ResourceType[ActivationProperties]):
     properties_model = ActivationProperties
     replacement_properties = REPLACING
 
+    def in_flight(self, req: Request[ActivationProperties]) -> Mapping[str, Any] | None:
+        return keys_call_in_flight("ActivateInstance")
+
     def create(self, req: Request[ActivationProperties]) -> Outcome:
         from cbprovider.cloudbasic import ActivateInstanceRequest
 
@@ -163,7 +178,12 @@ class Activation(ResourceType[ActivationProperties]):
         )
 
     def poll(self, req: Request[ActivationProperties], state: Mapping[str, Any]) -> Outcome:
-        """Only a key pair kept sealed after ActivateInstance (its secret could not be written) polls."""
+        """A key pair kept sealed after ActivateInstance (its secret could not be written), or an
+        ActivateInstance whose invocation died (handed over by the on-failure destination)."""
+        if is_call_in_flight(state):
+            p = req.properties
+            lost = functools.partial(_lost_text, p.instance_id, bool(p.activation_key_secret_arn))
+            return after_lost_call(req, p.instance_id, data=_attributes, lost=lost)
         if not is_keys_state(state):
             raise ProviderError(f"unknown poll state for {self.type_name}")
         return finish_keys(req, state, data=_attributes)
@@ -180,7 +200,12 @@ class Activation(ResourceType[ActivationProperties]):
             text = f"no keys secret for {instance_id}: nothing to deactivate or remove"
             logger.warning(text, extra={"instance_id": instance_id})
             return Done(instance_id, reason=text)
-        if req.properties.activation_key_secret_arn:
+        if req.properties.activation_key_secret_arn and not holds_key_pair(secrets[-1]):
+            text = (
+                "the keys secret held no admin key pair (ActivateInstance's answer was lost), so the "
+                "instance could not be deactivated; removed the keys secret"
+            )
+        elif req.properties.activation_key_secret_arn:
             deactivated = self._deactivate(req, instance_id, secrets[-1])
             text = (
                 "deactivated and removed the keys secret"
@@ -210,6 +235,20 @@ class Activation(ResourceType[ActivationProperties]):
                     return False
                 raise
         return True
+
+
+def _lost_text(instance_id: str, licensed: bool, removed: str) -> str:
+    licence = ", and its licence key stays bound to it" if licensed else ""
+    return (
+        f"CloudBasic ActivateInstance for instance {instance_id} was in flight when the provider's Lambda "
+        "invocation ended without answering (killed, e.g. for running out of memory, or timed out): the "
+        "instance may have been activated, but the admin key pair ActivateInstance hands out only in its "
+        "answer was lost with the invocation, and an instance cannot be activated again to get it "
+        f"({removed}). If {instance_id} is activated, the provider cannot deactivate it (that needs the lost "
+        f"keys){licence}: its admin can still sign in to the appliance's console with Email and the password "
+        "of PasswordSecretArn; to manage an appliance through the provider, activate a fresh instance "
+        "(another InstanceId)"
+    )
 
 
 def _attributes(keys_secret_arn: str) -> dict[str, str]:

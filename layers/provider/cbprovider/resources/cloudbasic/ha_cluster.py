@@ -18,6 +18,14 @@ Choices where the API reference is silent:
 - The id is recorded for a rollback only once CreateCluster succeeded or its outcome is unknown
   (timeout, 5xx, unreadable answer): a refused CreateCluster (4xx, e.g. the appliance is already in
   another cluster) must not lead a rollback Delete to dissolve a cluster this resource never made.
+- An appliance is in one cluster at most, and CloudBasic names none: before CreateCluster is sent the
+  request's record keeps whether the appliance is clustered already (``in_flight``: the before-list,
+  ReplicationServiceStatus read). When the invocation dies during the call (out of memory), the
+  on-failure destination hands the create over to ``poll``, whose look-up adopts the cluster only if the
+  appliance was not clustered before and is now (a cluster that was there before is someone else's: the
+  call was refused, and the create ends FAILED with the placeholder so that no rollback dissolves it).
+  For the same reason a create whose outcome is unknown records its id only if the appliance was not
+  clustered before. A status that cannot be read fails the Create before it is sent.
 - A replacing update (new ``LocalServer``) creates the cluster on the appliance of ``Endpoint`` before
   CloudFormation deletes the old one, so the replacement names the endpoint of another, unclustered
   appliance; a refusal says so (``ReplacementRefused``).
@@ -33,6 +41,7 @@ from msgspec import Meta
 
 from cbprovider.errors import ApiConnectionError, ApiError, ProviderError, ResponseFormatError
 from cbprovider.resources.cloudbasic.connection import CloudBasicConnection, client_for, read_key_pair
+from cbprovider.resources.pending_create import BEFORE_KEY, PendingCreate, listed_before
 from cbprovider.runtime import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.properties import Check
@@ -41,6 +50,12 @@ if TYPE_CHECKING:
     from cbprovider.cloudbasic import CloudBasicClient, ClusterRequest
 
 ID_PREFIX = "hacluster:"
+CLUSTERED = "the appliance's cluster"
+"""The before-list's one possible entry: the appliance was in a cluster before CreateCluster."""
+_ADVICE = (
+    " (the appliance was already in a cluster before the call, which this stack did not make and leaves "
+    "alone: remove it with DeleteCluster, or name an appliance that is not clustered)"
+)
 REMOTE_POLL_SECONDS = 60
 _NOT_CLUSTERED = ("not part of a cluster", "not clustered", "is not in a cluster")
 
@@ -109,19 +124,39 @@ class HACluster(ResourceType[HAClusterProperties]):
     def owns_physical_id(self, physical_id: str) -> bool:
         return physical_id.startswith(ID_PREFIX)
 
+    def in_flight(self, req: Request[HAClusterProperties]) -> Mapping[str, Any] | None:
+        """Whether the appliance is clustered already (the before-list: ``CLUSTERED`` or nothing).
+
+        The remote key pair is read first (``create`` reads it again, from the cache): a secret without
+        one refuses the request before any call to the appliance."""
+        req.properties.remote_key_pair(req.stack_id)
+        with client_for(req.properties, req) as client:
+            before = listed_before(
+                lambda: [CLUSTERED] if _clustered(client) else [],
+                what=f"the cluster status of the appliance of {req.properties.local_server}",
+            )
+        return PendingCreate.before_call(
+            name=req.properties.local_server, extra={BEFORE_KEY: before}
+        ).to_state()
+
     def create(self, req: Request[HAClusterProperties]) -> Outcome:
         p = req.properties
-        physical_id = f"{ID_PREFIX}{p.local_server}:{p.remote_server}"
+        physical_id = _physical_id(p)
         request = p.cluster_request(with_local=True, stack_id=req.stack_id)
+        # A cluster there before the call is not this one: a lost answer must not name it for a rollback.
+        kept = PendingCreate.from_state(req.in_flight) if req.in_flight else None
+        was_clustered = kept is not None and kept.existed(CLUSTERED)
         with client_for(p, req) as client:
             try:
                 client.create_cluster(request)
             except (ApiConnectionError, ResponseFormatError):
-                req.note_physical_id(physical_id)
+                if not was_clustered:
+                    req.note_physical_id(physical_id)
                 raise
             except ApiError as error:
                 if error.status >= 500:
-                    req.note_physical_id(physical_id)
+                    if not was_clustered:
+                        req.note_physical_id(physical_id)
                     raise
                 if req.request_type == "Update":
                     raise ReplacementRefused(
@@ -139,8 +174,30 @@ class HACluster(ResourceType[HAClusterProperties]):
             return self._answer(client, req, physical_id)
 
     def poll(self, req: Request[HAClusterProperties], state: Mapping[str, Any]) -> Outcome:
+        """Waits for the remote node, or looks up the cluster of a create that was in flight."""
+        pending = PendingCreate.from_state(state)
         with client_for(req.properties, req) as client:
-            return self._answer(client, req, str(req.physical_id))
+            if pending is None:
+                return self._answer(client, req, str(req.physical_id))
+            physical_id = _physical_id(req.properties)
+
+            def find(pending: PendingCreate) -> str | None:
+                if pending.existed(CLUSTERED):
+                    return None  # someone else's cluster: the call was refused
+                return physical_id if _clustered(client) else None
+
+            found = pending.verify(
+                find,
+                physical_id=str(req.physical_id),
+                foreign=req.owned_elsewhere,
+                call="CreateCluster",
+                sought=f"new cluster on the appliance of {req.properties.local_server}",
+                advice=_ADVICE if pending.existed(CLUSTERED) else "",
+            )
+            if not isinstance(found, str):
+                return found
+            req.note_physical_id(found)
+            return self._answer(client, req, found)
 
     def _answer(
         self, client: CloudBasicClient, req: Request[HAClusterProperties], physical_id: str
@@ -162,7 +219,7 @@ class HACluster(ResourceType[HAClusterProperties]):
         physical_id = str(req.physical_id)
         standalone = p.standalone_server_on_delete or p.local_server
         with client_for(p, req) as client:
-            if client.replication_service_status().remote_status is None:
+            if not _clustered(client):
                 logger.info("The appliance is not clustered: nothing to delete")
                 return Done(physical_id, reason="the appliance was not clustered")
             key_pair = None
@@ -177,3 +234,12 @@ class HACluster(ResourceType[HAClusterProperties]):
                     raise
                 return Done(physical_id, reason="the appliance was not clustered")
         return Done(physical_id)
+
+
+def _physical_id(props: HAClusterProperties) -> str:
+    return f"{ID_PREFIX}{props.local_server}:{props.remote_server}"
+
+
+def _clustered(client: CloudBasicClient) -> bool:
+    """Whether the appliance is in a cluster (ReplicationServiceStatus carries ``RemoteStatus``)."""
+    return client.replication_service_status().remote_status is not None

@@ -13,6 +13,12 @@ touches no user.
 
 Delete removes the keys secret and LEAVES the user on the appliance (there is no DeleteUser), with a
 WARNING in the log; remove the user in the CloudBasic console if it must go.
+
+If the invocation dies during CreateUser (killed for memory), the key pair is lost with it: the
+on-failure destination hands the in-flight record to ``poll``, which answers FAILED under the
+``UserName`` (not a placeholder: the rollback Delete then acts on the user as every Delete does), saying
+that the user may exist without usable keys and what to do, and removes the keys secret that held only
+its placeholder (``keys_secret.after_lost_call``).
 """
 
 from __future__ import annotations
@@ -27,10 +33,13 @@ from msgspec import Meta
 from cbprovider.errors import ApiError, ProviderError
 from cbprovider.resources.cloudbasic.connection import CloudBasicConnection, client_for
 from cbprovider.resources.keys_secret import (
+    after_lost_call,
     find_keys_secret,
     finish_keys,
+    is_call_in_flight,
     is_keys_state,
     issue_keys,
+    keys_call_in_flight,
     remove_keys_secrets,
 )
 from cbprovider.runtime import Done, Outcome, Request, ResourceType, is_placeholder
@@ -75,6 +84,9 @@ class User(ResourceType[UserProperties]):
     properties_model = UserProperties
     replacement_properties = REPLACING
 
+    def in_flight(self, req: Request[UserProperties]) -> Mapping[str, Any] | None:
+        return keys_call_in_flight("CreateUser")
+
     def create(self, req: Request[UserProperties]) -> Outcome:
         from cbprovider.cloudbasic import CreateUserRequest
 
@@ -115,7 +127,12 @@ class User(ResourceType[UserProperties]):
             )
 
     def poll(self, req: Request[UserProperties], state: Mapping[str, Any]) -> Outcome:
-        """Only a key pair kept sealed after CreateUser (its secret could not be written) polls."""
+        """A key pair kept sealed after CreateUser (its secret could not be written), or a CreateUser whose
+        invocation died (handed over by the on-failure destination)."""
+        if is_call_in_flight(state):
+            name = req.properties.user_name
+            data = functools.partial(_attributes, name)
+            return after_lost_call(req, name, data=data, lost=functools.partial(_lost_text, name))
         if not is_keys_state(state):
             raise ProviderError(f"unknown poll state for {self.type_name}")
         return finish_keys(req, state, data=functools.partial(_attributes, str(req.physical_id)))
@@ -164,3 +181,14 @@ def _exists_text(req: Request[UserProperties], error: ApiError) -> str:
             "and Email to replace the user (the old user stays on the appliance)"
         )
     return f"{text}. UserName and Email must be unique on the appliance: choose another UserName and Email"
+
+
+def _lost_text(user_name: str, removed: str) -> str:
+    return (
+        f"CloudBasic CreateUser for user {user_name} was in flight when the provider's Lambda invocation "
+        "ended without answering (killed, e.g. for running out of memory, or timed out): the user may have "
+        "been created, but the key pair CreateUser hands out only in its answer was lost with the "
+        f"invocation, and CloudBasic cannot show it again ({removed}). If user {user_name} exists it stays "
+        "on the appliance without usable API keys (CloudBasic has no DeleteUser): remove it in the "
+        "CloudBasic console, or give this resource another UserName and Email, then retry"
+    )
