@@ -14,6 +14,12 @@ from cbprovider.runtime.resource import Done, InProgress, Outcome, Request, Reso
 from cbprovider.runtime.timing import Timing
 
 
+def in_flight(resource: ResourceType[Any], request: Request[Any]) -> Mapping[str, Any] | None:
+    """What a create keeps in the request's record before it is called (``ResourceType.in_flight``:
+    the type may read its API, never change it); ``None`` for any other phase."""
+    return resource.in_flight(request) if request.phase == "create" else None
+
+
 def start(resource: ResourceType[Any], request: Request[Any]) -> Outcome:
     """The operation of ``request.phase``."""
     operation = {"create": resource.create, "update": resource.update, "delete": resource.delete}

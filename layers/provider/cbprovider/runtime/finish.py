@@ -3,7 +3,7 @@
 ``Finish`` owns what must outlive the stages before it, for one invocation:
 
 - the backstop timer: shortly before the Lambda deadline it sends FAILED if nothing was sent, unless a
-  create is in flight (``ResourceType.in_flight``, kept by the ledger) and nothing is known of its
+  create is in flight (``Request.in_flight``, kept in the request's record) and nothing is known of its
   object: then the create is handed over to the type's look-up on a poll rule, which answers (a FAILED
   with a placeholder would orphan what the call makes a moment later);
 - the one-response guard: the handler's answer and the backstop's race, and only the first goes out
@@ -12,14 +12,14 @@
   whoever sends it, carries the object being made (never an empty id), a failed replacement's new
   object is removed (``replacement``), and a poll rule is never left behind.
 
-``guard`` is the safe handler: the pipeline runs its stages inside it, and whatever a stage raises
-becomes one FAILED here, and nowhere else; the pipeline then hands the answer to ``conclude``.
+``guard`` is the safe handler: whatever a stage run inside it raises becomes one FAILED here, and nowhere
+else; ``conclude`` sends the answer. Finish is handed values (resource type, request, id made) and never
+calls back into an earlier stage: the request's record is the pipeline's (``ledger``).
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,10 +28,9 @@ from typing import Any
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ProviderError
 from cbprovider.runtime import delivery
-from cbprovider.runtime.continuation import check_in_time, first_poll, next_poll
+from cbprovider.runtime.continuation import check_in_time, first_poll, looked_up, next_poll
 from cbprovider.runtime.ids import is_placeholder
 from cbprovider.runtime.invocation import Invocation, Services
-from cbprovider.runtime.ledger import Ledger
 from cbprovider.runtime.leftovers import settled
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import PollState
@@ -58,7 +57,6 @@ class Finish:
         self, services: Services, inv: Invocation, url: ResponseUrl | None, poll: PollState | None = None
     ) -> None:
         self.inv = inv
-        self.ledger = Ledger(services, inv, inv.key(poll.attempt if poll is not None else None))
         self._services = services
         self._responder = OneResponse(services.sender, inv.event, url, inv.send_deadline)
         self._lock = threading.Lock()
@@ -117,8 +115,8 @@ class Finish:
     def _handed_to_look_up(self) -> bool:
         """Hand a create in flight whose object is unknown over to the type's look-up (its state saved
         as the poll state, the poll rule scheduled); False if there is none or it cannot be scheduled."""
-        request, in_flight = self._request, self.ledger.in_flight
-        if request is None or in_flight is None or self._poll is not None:
+        request = self._request
+        if request is None or (in_flight := request.in_flight) is None or self._poll is not None:
             return False
         if request.noted_physical_id or self._made:
             return False  # the object is known: FAILED names it and the rollback removes it
@@ -126,25 +124,12 @@ class Finish:
             if self._finishing:
                 return True
             self._finishing = self._looked_up = True
-        physical_id = self.failure_id()
-        elapsed = time.time() - self.inv.started_at
-        service_seconds = elapsed + request.service_deadline.remaining()
-        poll = first_poll(
-            self.inv, "create", physical_id, InProgress(physical_id, in_flight), service_seconds
-        )
-        try:
-            self._services.poller.save(poll)
-            self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
-        except Exception as error:
-            logger.error(
-                "Could not hand the create over to its look-up", extra={"error": type(error).__name__}
-            )
-            self._services.poller.remove(poll.key)
+        poll = looked_up(self._services.poller, self.inv, request, in_flight, self.failure_id())
+        if poll is None:
             with self._lock:
                 self._finishing = self._looked_up = False
             return False
         self._poll = poll
-        logger.warning("The function is about to time out during a create: its look-up answers")
         return True
 
     def _remove_poll_unless_looked_up(self) -> None:
@@ -190,17 +175,14 @@ class Finish:
             return self._finishing
 
     # -- answered -----------------------------------------------------------------------------------
-    def done(self, outcome: Done, phase: Phase) -> Answer:
-        """SUCCESS, with the object's ownership claimed (or released after a delete) and the request
-        recorded as finished, in one write (``ledger``)."""
+    def made(self, outcome: Done, phase: Phase) -> str:
+        """The id a ``Done`` reports (never empty), kept so that a FAILED after it names the object."""
         physical_id = self.inv.reported_id(outcome.physical_id, phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
         if phase == "create":
             self._made = physical_id
-        # Also the create's claim: an API that answered with another stack's object is refused here.
-        self.ledger.complete(phase, physical_id)
-        return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
+        return physical_id
 
     def failure(self, error: BaseException) -> Answer:
         reason = reason_for(error, request_id=self.inv.request_id)

@@ -10,7 +10,7 @@ from cbprovider.endpoints.entries import named_by
 from cbprovider.errors import ProviderError
 from cbprovider.runtime.invocation import Invocation
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.ownership import Ownership
+from cbprovider.runtime.ownership import OwnedElsewhere, Ownership
 from cbprovider.runtime.properties import parse_properties
 from cbprovider.runtime.resource import Phase, Request, ResourceType
 from cbprovider.runtime.timing import Timing
@@ -78,9 +78,6 @@ def build_request(
         except ProviderError:
             logger.info("The old properties no longer parse; old_properties is None")
 
-    def owned_elsewhere(object_id: str) -> bool:
-        return ownership.standing(inv.ref(object_id), inv.owner) == "foreign"
-
     return Request(
         request_type=inv.event["RequestType"],
         phase=phase,
@@ -93,5 +90,5 @@ def build_request(
         resource_type=inv.resource_type,
         deadline=deadline,
         service_deadline=service_deadline,
-        owned_elsewhere=owned_elsewhere,
+        owned_elsewhere=OwnedElsewhere(ownership, inv.ref(physical_id or ""), inv.owner),
     )
