@@ -73,25 +73,39 @@ def _props(cb: CloudBasicEnv) -> dict[str, Any]:
     }
 
 
-def recorded_create(cb: CloudBasicEnv) -> CallPath:
-    warm = cb.stack.send("Create", TYPE, "Warm", _props(cb))
-    assert warm.status == "SUCCESS", warm.reason
+def recorded(cb: CloudBasicEnv, request_type: str, properties: dict[str, Any], **kwargs: Any) -> CallPath:
+    """One request's path: ``SUCCESS`` in one invocation (the container is warm: a Create ran before)."""
     handler = cb.stack.handler
     path = CallPath()
 
-    def recorded(event: Any, context: Any) -> None:
+    def recording(event: Any, context: Any) -> None:
         with path.recording():
             handler(event, context)
 
-    cb.stack.handler = recorded
+    cb.stack.handler = recording
     try:
-        created = cb.stack.send("Create", TYPE, "Replica", _props(cb))
+        outcome = cb.stack.send(request_type, TYPE, "Replica", properties, **kwargs)
     finally:
         cb.stack.handler = handler
-    assert created.status == "SUCCESS", created.reason
-    assert created.physical_id in cb.sim.replications
-    assert created.invocations == 1
+    assert outcome.status == "SUCCESS", outcome.reason
+    assert outcome.physical_id in cb.sim.replications
+    assert outcome.invocations == 1
     return path
+
+
+def recorded_create(cb: CloudBasicEnv) -> CallPath:
+    warm = cb.stack.send("Create", TYPE, "Warm", _props(cb))
+    assert warm.status == "SUCCESS", warm.reason
+    return recorded(cb, "Create", _props(cb))
+
+
+def stage_callers(path: CallPath) -> dict[str, set[str]]:
+    """Each stage entered, with the stages that called it."""
+    callers: dict[str, set[str]] = {}
+    for a, b in path.edges:
+        if a in STAGE_OF and b in STAGE_OF and STAGE_OF[a] != STAGE_OF[b]:
+            callers.setdefault(STAGE_OF[b], set()).add(STAGE_OF[a])
+    return callers
 
 
 def stage_table() -> str:
@@ -126,12 +140,28 @@ def test_one_create_is_a_straight_line(cb: CloudBasicEnv) -> None:
     stage_files = [f for f in path.files if f in STAGE_OF]
     assert set(stage_files) == set(STAGE_OF) - {HANDLER}, "a stage not on the path, or one not declared"
     assert len(STAGES) <= MAX_STAGES
-    callers: dict[str, set[str]] = {}
-    for a, b in path.edges:
-        if a in STAGE_OF and b in STAGE_OF and STAGE_OF[a] != STAGE_OF[b]:
-            callers.setdefault(STAGE_OF[b], set()).add(STAGE_OF[a])
     expected = {stage: {caller} for stage, caller, _ in STAGES if caller is not None}
-    assert callers == expected, "each stage is called by one stage only: the one STAGES names"
+    assert stage_callers(path) == expected, "each stage is called by one stage only: the one STAGES names"
+    assert path.calls_from_leaves(frozenset(STAGE_OF)) == [], "a leaf calls into a stage"
+
+
+def test_a_replacing_update_also_asks_the_type_while_planning_and_nothing_calls_back(
+    cb: CloudBasicEnv,
+) -> None:
+    """The planned stage asks the resource type whether the change replaces the object
+    (``requires_replacement``, which resolves both ends' secrets): the type answers with a value and
+    calls nothing of the runtime back."""
+    given = _props(cb)
+    created = cb.stack.send("Create", TYPE, "Replica", given)
+    assert created.status == "SUCCESS", created.reason
+    moved = {**given, "Destination": {**given["Destination"], "Database": "OtherReplica"}}
+    path = recorded(cb, "Update", moved, physical_id=created.physical_id, old_properties=given)
+    assert len(cb.sim.replications) == 2, "the Update replaced the job (the old one awaits its Delete)"
+    _print(path)
+    assert [str(r) for r in path.re_entries] == []
+    expected = {stage: {caller} for stage, caller, _ in STAGES if caller is not None}
+    expected["resource type"] = {"acted", "planned"}
+    assert stage_callers(path) == expected
     assert path.calls_from_leaves(frozenset(STAGE_OF)) == [], "a leaf calls into a stage"
 
 
