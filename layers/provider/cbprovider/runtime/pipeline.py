@@ -29,6 +29,7 @@ from cbprovider.runtime.redact import redact_event
 from cbprovider.runtime.resource import Done, Phase
 from cbprovider.runtime.response import Answer
 from cbprovider.runtime.response_url import ResponseUrl
+from cbprovider.runtime.typed_request import build_request
 
 
 def on_request(services: Services, event: Mapping[str, Any], context: Any, url: ResponseUrl) -> None:
@@ -82,7 +83,7 @@ def _request(services: Services, finish: Finish, ledger: Ledger) -> Answer | Non
     # Planned: the phase (a replacing Update creates) and the typed request; nothing acted on yet.
     phase = planning.phase_of(inv, resource, services.ownership)
     service_seconds = planning.service_seconds(inv, services.timing)
-    request = planning.build_request(
+    request = build_request(
         inv,
         resource,
         phase,
@@ -120,7 +121,7 @@ def _poll(services: Services, finish: Finish, ledger: Ledger, poll: PollState) -
     finish.resolved(resource)
     check_in_time(poll, services.timing)
     phase: Phase = poll.phase  # type: ignore[assignment]  # a long operation's phase (see polling)
-    request = planning.build_request(
+    request = build_request(
         inv,
         resource,
         phase,

@@ -1,4 +1,4 @@
-"""The Lambda handler body: resource types by name, state table and clients made once per container."""
+"""The Lambda handler body: genuine requests to the pipeline; state table and clients made once per container."""
 
 from __future__ import annotations
 
