@@ -1,4 +1,4 @@
-"""The Lambda handler body: genuine requests to the pipeline; state table and clients made once per container."""
+"""The Lambda handler body: genuine requests on to the pipeline; state table and clients made once."""
 
 from __future__ import annotations
 
