@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import tests.resources.conftest as resources_conftest
 from tests.resources.conftest import CloudBasicEnv
 from tests.runtime.call_path import ROOT, CallPath, module_summary
@@ -142,6 +144,27 @@ def test_one_create_is_a_straight_line(cb: CloudBasicEnv) -> None:
     assert len(STAGES) <= MAX_STAGES
     expected = {stage: {caller} for stage, caller, _ in STAGES if caller is not None}
     assert stage_callers(path) == expected, "each stage is called by one stage only: the one STAGES names"
+    assert path.calls_from_leaves(frozenset(STAGE_OF)) == [], "a leaf calls into a stage"
+
+
+def test_a_create_polled_in_process_until_seeded_is_as_straight(
+    cb: CloudBasicEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``WaitFor: Seeded`` with in-process polling: the acted stage polls the type until the seeding
+    ends, and stops early only when the answered stage is under way, which it reads from a value
+    (``Finish.answering``), never by calling back."""
+    from simulators.stack import load_handler
+
+    monkeypatch.setenv("CFN_PROVIDER_INLINE_POLL_SECONDS", "0.3")
+    cb.stack.handler = load_handler("cloudbasic_provider")
+    warm = cb.stack.send("Create", TYPE, "Warm", _props(cb))
+    assert warm.status == "SUCCESS", warm.reason
+    path = recorded(cb, "Create", {**_props(cb), "WaitFor": "Seeded"})
+    assert sum(1 for call in cb.sim.calls if call.path == "/api/ReplicationStatus") >= 3
+    _print(path)
+    assert [str(r) for r in path.re_entries] == []
+    expected = {stage: {caller} for stage, caller, _ in STAGES if caller is not None}
+    assert stage_callers(path) == expected
     assert path.calls_from_leaves(frozenset(STAGE_OF)) == [], "a leaf calls into a stage"
 
 

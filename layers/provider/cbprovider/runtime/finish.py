@@ -60,7 +60,8 @@ class Finish:
         self._services = services
         self._responder = OneResponse(services.sender, inv.event, url, inv.send_deadline)
         self._lock = threading.Lock()
-        self._finishing = False
+        self.answering = threading.Event()
+        """Set once an answer is under way (or a look-up will answer): in-process polling stops."""
         self._request: Request[Any] | None = None
         self._resource: ResourceType[Any] | None = None
         """The resource type serving the request, once the pipeline has resolved it."""
@@ -100,7 +101,7 @@ class Finish:
 
     def _backstop(self) -> None:
         """The Lambda deadline is near and nothing was sent."""
-        if self.finished or self._handed_to_look_up():
+        if self.answering.is_set() or self._handed_to_look_up():
             return
         logger.error("The function is about to time out: sending FAILED")
         # Half of what is left before the response must be sent goes to removing a new object.
@@ -121,13 +122,15 @@ class Finish:
         if request.noted_physical_id or self._made:
             return False  # the object is known: FAILED names it and the rollback removes it
         with self._lock:
-            if self._finishing:
+            if self.answering.is_set():
                 return True
-            self._finishing = self._looked_up = True
+            self.answering.set()
+            self._looked_up = True
         poll = looked_up(self._services.poller, self.inv, request, in_flight, self.failure_id())
         if poll is None:
             with self._lock:
-                self._finishing = self._looked_up = False
+                self.answering.clear()
+                self._looked_up = False
             return False
         self._poll = poll
         return True
@@ -145,13 +148,11 @@ class Finish:
         """The request now being carried out (the ids it notes go into a FAILED)."""
         self._request = request
 
-    def progressed(self, returned: str, phase: str) -> str:
+    def progressed(self, returned: str, phase: str, made_by_type: bool) -> str:
         """An ``InProgress`` on ``returned`` handed over to a rule: the id to go on with, claimed at
-        once if it is created."""
+        once if it is created (``made_by_type``: an id the type makes, see ``acting.made_by_type``)."""
         physical_id = self.inv.reported_id(returned, phase)
-        if phase != "create" or is_placeholder(physical_id):
-            return physical_id
-        if self._resource is not None and self._resource.owns_physical_id(physical_id):
+        if phase == "create" and not is_placeholder(physical_id) and made_by_type:
             self._services.ownership.claim(self.inv.ref(physical_id), self.inv.owner)
         return physical_id
 
@@ -168,11 +169,6 @@ class Finish:
         if self._poll is not None and self._poll.physical_id:
             return self._poll.physical_id
         return self.inv.placeholder()
-
-    @property
-    def finished(self) -> bool:
-        with self._lock:
-            return self._finishing
 
     # -- answered -----------------------------------------------------------------------------------
     def made(self, outcome: Done, phase: Phase) -> str:
@@ -195,12 +191,12 @@ class Finish:
     def answer(self, answer: Answer, cleanup_deadline: Deadline) -> None:
         """Send the final answer unless one is already under way (the handler's or the backstop's)."""
         with self._lock:
-            if self._finishing:
+            if self.answering.is_set():
                 logger.info(
                     "A response is already under way; not sending another", extra={"status": answer.status}
                 )
                 return
-            self._finishing = True
+            self.answering.set()
         if answer.status == "FAILED":
             answer = settled(
                 answer, self._services, self.inv, self._resource, self._request, self._poll, cleanup_deadline
@@ -214,30 +210,33 @@ class Finish:
             )
 
     # -- continued ----------------------------------------------------------------------------------
-    def hand_over(self, request: Request[Any], outcome: InProgress, service_seconds: float) -> None:
+    def hand_over(
+        self, request: Request[Any], outcome: InProgress, service_seconds: float, made_by_type: bool
+    ) -> None:
         """The operation outlasts this invocation: its state saved and a rule scheduled to poll it."""
         physical_id = self.inv.reported_id(outcome.physical_id, request.phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
-        self.progressed(physical_id, request.phase)
+        self.progressed(physical_id, request.phase, made_by_type)
         poll = first_poll(self.inv, request.phase, physical_id, outcome, service_seconds)
         self._poll = poll
         check_in_time(poll, self._services.timing)
         self._services.poller.save(poll)
         self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
-        if self.finished:
+        if self.answering.is_set():
             # The backstop answered while the poll was being set up: nothing must be left behind.
             self._remove_poll_unless_looked_up()
 
-    def poll_again(self, poll: PollState, outcome: InProgress) -> None:
+    def poll_again(self, poll: PollState, outcome: InProgress, made_by_type: bool) -> None:
         """One more poll found the operation going on: its state saved, the rule's rate adjusted."""
         check_in_time(poll, self._services.timing)
-        updated = next_poll(poll, self.progressed(outcome.physical_id, poll.phase), outcome)
+        physical_id = self.progressed(outcome.physical_id, poll.phase, made_by_type)
+        updated = next_poll(poll, physical_id, outcome)
         self._poll = updated
         self._services.poller.save(updated)
         if updated.minutes != poll.minutes:
             self._services.poller.reschedule(updated.key, updated.minutes)
-        if self.finished:
+        if self.answering.is_set():
             # The backstop answered while this poll ran: nothing must be left behind.
             self.remove_poll()
         logger.info(

@@ -104,13 +104,13 @@ def _request(services: Services, finish: Finish, ledger: Ledger) -> Answer | Non
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)
     request, outcome = acting.wait_in_process(
-        resource, request, outcome, services.timing, inv, lambda: finish.finished
+        resource, request, outcome, services.timing, inv, finish.answering
     )
     finish.working_on(request)
     # Answered, or continued by a rule.
     if isinstance(outcome, Done):
         return _succeeded(finish, ledger, outcome, request.phase)
-    finish.hand_over(request, outcome, service_seconds)
+    finish.hand_over(request, outcome, service_seconds, acting.made_by_type(resource, outcome))
     return None
 
 
@@ -134,7 +134,7 @@ def _poll(services: Services, finish: Finish, ledger: Ledger, poll: PollState) -
     outcome = acting.poll(resource, request, poll.state)
     if isinstance(outcome, Done):
         return _succeeded(finish, ledger, outcome, phase)
-    finish.poll_again(poll, outcome)
+    finish.poll_again(poll, outcome, acting.made_by_type(resource, outcome))
     return None
 
 
