@@ -168,6 +168,22 @@ def test_a_create_polled_in_process_until_seeded_is_as_straight(
     assert path.calls_from_leaves(frozenset(STAGE_OF)) == [], "a leaf calls into a stage"
 
 
+def test_a_create_whose_answer_is_lost_is_as_straight(cb: CloudBasicEnv) -> None:
+    """CreateReplication makes the job but its answer cannot be read: the type looks for the new job
+    at once and asks the state table (``req.owned_elsewhere``, a value on the request) that no other
+    stack owns it, calling nothing back."""
+    warm = cb.stack.send("Create", TYPE, "Warm", _props(cb))
+    assert warm.status == "SUCCESS", warm.reason
+    cb.sim.faults.add("CreateReplication", malformed=True)
+    path = recorded(cb, "Create", _props(cb))
+    assert "CreateReplication's answer was lost: adopting the new job" in cb.log.getvalue()
+    _print(path)
+    assert [str(r) for r in path.re_entries] == []
+    expected = {stage: {caller} for stage, caller, _ in STAGES if caller is not None}
+    assert stage_callers(path) == expected
+    assert path.calls_from_leaves(frozenset(STAGE_OF)) == [], "a leaf calls into a stage"
+
+
 def test_a_replacing_update_also_asks_the_type_while_planning_and_nothing_calls_back(
     cb: CloudBasicEnv,
 ) -> None:
