@@ -42,7 +42,7 @@ def provider_for(family: str) -> Any:
 
     handler = load_handler(FUNCTIONS[family])
     assert isinstance(handler, Provider)
-    mapping = dict(handler._declared)
+    mapping = handler.declared
     assert mapping, f"functions/{FUNCTIONS[family]}/app.py declares no resource types"
     return Provider(mapping, timing=Timing(response_base_delay=0.01))
 

@@ -44,16 +44,30 @@ class TimedCache[V]:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, max_age: float, read: Callable[[], V]) -> V:
-        """The value of ``key`` if it was read less than ``max_age`` seconds ago, else ``read()`` (kept)."""
+        """The value of ``key`` if it was read less than ``max_age`` seconds ago, else ``read()`` (kept).
+
+        ``fresh`` then ``keep`` do the same without handing the cache a function to call back.
+        """
         now = time.monotonic()
+        kept = self.fresh(key, max_age)
+        if kept is not None:
+            return kept
+        value = read()
+        self.keep(key, value, now)
+        return value
+
+    def fresh(self, key: Hashable, max_age: float) -> V | None:
+        """The value of ``key`` if it was kept less than ``max_age`` seconds ago, else ``None``."""
         with self._lock:
             kept = self._entries.get(key)
-        if kept is not None and max_age > 0 and now - kept[0] < max_age:
+        if kept is not None and max_age > 0 and time.monotonic() - kept[0] < max_age:
             return kept[1]
-        value = read()
+        return None
+
+    def keep(self, key: Hashable, value: V, read_at: float) -> None:
+        """Keep ``value`` for ``key``, as read at ``read_at`` (``time.monotonic()`` before the read)."""
         with self._lock:
-            self._entries[key] = (now, value)
-        return value
+            self._entries[key] = (read_at, value)
 
     def clear(self) -> None:
         with self._lock:

@@ -115,7 +115,12 @@ def epoch_of(text: str) -> float | None:
     return when.timestamp() if when.tzinfo is not None else None
 
 
-def _transient(error: Exception) -> str | None:
+LOOKUP_ERRORS = (ApiConnectionError, ApiError, ResponseFormatError)
+"""What a look-up may raise; ``transient`` tells a failure that proves nothing from one that must fail.
+(A type that looks once right after its call gave up calls its look-up itself and catches these.)"""
+
+
+def transient(error: Exception) -> str | None:
     """Why a look-up that raised ``error`` proves nothing (try again later); ``None``: it must fail."""
     if isinstance(error, ApiConnectionError):
         return error.reason
@@ -213,16 +218,6 @@ class PendingCreate:
         """Look again at the next poll; ``physical_id`` is what a failure meanwhile reports."""
         return InProgress(physical_id, self.to_state(), retry_after=VERIFY_POLL_SECONDS)
 
-    def glance(self, find: Find, foreign: Callable[[str], bool]) -> str | None:
-        """One look right after the call gave up, that counts for nothing when it finds nothing."""
-        try:
-            found = find(self)
-        except (ApiConnectionError, ApiError, ResponseFormatError) as error:
-            if _transient(error) is None:
-                raise
-            return None
-        return None if found is None or foreign(found) else found
-
     def verify(
         self,
         find: Find,
@@ -240,8 +235,8 @@ class PendingCreate:
         """
         try:
             found = find(self)
-        except (ApiConnectionError, ApiError, ResponseFormatError) as error:
-            why = _transient(error)
+        except LOOKUP_ERRORS as error:
+            why = transient(error)
             if why is None:
                 raise
             logger.warning("The look-up failed; trying again at the next poll", extra={"error": why})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -12,6 +13,18 @@ from cbprovider.runtime.invocation import Invocation
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.resource import Done, InProgress, Outcome, Request, ResourceType
 from cbprovider.runtime.timing import Timing
+
+
+def in_flight(resource: ResourceType[Any], request: Request[Any]) -> Mapping[str, Any] | None:
+    """What a create keeps in the request's record before it is called (``ResourceType.in_flight``:
+    the type may read its API, never change it); ``None`` for any other phase."""
+    return resource.in_flight(request) if request.phase == "create" else None
+
+
+def made_by_type(resource: ResourceType[Any], outcome: InProgress) -> bool:
+    """Whether an ``InProgress`` names an object of the type's (not e.g. a look-up's placeholder): the
+    answered stage claims it for the stack resource at once."""
+    return resource.owns_physical_id(outcome.physical_id)
 
 
 def start(resource: ResourceType[Any], request: Request[Any]) -> Outcome:
@@ -45,10 +58,10 @@ def wait_in_process(
     outcome: Outcome,
     timing: Timing,
     inv: Invocation,
-    stopped: Callable[[], bool],
+    stopped: threading.Event,
 ) -> tuple[Request[Any], Outcome]:
     """Poll a long operation in this invocation at short intervals while it has time to spare (until
-    ``inv.work_deadline``, the request's service deadline, or ``stopped()``: an answer went out).
+    ``inv.work_deadline``, the request's service deadline, or ``stopped`` is set: an answer went out).
 
     An operation that ends a few seconds after it started is answered then, not when a rule fires
     (a minute later at best); only what outlasts this invocation is handed over to a rule. The
@@ -60,7 +73,7 @@ def wait_in_process(
         pause = min(interval, float(outcome.retry_after))
         if inv.work_deadline.remaining() < pause + timing.inline_poll_margin:
             break
-        if request.service_deadline.remaining() < pause or stopped():
+        if request.service_deadline.remaining() < pause or stopped.is_set():
             break
         physical_id = inv.reported_id(outcome.physical_id, request.phase)
         time.sleep(pause)

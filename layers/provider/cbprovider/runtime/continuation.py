@@ -1,17 +1,22 @@
 """What an operation that goes on is continued with: the next ``PollState``, or ``ServiceTimeout``.
 
-Pure values: ``finish.Finish`` saves and schedules them (it keeps the in-flight record).
+Pure values: ``finish.Finish`` saves and schedules them (it keeps the in-flight record), except for
+``looked_up``, the backstop's hand-over of a create in flight, which schedules its own poll.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from cbprovider.errors import ProviderError
+from cbprovider.runtime.handover import scheduled
 from cbprovider.runtime.invocation import Invocation
-from cbprovider.runtime.polling import PollState, poll_minutes, state_key
-from cbprovider.runtime.resource import InProgress, Phase
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.polling import Poller, PollState, poll_minutes, state_key
+from cbprovider.runtime.resource import InProgress, Phase, Request
 from cbprovider.runtime.timing import Timing
 
 
@@ -58,3 +63,16 @@ def check_in_time(poll: PollState, timing: Timing) -> None:
         f"resource's time limit ({took} s elapsed; limit from ServiceTimeout, at most "
         f"{timing.max_service_timeout} s)"
     )
+
+
+def looked_up(
+    poller: Poller, inv: Invocation, request: Request[Any], in_flight: Mapping[str, Any], physical_id: str
+) -> PollState | None:
+    """A create in flight, about to be cut off by the Lambda deadline, handed over to the type's
+    look-up: ``in_flight`` saved as its poll state and the rule scheduled (``None`` if it cannot be)."""
+    service_seconds = time.time() - inv.started_at + request.service_deadline.remaining()
+    poll = first_poll(inv, "create", physical_id, InProgress(physical_id, in_flight), service_seconds)
+    if not scheduled(poller, poll, inv.context.invoked_function_arn):
+        return None
+    logger.warning("The function is about to time out during a create: its look-up answers")
+    return poll

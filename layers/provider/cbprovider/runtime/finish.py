@@ -3,7 +3,7 @@
 ``Finish`` owns what must outlive the stages before it, for one invocation:
 
 - the backstop timer: shortly before the Lambda deadline it sends FAILED if nothing was sent, unless a
-  create is in flight (``ResourceType.in_flight``, kept by the ledger) and nothing is known of its
+  create is in flight (``Request.in_flight``, kept in the request's record) and nothing is known of its
   object: then the create is handed over to the type's look-up on a poll rule, which answers (a FAILED
   with a placeholder would orphan what the call makes a moment later);
 - the one-response guard: the handler's answer and the backstop's race, and only the first goes out
@@ -12,14 +12,14 @@
   whoever sends it, carries the object being made (never an empty id), a failed replacement's new
   object is removed (``replacement``), and a poll rule is never left behind.
 
-``guard`` is the safe handler: the pipeline runs its stages inside it, and whatever a stage raises
-becomes one FAILED here, and nowhere else; the pipeline then hands the answer to ``conclude``.
+``guard`` is the safe handler: whatever a stage run inside it raises becomes one FAILED here, and nowhere
+else; ``conclude`` sends the answer. Finish is handed values (resource type, request, id made) and never
+calls back into an earlier stage: the request's record is the pipeline's (``ledger``).
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,10 +28,9 @@ from typing import Any
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ProviderError
 from cbprovider.runtime import delivery
-from cbprovider.runtime.continuation import check_in_time, first_poll, next_poll
+from cbprovider.runtime.continuation import check_in_time, first_poll, looked_up, next_poll
 from cbprovider.runtime.ids import is_placeholder
 from cbprovider.runtime.invocation import Invocation, Services
-from cbprovider.runtime.ledger import Ledger
 from cbprovider.runtime.leftovers import settled
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import PollState
@@ -58,11 +57,11 @@ class Finish:
         self, services: Services, inv: Invocation, url: ResponseUrl | None, poll: PollState | None = None
     ) -> None:
         self.inv = inv
-        self.ledger = Ledger(services, inv, inv.key(poll.attempt if poll is not None else None))
         self._services = services
         self._responder = OneResponse(services.sender, inv.event, url, inv.send_deadline)
         self._lock = threading.Lock()
-        self._finishing = False
+        self.answering = threading.Event()
+        """Set once an answer is under way (or a look-up will answer): in-process polling stops."""
         self._request: Request[Any] | None = None
         self._resource: ResourceType[Any] | None = None
         """The resource type serving the request, once the pipeline has resolved it."""
@@ -102,7 +101,7 @@ class Finish:
 
     def _backstop(self) -> None:
         """The Lambda deadline is near and nothing was sent."""
-        if self.finished or self._handed_to_look_up():
+        if self.answering.is_set() or self._handed_to_look_up():
             return
         logger.error("The function is about to time out: sending FAILED")
         # Half of what is left before the response must be sent goes to removing a new object.
@@ -117,34 +116,23 @@ class Finish:
     def _handed_to_look_up(self) -> bool:
         """Hand a create in flight whose object is unknown over to the type's look-up (its state saved
         as the poll state, the poll rule scheduled); False if there is none or it cannot be scheduled."""
-        request, in_flight = self._request, self.ledger.in_flight
-        if request is None or in_flight is None or self._poll is not None:
+        request = self._request
+        if request is None or (in_flight := request.in_flight) is None or self._poll is not None:
             return False
         if request.noted_physical_id or self._made:
             return False  # the object is known: FAILED names it and the rollback removes it
         with self._lock:
-            if self._finishing:
+            if self.answering.is_set():
                 return True
-            self._finishing = self._looked_up = True
-        physical_id = self.failure_id()
-        elapsed = time.time() - self.inv.started_at
-        service_seconds = elapsed + request.service_deadline.remaining()
-        poll = first_poll(
-            self.inv, "create", physical_id, InProgress(physical_id, in_flight), service_seconds
-        )
-        try:
-            self._services.poller.save(poll)
-            self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
-        except Exception as error:
-            logger.error(
-                "Could not hand the create over to its look-up", extra={"error": type(error).__name__}
-            )
-            self._services.poller.remove(poll.key)
+            self.answering.set()
+            self._looked_up = True
+        poll = looked_up(self._services.poller, self.inv, request, in_flight, self.failure_id())
+        if poll is None:
             with self._lock:
-                self._finishing = self._looked_up = False
+                self.answering.clear()
+                self._looked_up = False
             return False
         self._poll = poll
-        logger.warning("The function is about to time out during a create: its look-up answers")
         return True
 
     def _remove_poll_unless_looked_up(self) -> None:
@@ -160,13 +148,11 @@ class Finish:
         """The request now being carried out (the ids it notes go into a FAILED)."""
         self._request = request
 
-    def progressed(self, returned: str, phase: str) -> str:
+    def progressed(self, returned: str, phase: str, made_by_type: bool) -> str:
         """An ``InProgress`` on ``returned`` handed over to a rule: the id to go on with, claimed at
-        once if it is created."""
+        once if it is created (``made_by_type``: an id the type makes, see ``acting.made_by_type``)."""
         physical_id = self.inv.reported_id(returned, phase)
-        if phase != "create" or is_placeholder(physical_id):
-            return physical_id
-        if self._resource is not None and self._resource.owns_physical_id(physical_id):
+        if phase == "create" and not is_placeholder(physical_id) and made_by_type:
             self._services.ownership.claim(self.inv.ref(physical_id), self.inv.owner)
         return physical_id
 
@@ -184,23 +170,15 @@ class Finish:
             return self._poll.physical_id
         return self.inv.placeholder()
 
-    @property
-    def finished(self) -> bool:
-        with self._lock:
-            return self._finishing
-
     # -- answered -----------------------------------------------------------------------------------
-    def done(self, outcome: Done, phase: Phase) -> Answer:
-        """SUCCESS, with the object's ownership claimed (or released after a delete) and the request
-        recorded as finished, in one write (``ledger``)."""
+    def made(self, outcome: Done, phase: Phase) -> str:
+        """The id a ``Done`` reports (never empty), kept so that a FAILED after it names the object."""
         physical_id = self.inv.reported_id(outcome.physical_id, phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
         if phase == "create":
             self._made = physical_id
-        # Also the create's claim: an API that answered with another stack's object is refused here.
-        self.ledger.complete(phase, physical_id)
-        return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
+        return physical_id
 
     def failure(self, error: BaseException) -> Answer:
         reason = reason_for(error, request_id=self.inv.request_id)
@@ -213,12 +191,12 @@ class Finish:
     def answer(self, answer: Answer, cleanup_deadline: Deadline) -> None:
         """Send the final answer unless one is already under way (the handler's or the backstop's)."""
         with self._lock:
-            if self._finishing:
+            if self.answering.is_set():
                 logger.info(
                     "A response is already under way; not sending another", extra={"status": answer.status}
                 )
                 return
-            self._finishing = True
+            self.answering.set()
         if answer.status == "FAILED":
             answer = settled(
                 answer, self._services, self.inv, self._resource, self._request, self._poll, cleanup_deadline
@@ -232,30 +210,33 @@ class Finish:
             )
 
     # -- continued ----------------------------------------------------------------------------------
-    def hand_over(self, request: Request[Any], outcome: InProgress, service_seconds: float) -> None:
+    def hand_over(
+        self, request: Request[Any], outcome: InProgress, service_seconds: float, made_by_type: bool
+    ) -> None:
         """The operation outlasts this invocation: its state saved and a rule scheduled to poll it."""
         physical_id = self.inv.reported_id(outcome.physical_id, request.phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
-        self.progressed(physical_id, request.phase)
+        self.progressed(physical_id, request.phase, made_by_type)
         poll = first_poll(self.inv, request.phase, physical_id, outcome, service_seconds)
         self._poll = poll
         check_in_time(poll, self._services.timing)
         self._services.poller.save(poll)
         self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
-        if self.finished:
+        if self.answering.is_set():
             # The backstop answered while the poll was being set up: nothing must be left behind.
             self._remove_poll_unless_looked_up()
 
-    def poll_again(self, poll: PollState, outcome: InProgress) -> None:
+    def poll_again(self, poll: PollState, outcome: InProgress, made_by_type: bool) -> None:
         """One more poll found the operation going on: its state saved, the rule's rate adjusted."""
         check_in_time(poll, self._services.timing)
-        updated = next_poll(poll, self.progressed(outcome.physical_id, poll.phase), outcome)
+        physical_id = self.progressed(outcome.physical_id, poll.phase, made_by_type)
+        updated = next_poll(poll, physical_id, outcome)
         self._poll = updated
         self._services.poller.save(updated)
         if updated.minutes != poll.minutes:
             self._services.poller.reschedule(updated.key, updated.minutes)
-        if self.finished:
+        if self.answering.is_set():
             # The backstop answered while this poll ran: nothing must be left behind.
             self.remove_poll()
         logger.info(

@@ -55,14 +55,22 @@ def handed_over(
         started_at=now,
         deadline_at=now + LOOKUP_SECONDS,
     )
-    try:
-        poller.save(poll)
-        poller.schedule(key, arn, 1)
-    except Exception as error:
-        logger.error("Could not hand the create over to its look-up", extra={"error": type(error).__name__})
-        poller.remove(key)
+    if not scheduled(poller, poll, arn):
         return False
     logger.warning(
         "The create was in flight when the invocation died: its look-up answers", extra={"key": key}
     )
+    return True
+
+
+def scheduled(poller: Poller, poll: PollState, function_arn: str) -> bool:
+    """``poll`` saved and its rule scheduled (to invoke ``function_arn``); False, with nothing left
+    behind, if that cannot be done."""
+    try:
+        poller.save(poll)
+        poller.schedule(poll.key, function_arn, poll.minutes)
+    except Exception as error:
+        logger.error("Could not hand the create over to its look-up", extra={"error": type(error).__name__})
+        poller.remove(poll.key)
+        return False
     return True

@@ -32,7 +32,7 @@ class Services:
     poller: Poller
     ownership: Ownership
     resolve: Callable[[str], ResourceType[Any]]
-    """The resource type serving a type name (raises ``UnknownResourceType``)."""
+    """The resource type serving a type name (raises ``registry.UnknownResourceType``)."""
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,18 @@ import dataclasses
 from typing import Any
 
 from cbprovider.deadline import Deadline
+from cbprovider.errors import ProviderError
 from cbprovider.runtime.ids import is_placeholder
 from cbprovider.runtime.invocation import Invocation, Services
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import NotOwned
-from cbprovider.runtime.planning import build_request
 from cbprovider.runtime.polling import PollState
 from cbprovider.runtime.reasons import reason_for
-from cbprovider.runtime.replacement import remove_new_object, with_suffix, without_new_objects
+from cbprovider.runtime.replacement import new_object_ids, remove_new_object, with_suffix
 from cbprovider.runtime.resource import Request, ResourceType
 from cbprovider.runtime.response import Answer
 from cbprovider.runtime.scrub import scrubbed_traceback
+from cbprovider.runtime.typed_request import build_request
 
 
 def settled(
@@ -92,22 +93,31 @@ def _without_new_objects(
     poll: PollState | None,
     deadline: Deadline,
 ) -> Answer:
+    """``answer`` with the new objects of a failed replacing Update removed, and said so in its reason:
+    only those recorded for this stack resource, each with the type's ``delete``."""
     ownership = services.ownership
     noted = request.noted_physical_id if request is not None else None
-
-    def is_ours(new_id: str) -> bool:
+    candidates = [noted, poll.physical_id if poll is not None else None]
+    new_ids = []
+    for new_id in new_object_ids(resource, inv.event_id, candidates):
         standing = ownership.standing(inv.ref(new_id), inv.owner)
         # A noted object is this request's own unless someone else's record names it.
-        return standing == "ours" or (standing == "unrecorded" and new_id == noted)
-
-    return without_new_objects(
-        answer,
-        resource,
-        event_id=inv.event_id,
-        candidates=[noted, poll.physical_id if poll is not None else None],
-        is_ours=is_ours,
-        removal=lambda new_id: build_request(
-            inv, resource, "delete", new_id, ownership, deadline=deadline, service_deadline=deadline
-        ),
-        request_id=inv.request_id,
-    )
+        if standing == "ours" or (standing == "unrecorded" and new_id == noted):
+            new_ids.append(new_id)
+    if not new_ids:
+        return answer
+    if not resource.removes_failed_replacement:
+        logger.warning("The new object of a failed replacing update is left", extra={"physical_id": new_ids})
+        return answer
+    reason = answer.reason
+    for new_id in new_ids:
+        try:
+            removal = build_request(
+                inv, resource, "delete", new_id, ownership, deadline=deadline, service_deadline=deadline
+            )
+        except ProviderError as error:
+            why = reason_for(error, request_id=inv.request_id)
+            reason = with_suffix(reason, f"; could not remove the new {new_id}: {why}")
+            continue
+        reason = with_suffix(reason, remove_new_object(resource, removal, inv.request_id))
+    return dataclasses.replace(answer, reason=reason)

@@ -177,6 +177,23 @@ class Ownership:
         return dict(item) if item else None
 
 
+@dataclass(frozen=True)
+class OwnedElsewhere:
+    """``Request.owned_elsewhere``: whether an object of the request's type and endpoint is recorded for
+    another stack resource than ``owner`` (one read of the state table). A value made while planning and
+    carried on the request, so a resource type asks the table itself rather than calling back into the
+    runtime's stages."""
+
+    ownership: Ownership
+    like: ObjectRef
+    """The request's type and endpoint (its ``physical_id`` is replaced by the one asked about)."""
+    owner: Owner
+
+    def __call__(self, physical_id: str) -> bool:
+        ref = ObjectRef(self.like.resource_type, self.like.endpoint, physical_id)
+        return self.ownership.standing(ref, self.owner) == "foreign"
+
+
 def not_owned(ref: ObjectRef) -> NotOwned:
     return NotOwned(
         f"{ref.resource_type} {ref.physical_id} on endpoint {ref.endpoint!r} belongs to another "

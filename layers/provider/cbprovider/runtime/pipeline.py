@@ -5,8 +5,8 @@ that outlasted the invocation that started it. Both run once per request (or pol
 is begun after planning, before anything is acted on, and completed with the SUCCESS (``ledger``, two
 writes in all); a duplicate delivery of a request whose answer is still undelivered sends the kept
 answer again. The stages pass values (``Invocation``, ``Phase``, ``Request``, ``Outcome``,
-``Answer``); ``finish.Finish`` is the one place that answers, and whatever a stage raises becomes one
-FAILED there.
+``Answer``) forward and no stage calls back into an earlier one; ``finish.Finish`` is the one place
+that answers, and whatever a stage raises becomes one FAILED there.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from cbprovider.runtime import acting, checks, delivery, planning
 from cbprovider.runtime.continuation import check_in_time
 from cbprovider.runtime.finish import Finish
 from cbprovider.runtime.invocation import Invocation, Services
+from cbprovider.runtime.ledger import Ledger
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import PollState
 from cbprovider.runtime.records import Duplicate
@@ -28,6 +29,7 @@ from cbprovider.runtime.redact import redact_event
 from cbprovider.runtime.resource import Done, Phase
 from cbprovider.runtime.response import Answer
 from cbprovider.runtime.response_url import ResponseUrl
+from cbprovider.runtime.typed_request import build_request
 
 
 def on_request(services: Services, event: Mapping[str, Any], context: Any, url: ResponseUrl) -> None:
@@ -36,16 +38,17 @@ def on_request(services: Services, event: Mapping[str, Any], context: Any, url: 
     inv = Invocation.of(event, context, services.timing)
     logger.info("Request received", extra={"event": redact_event(inv.event)})
     finish = Finish(services, inv, url)
+    ledger = Ledger(services, inv, inv.key())
     try:
         with finish.guard() as held:
-            held.answer = _request(services, finish)
+            held.answer = _request(services, finish, ledger)
     except Duplicate:
         kept = services.poller.load(delivery.answer_key(inv.event))
         if kept is not None:
             delivery.resend(services.poller, services.sender, kept, inv.backstop_deadline)
         return
     finish.conclude(held)
-    finish.ledger.close()
+    ledger.close()
     _check_scheduled(finish)
 
 
@@ -54,17 +57,18 @@ def on_poll(services: Services, poll: PollState, context: Any, url: ResponseUrl 
     inv = Invocation.of(poll.event, context, services.timing)
     logger.info("Poll received", extra={"attempt": poll.attempt, "physical_id": poll.physical_id})
     finish = Finish(services, inv, url, poll)
+    ledger = Ledger(services, inv, inv.key(poll.attempt))
     try:
         with finish.guard() as held:
-            held.answer = _poll(services, finish, poll)
+            held.answer = _poll(services, finish, ledger, poll)
     except Duplicate:
         return
     finish.conclude(held)
-    finish.ledger.close()
+    ledger.close()
     _check_scheduled(finish)
 
 
-def _request(services: Services, finish: Finish) -> Answer | None:
+def _request(services: Services, finish: Finish, ledger: Ledger) -> Answer | None:
     inv = finish.inv
     # Checked: a whole CloudFormation request, with something to do.
     checks.check_shape(inv)
@@ -79,7 +83,7 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     # Planned: the phase (a replacing Update creates) and the typed request; nothing acted on yet.
     phase = planning.phase_of(inv, resource, services.ownership)
     service_seconds = planning.service_seconds(inv, services.timing)
-    request = planning.build_request(
+    request = build_request(
         inv,
         resource,
         phase,
@@ -89,8 +93,8 @@ def _request(services: Services, finish: Finish) -> Answer | None:
         service_deadline=Deadline.after(service_seconds),
     )
     # Begun: the one write before acting (a duplicate stops here), with the object's owner checked.
-    in_flight = resource.in_flight(request) if phase == "create" else None
-    standing = finish.ledger.begin(phase, in_flight)
+    in_flight = acting.in_flight(resource, request)
+    standing = ledger.begin(phase, in_flight)
     early = checks.check_owned(inv, phase, standing)
     if early is not None:
         return early
@@ -100,24 +104,24 @@ def _request(services: Services, finish: Finish) -> Answer | None:
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)
     request, outcome = acting.wait_in_process(
-        resource, request, outcome, services.timing, inv, lambda: finish.finished
+        resource, request, outcome, services.timing, inv, finish.answering
     )
     finish.working_on(request)
     # Answered, or continued by a rule.
     if isinstance(outcome, Done):
-        return finish.done(outcome, request.phase)
-    finish.hand_over(request, outcome, service_seconds)
+        return _succeeded(finish, ledger, outcome, request.phase)
+    finish.hand_over(request, outcome, service_seconds, acting.made_by_type(resource, outcome))
     return None
 
 
-def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
+def _poll(services: Services, finish: Finish, ledger: Ledger, poll: PollState) -> Answer | None:
     inv = finish.inv
-    finish.ledger.begin("create")  # the poll attempt's record (its object was checked by the request)
+    ledger.begin("create")  # the poll attempt's record (its object was checked by the request)
     resource = services.resolve(inv.resource_type)
     finish.resolved(resource)
     check_in_time(poll, services.timing)
     phase: Phase = poll.phase  # type: ignore[assignment]  # a long operation's phase (see polling)
-    request = planning.build_request(
+    request = build_request(
         inv,
         resource,
         phase,
@@ -129,9 +133,18 @@ def _poll(services: Services, finish: Finish, poll: PollState) -> Answer | None:
     finish.working_on(request)
     outcome = acting.poll(resource, request, poll.state)
     if isinstance(outcome, Done):
-        return finish.done(outcome, phase)
-    finish.poll_again(poll, outcome)
+        return _succeeded(finish, ledger, outcome, phase)
+    finish.poll_again(poll, outcome, acting.made_by_type(resource, outcome))
     return None
+
+
+def _succeeded(finish: Finish, ledger: Ledger, outcome: Done, phase: Phase) -> Answer:
+    """SUCCESS, with the object's ownership claimed (or released after a delete) and the request
+    recorded as finished in one write; an API that answered with another stack's object is refused
+    there (``NotOwned``), and the FAILED then knows the id (``Finish.made``)."""
+    physical_id = finish.made(outcome, phase)
+    ledger.complete(phase, physical_id)
+    return Answer("SUCCESS", physical_id, outcome.reason or "", dict(outcome.data))
 
 
 def _check_scheduled(finish: Finish) -> None:

@@ -1,18 +1,20 @@
-"""The planned stage: which operation (the phase), and the typed ``Request`` the resource type gets."""
+"""The planned stage: which operation (the phase), and how long the whole operation may take.
+
+The typed ``Request`` the resource type gets is built by ``typed_request`` (the pipeline calls it once the
+phase is known; the clean-up of a failed request builds its removal request there too, without going
+back through planning).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from cbprovider.deadline import Deadline
 from cbprovider.endpoints.entries import named_by
-from cbprovider.errors import ProviderError
 from cbprovider.runtime.invocation import Invocation
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import Ownership
-from cbprovider.runtime.properties import parse_properties
-from cbprovider.runtime.resource import Phase, Request, ResourceType
+from cbprovider.runtime.resource import Phase, ResourceType
 from cbprovider.runtime.timing import Timing
 
 
@@ -57,41 +59,3 @@ def service_seconds(inv: Invocation, timing: Timing) -> float:
     except (TypeError, ValueError):
         limit = timing.max_service_timeout
     return max(0.0, limit - timing.service_margin)
-
-
-def build_request(
-    inv: Invocation,
-    resource: ResourceType[Any],
-    phase: Phase,
-    physical_id: str | None,
-    ownership: Ownership,
-    *,
-    deadline: Deadline,
-    service_deadline: Deadline,
-) -> Request[Any]:
-    """The event's properties parsed by the type's model (``ValidationFailed`` names the property)."""
-    properties = parse_properties(resource.properties_model, inv.event.get("ResourceProperties"))
-    old = None
-    if inv.event.get("RequestType") == "Update":
-        try:
-            old = parse_properties(resource.properties_model, inv.event.get("OldResourceProperties"))
-        except ProviderError:
-            logger.info("The old properties no longer parse; old_properties is None")
-
-    def owned_elsewhere(object_id: str) -> bool:
-        return ownership.standing(inv.ref(object_id), inv.owner) == "foreign"
-
-    return Request(
-        request_type=inv.event["RequestType"],
-        phase=phase,
-        properties=properties,
-        old_properties=old,
-        physical_id=physical_id,
-        logical_id=inv.logical_id,
-        stack_id=inv.stack_id,
-        request_id=inv.request_id,
-        resource_type=inv.resource_type,
-        deadline=deadline,
-        service_deadline=service_deadline,
-        owned_elsewhere=owned_elsewhere,
-    )

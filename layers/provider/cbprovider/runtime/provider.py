@@ -1,15 +1,13 @@
-"""The Lambda handler body: resource types by name, state table and clients made once per container."""
+"""The Lambda handler body: genuine requests on to the pipeline; state table and clients made once."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.deadline import Deadline
-from cbprovider.errors import ProviderError
 from cbprovider.runtime import delivery, pipeline
 from cbprovider.runtime.confirmation import ConfirmationUnavailable, Confirmer, NotConfirmed
 from cbprovider.runtime.genuine import (
@@ -27,14 +25,11 @@ from cbprovider.runtime.ownership import Ownership
 from cbprovider.runtime.polling import Poller
 from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.records import RequestRecords
+from cbprovider.runtime.registry import ResourceTypes
 from cbprovider.runtime.resource import ResourceType
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
 from cbprovider.runtime.scrub import scrubbed_traceback
 from cbprovider.runtime.timing import Timing
-
-
-class UnknownResourceType(ProviderError):
-    """The request names a resource type this provider does not serve."""
 
 
 class Provider:
@@ -52,8 +47,7 @@ class Provider:
         timing: Timing | None = None,
         table_name: str | None = None,
     ) -> None:
-        self._declared = dict(resources)
-        self._loaded: dict[str, ResourceType[Any]] = {}
+        self._types = ResourceTypes(resources)
         self._lock = threading.Lock()
         self._timing = timing or Timing()
         self._table_name = table_name
@@ -148,22 +142,14 @@ class Provider:
             Answer("FAILED", physical_id, reason)
         )
 
+    @property
+    def declared(self) -> dict[str, str | ResourceType[Any]]:
+        """The resource types as given to the constructor."""
+        return self._types.declared
+
     def resource(self, type_name: str) -> ResourceType[Any]:
         """The resource type serving ``type_name`` (imported on first use)."""
-        with self._lock:
-            loaded = self._loaded.get(type_name)
-            if loaded is not None:
-                return loaded
-            declared = self._declared.get(type_name)
-            if declared is None:
-                known = ", ".join(sorted(self._declared)) or "none"
-                raise UnknownResourceType(f"this provider does not serve {type_name} (it serves {known})")
-            if isinstance(declared, str):
-                module_name, _, class_name = declared.partition(":")
-                declared = getattr(importlib.import_module(module_name), class_name)()
-                assert isinstance(declared, ResourceType)
-            self._loaded[type_name] = declared
-            return declared
+        return self._types.resolve(type_name)
 
     def _get_services(self) -> Services:
         with self._lock:
@@ -178,6 +164,6 @@ class Provider:
                     records=RequestRecords(table, dynamodb, expires_after=self._timing.idempotency_expiry),
                     poller=Poller(table, dynamodb=dynamodb),
                     ownership=Ownership(table, dynamodb),
-                    resolve=self.resource,
+                    resolve=self._types.resolve,
                 )
             return self._services

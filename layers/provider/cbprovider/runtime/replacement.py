@@ -11,58 +11,22 @@ reason says the object is gone, not only that its removal was asked for.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from cbprovider.errors import ApiError, ProviderError
+from cbprovider.errors import ApiError
 from cbprovider.runtime.ids import is_placeholder
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.reasons import MAX_REASON, reason_for, shorten
 from cbprovider.runtime.resource import Done, InProgress, Request, ResourceType
-from cbprovider.runtime.response import Answer
 
 REMOVAL_POLL_SECONDS = 0.5
 """Between two looks at a removal that goes on."""
 MAX_SUFFIX = 400
 """Room kept at the end of the reason for what happened to the new object."""
 MAX_ID_IN_REASON = 120
-
-
-def without_new_objects(
-    answer: Answer,
-    resource: ResourceType[Any],
-    *,
-    event_id: str,
-    candidates: Iterable[str | None],
-    is_ours: Callable[[str], bool],
-    removal: Callable[[str], Request[Any]],
-    request_id: str,
-) -> Answer:
-    """``answer`` (FAILED) with the new objects among ``candidates`` removed, and said so in its reason.
-
-    Only objects recorded for this stack resource (``is_ours``) are removed, each with the type's
-    ``delete`` on the request ``removal(new_id)`` builds.
-    """
-    new_ids = [new_id for new_id in new_object_ids(resource, event_id, candidates) if is_ours(new_id)]
-    if not new_ids:
-        return answer
-    if not resource.removes_failed_replacement:
-        logger.warning("The new object of a failed replacing update is left", extra={"physical_id": new_ids})
-        return answer
-    reason = answer.reason
-    for new_id in new_ids:
-        try:
-            request = removal(new_id)
-        except ProviderError as error:
-            reason = with_suffix(
-                reason, f"; could not remove the new {new_id}: {reason_for(error, request_id=request_id)}"
-            )
-            continue
-        reason = with_suffix(reason, remove_new_object(resource, request, request_id))
-    return dataclasses.replace(answer, reason=reason)
 
 
 def new_object_ids(resource: ResourceType[Any], event_id: str, candidates: Iterable[str | None]) -> list[str]:

@@ -60,7 +60,8 @@ class Request[P: ResourceProperties]:
     """When the whole operation (across polls) must be over."""
     owned_elsewhere: Callable[[str], bool] = field(default=lambda _: False, repr=False, compare=False)
     """Whether an object (by physical id) is recorded for another stack or resource: an unknown-outcome
-    look-up must never adopt such an object."""
+    look-up must never adopt such an object. The runtime gives ``ownership.OwnedElsewhere``, a value
+    that reads the state table (it calls nothing back in the runtime)."""
     in_flight: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
     """The in-flight create kept in the request's record before acting (what ``ResourceType.in_flight``
     returned), for the create step to use what it learnt (e.g. the objects that existed before)."""

@@ -13,6 +13,7 @@ names is ``cbprovider.secrets.sharing``, the secrets the provider owns are ``cbp
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,11 +44,9 @@ def secret_text(
     ``region``: read it there rather than in the default region (the operator CLI reads a secret in its
     ARN's region).
     """
-    try:
-        text = _values.get((region, arn), max_age, lambda: _read(arn, region))
-    except Exception as error:
-        code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
-        raise SecretUnreadable(f"{field_context}: cannot read secret {arn} ({code})") from None
+    text = _values.fresh((region, arn), max_age)
+    if text is None:
+        text = _fetched(arn, region, field_context)
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
     return str(text)
@@ -128,6 +127,18 @@ def _from_json_object(text: str, json_keys: Sequence[str], *, field_context: str
             return found
     names = " or ".join(repr(k) for k in json_keys)
     raise SecretUnreadable(f"{field_context}: secret {arn} is a JSON object without a {names} string")
+
+
+def _fetched(arn: str, region: str | None, field_context: str) -> str | bytes:
+    """The secret read from Secrets Manager (and kept); ``SecretUnreadable`` if it cannot be."""
+    read_at = time.monotonic()
+    try:
+        text = _read(arn, region)
+    except Exception as error:
+        code = getattr(error, "response", {}).get("Error", {}).get("Code") or type(error).__name__
+        raise SecretUnreadable(f"{field_context}: cannot read secret {arn} ({code})") from None
+    _values.keep((region, arn), text, read_at)
+    return text
 
 
 def _read(arn: str, region: str | None) -> str | bytes:

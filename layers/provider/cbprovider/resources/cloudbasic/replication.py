@@ -53,7 +53,7 @@ from cbprovider.resources.cloudbasic.replication_options import (
     TableNames,
     removal_value,
 )
-from cbprovider.resources.pending_create import PendingCreate, outcome_unknown
+from cbprovider.resources.pending_create import LOOKUP_ERRORS, PendingCreate, outcome_unknown, transient
 from cbprovider.runtime import (
     Done,
     InProgress,
@@ -237,9 +237,15 @@ class Replication(ResourceType[ReplicationProperties]):
             if not outcome_unknown(error):
                 raise
             pending = PendingCreate.after(error, name="", since=since, extra={"before": before})
-        find = _new_job_finder(client, req, source, destination)
-        found = pending.glance(find, req.owned_elsewhere) if not req.deadline.expired() else None
-        if found is not None:
+        found = None
+        if not req.deadline.expired():
+            # One look right after the call gave up: a transient failure of it counts for nothing.
+            try:
+                found = _new_job(client, req, source, destination, pending)
+            except LOOKUP_ERRORS as error:
+                if transient(error) is None:
+                    raise
+        if found is not None and not req.owned_elsewhere(found):
             logger.warning(
                 "CreateReplication's answer was lost: adopting the new job", extra={"replication_id": found}
             )
@@ -368,25 +374,32 @@ def _new_job_finder(
     source: ResolvedEndpoint,
     destination: ResolvedEndpoint,
 ) -> Callable[[PendingCreate], str | None]:
+    """``_new_job`` as the look-up ``PendingCreate.verify`` calls at each poll."""
+    return lambda pending: _new_job(client, req, source, destination, pending)
+
+
+def _new_job(
+    client: CloudBasicClient,
+    req: Request[ReplicationProperties],
+    source: ResolvedEndpoint,
+    destination: ResolvedEndpoint,
+    pending: PendingCreate,
+) -> str | None:
     """The look-up of a pending CreateReplication: the one job from this source to this destination
     that was not there before the create (``before`` in the pending state) and that no other stack
     owns; ``CreateOutcomeUnknown`` when there are several, since this stack's cannot be told apart."""
-
-    def find(pending: PendingCreate) -> str | None:
-        if "before" not in pending.extra:
-            return None  # the create step had not reached its call (see ``Replication.in_flight``)
-        before = {str(job).lower() for job in pending.extra["before"]}
-        listed = matching(client.get_replications_list(), source.identity, destination.identity)
-        new = [job for job in listed if job.lower() not in before and not req.owned_elsewhere(job)]
-        if len(new) > 1:
-            raise CreateOutcomeUnknown(
-                f"CreateReplication {pending.cause}, and {len(new)} new replications from "
-                f"{_describe(source, destination)} appeared since ({', '.join(new)}); none is adopted, "
-                "since this stack's cannot be told apart: delete the surplus ones with DeleteReplication"
-            )
-        return new[0] if new else None
-
-    return find
+    if "before" not in pending.extra:
+        return None  # the create step had not reached its call (see ``Replication.in_flight``)
+    before = {str(job).lower() for job in pending.extra["before"]}
+    listed = matching(client.get_replications_list(), source.identity, destination.identity)
+    new = [job for job in listed if job.lower() not in before and not req.owned_elsewhere(job)]
+    if len(new) > 1:
+        raise CreateOutcomeUnknown(
+            f"CreateReplication {pending.cause}, and {len(new)} new replications from "
+            f"{_describe(source, destination)} appeared since ({', '.join(new)}); none is adopted, "
+            "since this stack's cannot be told apart: delete the surplus ones with DeleteReplication"
+        )
+    return new[0] if new else None
 
 
 def _listed(client: CloudBasicClient, replication_id: str) -> bool:
