@@ -9,6 +9,9 @@ from cbprovider.automation.settings import CapellaTarget, CloudBasicTarget
 from cbprovider.capella.v4.models import Access, CreatedCredential, CredentialSpec, CredentialUpdate
 from cbprovider.cloudbasic import models as cb
 from cbprovider.hidden_repr import repr_hiding
+from cbprovider.http_message import PreparedRequest, Response
+from cbprovider.resources.cloudbasic.replication_endpoints import ResolvedEndpoint
+from urllib3._collections import HTTPHeaderDict
 
 SECRET = "s3cret-value-XYZ"
 RAW = {"rawMarker": "raw-answer-XYZ"}
@@ -67,6 +70,17 @@ RECORDS: list[tuple[msgspec.Struct, str]] = [
         "name-visible",
     ),
     (CapellaTarget(name="name-visible", credentials=("AKIDVISIBLE", SECRET), token=SECRET), "name-visible"),
+    (ResolvedEndpoint("server-visible", "db", f"Data Source=x;Password={SECRET}"), "server-visible"),
+    (
+        Response(
+            200,
+            HTTPHeaderDict(),
+            b"",
+            "reason-visible",
+            PreparedRequest("GET", "https://a/", HTTPHeaderDict({"Authorization": SECRET}), None),
+        ),
+        "reason-visible",
+    ),
 ]
 
 

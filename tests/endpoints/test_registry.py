@@ -166,3 +166,32 @@ def test_entries_are_cached_for_a_short_while(ssm) -> None:
         Overwrite=True,
     )
     assert cloudbasic_endpoint().url == "https://10.0.1.10"
+
+
+def test_listings_are_cached_for_a_short_while(ssm) -> None:
+    from cbprovider.endpoints import list_cloudbasic_endpoints, parameter_name
+
+    register_endpoint("cloudbasic", "one", "https://10.0.1.10")
+    assert [e.name for e in list_cloudbasic_endpoints().endpoints] == ["one"]
+    ssm.put_parameter(
+        Name=parameter_name("cloudbasic", "two"),
+        Value=json.dumps({"Url": "https://10.0.1.11"}),
+        Type="String",
+    )
+    assert [e.name for e in list_cloudbasic_endpoints().endpoints] == ["one"]
+
+
+def test_a_cold_read_calls_nothing_back_in_the_registry(ssm) -> None:
+    """The registry asks its cache for a fresh value and, on a miss, reads SSM and keeps the value
+    itself: the cache is never handed a loader that calls back into the registry."""
+    from cbprovider.endpoints import cloudbasic_endpoint, list_cloudbasic_endpoints
+
+    from tests.runtime.call_path import CallPath
+
+    register_endpoint("cloudbasic", "default", "https://10.0.1.10")
+    path = CallPath()
+    with path.recording():
+        assert cloudbasic_endpoint().url == "https://10.0.1.10"
+        assert [e.name for e in list_cloudbasic_endpoints().endpoints] == ["default"]
+    assert "layers/provider/cbprovider/aws_reads.py" in path.files
+    assert [str(r) for r in path.re_entries] == []

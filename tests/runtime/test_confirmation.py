@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
+import msgspec
 from cbprovider.runtime import Provider
 
 from tests.runtime.conftest import STACK_ID, FakeContext, only_response
@@ -15,7 +15,7 @@ def test_when_cloudformation_cannot_be_asked_the_verified_url_gets_failed_and_no
     aws: Any, events: Any, cloudformation: Any, cfn_receiver: Any, widgets: Any, fast_timing: Any
 ) -> None:
     provider = Provider(
-        {TYPE_NAME: Widget()}, timing=dataclasses.replace(fast_timing, confirm_delays=(0.01,))
+        {TYPE_NAME: Widget()}, timing=msgspec.structs.replace(fast_timing, confirm_delays=(0.01,))
     )
     cloudformation.api.faults.add("DescribeStackResource", status=403, times=None)
     event = events.make("Create")
@@ -31,7 +31,7 @@ def test_an_unconfirmed_request_is_not_answered(
     aws: Any, events: Any, cloudformation: Any, cfn_receiver: Any, widgets: Any, fast_timing: Any
 ) -> None:
     provider = Provider(
-        {TYPE_NAME: Widget()}, timing=dataclasses.replace(fast_timing, confirm_delays=(0.01,))
+        {TYPE_NAME: Widget()}, timing=msgspec.structs.replace(fast_timing, confirm_delays=(0.01,))
     )
     event = events.make("Create")
     cloudformation.api.set_resource(STACK_ID, "MyWidget", "CREATE_COMPLETE", physical_id="w-0007")

@@ -18,13 +18,12 @@ def _rules() -> list[str]:
 
 @pytest.fixture
 def in_process(monkeypatch: pytest.MonkeyPatch, aws: Any, fast_timing: Any) -> Any:
-    import dataclasses
-
+    import msgspec
     from cbprovider.runtime import Provider
 
     from tests.runtime.widgets import TYPE_NAME, Widget
 
-    timing = dataclasses.replace(fast_timing, inline_poll_interval=0.2, inline_poll_margin=1.0)
+    timing = msgspec.structs.replace(fast_timing, inline_poll_interval=0.2, inline_poll_margin=1.0)
     return Provider({TYPE_NAME: Widget()}, timing=timing)
 
 

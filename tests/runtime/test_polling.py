@@ -113,9 +113,11 @@ def test_failure_while_polling_sends_failed_with_the_object_id(provider, aws, ev
 
 
 def test_service_deadline_expiry_fails_and_cleans_up(aws, events, cfn_receiver, widgets, fast_timing):
-    import dataclasses
+    import msgspec
 
-    provider = Provider({TYPE_NAME: Widget()}, timing=dataclasses.replace(fast_timing, service_margin=0.0))
+    provider = Provider(
+        {TYPE_NAME: Widget()}, timing=msgspec.structs.replace(fast_timing, service_margin=0.0)
+    )
     widgets.ready_after = 1000
     event = events.make("Create", {"Wait": "true", "ServiceTimeout": "1"})
     provider(event, FakeContext())

@@ -6,12 +6,12 @@ the runtime calls the type's ``delete`` for it and says in the reason what becam
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
 from typing import Any
 
+import msgspec
 from cbprovider.runtime import Provider, Timing
 from cbprovider.runtime.reasons import MAX_REASON
 from cbprovider.runtime.replacement import with_suffix
@@ -81,7 +81,9 @@ def test_a_failed_poll_of_the_new_object_deletes_it(provider, aws, events, cfn_r
 def test_the_service_deadline_of_a_replacement_deletes_the_new_object(
     aws, events, cfn_receiver, widgets, fast_timing
 ):
-    provider = Provider({TYPE_NAME: Widget()}, timing=dataclasses.replace(fast_timing, service_margin=0.0))
+    provider = Provider(
+        {TYPE_NAME: Widget()}, timing=msgspec.structs.replace(fast_timing, service_margin=0.0)
+    )
     _seed_old(widgets)
     widgets.ready_after = 1000
     event = _replacing(events, Wait="true", ServiceTimeout="1")

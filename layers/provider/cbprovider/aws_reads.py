@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
 
 _clients: dict[tuple[str, str | None], Any] = {}
@@ -37,24 +37,15 @@ def forget_clients() -> None:
 
 
 class TimedCache[V]:
-    """Values by key, each kept with the time it was read (thread-safe; a read runs outside the lock)."""
+    """Values by key, each kept with the time it was read (thread-safe).
+
+    The reader asks ``fresh`` and, when nothing fresh is kept, reads and ``keep``s the value itself: the
+    cache is never handed a function to call back into the reader.
+    """
 
     def __init__(self) -> None:
         self._entries: dict[Hashable, tuple[float, V]] = {}
         self._lock = threading.Lock()
-
-    def get(self, key: Hashable, max_age: float, read: Callable[[], V]) -> V:
-        """The value of ``key`` if it was read less than ``max_age`` seconds ago, else ``read()`` (kept).
-
-        ``fresh`` then ``keep`` do the same without handing the cache a function to call back.
-        """
-        now = time.monotonic()
-        kept = self.fresh(key, max_age)
-        if kept is not None:
-            return kept
-        value = read()
-        self.keep(key, value, now)
-        return value
 
     def fresh(self, key: Hashable, max_age: float) -> V | None:
         """The value of ``key`` if it was kept less than ``max_age`` seconds ago, else ``None``."""

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import msgspec
 from urllib3._collections import HTTPHeaderDict  # also `urllib3.HTTPHeaderDict` in 2.x, not in 1.26
 from urllib3.util import parse_url
 
 from cbprovider import __version__
+from cbprovider.hidden_repr import repr_hiding
 
 USER_AGENT = f"cbprovider/{__version__}"
 _NO_LENGTH_WHEN_EMPTY = frozenset({"GET", "HEAD"})
@@ -44,13 +45,12 @@ class Signer(Protocol):
     def __call__(self, r: PreparedRequest) -> PreparedRequest: ...
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(msgspec.Struct, frozen=True):
     """What to send; prepared and signed afresh by ``prepare()`` for every attempt."""
 
     method: str
     url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = msgspec.field(default_factory=dict)
     body: bytes | None = None
     auth: Signer | None = None
 
@@ -75,8 +75,7 @@ def json_request(
     return Request(method, url, headers={"Content-Type": "application/json", **headers}, body=data, auth=auth)
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(msgspec.Struct, frozen=True):
     """A status, its headers (case-insensitive) and the whole body, read within the bounds."""
 
     status_code: int
@@ -84,8 +83,10 @@ class Response:
     content: bytes
     reason: str = ""
     """The status line's reason phrase (for people: nothing here depends on it)."""
-    request: PreparedRequest | None = field(default=None, repr=False)
+    request: PreparedRequest | None = None
     """The attempt's request as it was sent (signature headers included: never log it)."""
+
+    __repr__ = repr_hiding("request")
 
     def json(self) -> Any:
         """The body parsed as JSON (UTF-8, -16 or -32); ``ValueError`` when it is not JSON."""

@@ -24,8 +24,8 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+import msgspec
 from urllib3 import PoolManager
 from urllib3 import Timeout as Urllib3Timeout
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProxyError, SSLError
@@ -53,14 +53,13 @@ NOT_PROCESSED_STATUSES = frozenset({429, 503})
 """Statuses that say the server did not act on the request (RFC 9110 15.6.4, RFC 6585 4)."""
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     """How often and how patiently to retry. Delays grow exponentially with full jitter."""
 
     max_attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 20.0
-    retry_statuses: frozenset[int] = field(default=RETRYABLE_STATUSES)
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
 
     def backoff(self, attempt: int) -> float:
         """Delay before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
@@ -68,8 +67,7 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)
 
 
-@dataclass(frozen=True)
-class Timeouts:
+class Timeouts(msgspec.Struct, frozen=True):
     connect: float = 5.0
     read: float = 30.0
 

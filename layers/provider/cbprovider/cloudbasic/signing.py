@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import msgspec
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -26,8 +26,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _SIGNED_IF_SENT = ("Content-Type", "Content-Length")
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(msgspec.Struct, frozen=True):
     """What one signing produced: the headers to send and the intermediate strings (for tests)."""
 
     headers: dict[str, str]

@@ -11,6 +11,7 @@ call per entry and minute. Every entry read is checked
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -107,12 +108,9 @@ def _list[E: (CloudBasicEndpoint, CapellaEndpoint)](
     vendor: Vendor, parse: Callable[[str, Any], E], resolver: Resolver | None
 ) -> Listing[E]:
     prefix = f"{registry_path()}/{vendor}"
-    try:
-        values = _listings.get(prefix, MAX_AGE, lambda: _read_all(prefix))
-    except Exception as error:
-        raise RegistryUnreadable(
-            f"cannot list the {vendor} endpoints under {prefix} ({_code(error)})"
-        ) from None
+    values = _listings.fresh(prefix, MAX_AGE)
+    if values is None:
+        values = _listed(vendor, prefix)
     found: list[E] = []
     invalid: list[EndpointInvalid] = []
     for name in sorted(values):
@@ -125,28 +123,38 @@ def _list[E: (CloudBasicEndpoint, CapellaEndpoint)](
 
 
 def _read(vendor: Vendor, name: str) -> str:
+    """The entry's text: kept, or read from SSM (and kept); ``UnknownEndpoint``, ``RegistryUnreadable``."""
     parameter = parameter_name(vendor, name)
+    kept = _values.fresh(parameter, MAX_AGE)
+    if kept is not None:
+        return kept
+    read_at = time.monotonic()
     try:
-        return _values.get(parameter, MAX_AGE, lambda: _read_one(parameter))
+        value = str(client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"])
     except Exception as error:
         code = _code(error)
         if code == "ParameterNotFound":
             raise UnknownEndpoint(vendor, name) from None
         raise RegistryUnreadable(f"Endpoint: cannot read {parameter} ({code})") from None
+    _values.keep(parameter, value, read_at)
+    return value
 
 
-def _read_one(parameter: str) -> str:
-    return str(client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"])
-
-
-def _read_all(prefix: str) -> dict[str, str]:
-    """Every parameter directly under ``prefix``, by the rest of its name."""
-    pages = client("ssm").get_paginator("get_parameters_by_path").paginate(Path=prefix, Recursive=False)
+def _listed(vendor: Vendor, prefix: str) -> dict[str, str]:
+    """Every parameter directly under ``prefix``, by the rest of its name, read from SSM (and kept)."""
+    read_at = time.monotonic()
     found: dict[str, str] = {}
-    for page in pages:
-        for parameter in page.get("Parameters", ()):
-            name = str(parameter["Name"])
-            found[name.removeprefix(prefix).lstrip("/")] = str(parameter["Value"])
+    try:
+        pages = client("ssm").get_paginator("get_parameters_by_path").paginate(Path=prefix, Recursive=False)
+        for page in pages:
+            for parameter in page.get("Parameters", ()):
+                name = str(parameter["Name"])
+                found[name.removeprefix(prefix).lstrip("/")] = str(parameter["Value"])
+    except Exception as error:
+        raise RegistryUnreadable(
+            f"cannot list the {vendor} endpoints under {prefix} ({_code(error)})"
+        ) from None
+    _listings.keep(prefix, found, read_at)
     return found
 
 

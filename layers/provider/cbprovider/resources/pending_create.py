@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from cbprovider.errors import (
     ApiConnectionError,
@@ -135,8 +137,7 @@ Find = Callable[["PendingCreate"], str | None]
 """A type's look-up: the id of the object the pending create made, or ``None`` if there is none yet."""
 
 
-@dataclass(frozen=True)
-class PendingCreate:
+class PendingCreate(msgspec.Struct, frozen=True):
     """The small state of a create being verified (``to_state``/``from_state`` round-trip it)."""
 
     name: str
@@ -148,7 +149,7 @@ class PendingCreate:
     cause: str
     lookups: int = 0
     """Look-ups so far that answered and did not find the object."""
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
     """The type's own state beside it (kept across polls; small and JSON-serialisable)."""
 
     @classmethod

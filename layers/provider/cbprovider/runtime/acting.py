@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+import msgspec
 
 from cbprovider.errors import ApiError
 from cbprovider.runtime.invocation import Invocation
@@ -78,6 +79,6 @@ def wait_in_process(
         physical_id = inv.reported_id(outcome.physical_id, request.phase)
         time.sleep(pause)
         # The same request (and the ids it noted) on the object of the last InProgress.
-        request = dataclasses.replace(request, physical_id=physical_id)
+        request = msgspec.structs.replace(request, physical_id=physical_id)
         outcome = poll(resource, request, outcome.state)
     return request, outcome

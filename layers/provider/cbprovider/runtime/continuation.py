@@ -6,10 +6,11 @@ Pure values: ``finish.Finish`` saves and schedules them (it keeps the in-flight 
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Any
+
+import msgspec
 
 from cbprovider.errors import ProviderError
 from cbprovider.runtime.handover import scheduled
@@ -44,7 +45,7 @@ def first_poll(
 
 def next_poll(poll: PollState, physical_id: str, outcome: InProgress) -> PollState:
     """The state after one more poll that found the operation still going on."""
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         poll,
         physical_id=physical_id,
         state=dict(outcome.state),

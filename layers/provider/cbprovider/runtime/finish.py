@@ -22,8 +22,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ProviderError
@@ -42,8 +43,7 @@ from cbprovider.runtime.response_url import ResponseUrl
 from cbprovider.runtime.scrub import scrubbed_traceback
 
 
-@dataclass
-class Guarded:
+class Guarded(msgspec.Struct):
     """What the stages run under ``Finish.guard`` answered: their ``Answer`` (``None``: continued by a
     rule), or the FAILED for what they raised."""
 

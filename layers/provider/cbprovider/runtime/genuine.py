@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.polling import POLL_KEY, poll_key_of
@@ -55,8 +56,7 @@ _STACK_ARN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class FunctionIdentity:
+class FunctionIdentity(msgspec.Struct, frozen=True):
     """Where the function runs: from its own ARN, which the caller cannot choose."""
 
     partition: str

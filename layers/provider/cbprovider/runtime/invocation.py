@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cbprovider.deadline import Deadline
 from cbprovider.runtime.ids import placeholder_id, request_digest
@@ -22,8 +23,7 @@ from cbprovider.runtime.response import ResponseSender
 from cbprovider.runtime.timing import Timing
 
 
-@dataclass(frozen=True)
-class Services:
+class Services(msgspec.Struct, frozen=True):
     """What the pipeline needs from the provider (made once per container)."""
 
     timing: Timing
@@ -35,8 +35,7 @@ class Services:
     """The resource type serving a type name (raises ``registry.UnknownResourceType``)."""
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(msgspec.Struct, frozen=True):
     """One event (a request, or the original request of a poll) and this invocation's deadlines."""
 
     event: Mapping[str, Any]

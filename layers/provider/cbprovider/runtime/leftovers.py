@@ -15,8 +15,9 @@ Never raises: the answer must go out whatever happens here (this may run in the 
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
+
+import msgspec
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ProviderError
@@ -71,7 +72,7 @@ def _claimed_or_removed(
         services.ownership.claim(inv.ref(made), inv.owner)
     except NotOwned:
         logger.warning("The object the API answered with is another stack's: not reported")
-        return dataclasses.replace(answer, physical_id=inv.placeholder())
+        return msgspec.structs.replace(answer, physical_id=inv.placeholder())
     except Exception as error:
         logger.error("The new object cannot be recorded: removing it", extra={"error": type(error).__name__})
         why = reason_for(error, request_id=inv.request_id)
@@ -80,7 +81,7 @@ def _claimed_or_removed(
             inv, resource, "delete", made, services.ownership, deadline=deadline, service_deadline=deadline
         )
         suffix = remove_new_object(resource, removal, inv.request_id)
-        return dataclasses.replace(answer, reason=with_suffix(reason, suffix))
+        return msgspec.structs.replace(answer, reason=with_suffix(reason, suffix))
     return answer
 
 
@@ -120,4 +121,4 @@ def _without_new_objects(
             reason = with_suffix(reason, f"; could not remove the new {new_id}: {why}")
             continue
         reason = with_suffix(reason, remove_new_object(resource, removal, inv.request_id))
-    return dataclasses.replace(answer, reason=reason)
+    return msgspec.structs.replace(answer, reason=reason)

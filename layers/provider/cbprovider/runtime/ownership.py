@@ -20,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 from cbprovider.errors import ProviderError
 from cbprovider.runtime.log import logger
@@ -34,16 +35,14 @@ class NotOwned(ProviderError):
     """The object named by the request (or returned by the API) belongs to another stack or resource."""
 
 
-@dataclass(frozen=True)
-class Owner:
+class Owner(msgspec.Struct, frozen=True):
     """The stack resource a request comes from."""
 
     stack_id: str
     logical_id: str
 
 
-@dataclass(frozen=True)
-class ObjectRef:
+class ObjectRef(msgspec.Struct, frozen=True):
     """One object of one endpoint, as the runtime names it."""
 
     resource_type: str
@@ -177,8 +176,7 @@ class Ownership:
         return dict(item) if item else None
 
 
-@dataclass(frozen=True)
-class OwnedElsewhere:
+class OwnedElsewhere(msgspec.Struct, frozen=True):
     """``Request.owned_elsewhere``: whether an object of the request's type and endpoint is recorded for
     another stack resource than ``owner`` (one read of the state table). A value made while planning and
     carried on the request, so a resource type asks the table itself rather than calling back into the

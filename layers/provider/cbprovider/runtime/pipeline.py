@@ -11,10 +11,11 @@ that answers, and whatever a stage raises becomes one FAILED there.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Any
+
+import msgspec
 
 from cbprovider.deadline import Deadline
 from cbprovider.runtime import acting, checks, delivery, planning
@@ -99,7 +100,7 @@ def _request(services: Services, finish: Finish, ledger: Ledger) -> Answer | Non
     if early is not None:
         return early
     if in_flight is not None:
-        request = dataclasses.replace(request, in_flight=in_flight)
+        request = msgspec.structs.replace(request, in_flight=in_flight)
     finish.working_on(request)
     # Acted: the type's operation, polled here while this invocation has time to spare.
     outcome = acting.start(resource, request)

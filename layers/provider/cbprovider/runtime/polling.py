@@ -20,8 +20,9 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cbprovider.runtime.ids import rule_name
 from cbprovider.runtime.log import logger
@@ -36,8 +37,7 @@ _STATE_KEY = re.compile(r"poll#[0-9a-f]{40}")
 _CONTEXT_KEY = "cfn-replication-provider:poll-state"
 
 
-@dataclass(frozen=True)
-class PollState:
+class PollState(msgspec.Struct, frozen=True):
     """What survives between the invocations of one long operation."""
 
     key: str

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import msgspec
+
 from cbprovider.deadline import Deadline
+from cbprovider.hidden_repr import repr_hiding
 from cbprovider.runtime.properties import ResourceProperties
 
 Phase = Literal["create", "update", "delete"]
 
 
-@dataclass(frozen=True)
-class Done:
+class Done(msgspec.Struct, frozen=True):
     """The operation finished: SUCCESS with this physical id and these attributes (``Fn::GetAtt``)."""
 
     physical_id: str
-    data: Mapping[str, str] = field(default_factory=dict)
+    data: Mapping[str, str] = msgspec.field(default_factory=dict)
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class InProgress:
+class InProgress(msgspec.Struct, frozen=True):
     """The operation goes on: poll again in ``retry_after`` seconds (rounded up to whole minutes).
 
     ``physical_id`` is the object being worked on (reported if the operation later fails, so that a
@@ -31,16 +31,23 @@ class InProgress:
     """
 
     physical_id: str
-    state: Mapping[str, Any] = field(default_factory=dict)
+    state: Mapping[str, Any] = msgspec.field(default_factory=dict)
     retry_after: int = 60
 
 
 Outcome = Done | InProgress
 
 
-@dataclass(frozen=True)
-class Request[P: ResourceProperties]:
-    """One CloudFormation request (or one poll of it) as a resource type sees it."""
+def _owned_nowhere(physical_id: str) -> bool:
+    return False
+
+
+class Request[P: ResourceProperties](msgspec.Struct, frozen=True, eq=False):
+    """One CloudFormation request (or one poll of it) as a resource type sees it.
+
+    Compared by identity: a request carries the ids noted while it is carried out (``note_physical_id``),
+    so two requests with the same fields are still two requests (nothing compares or hashes them by value).
+    """
 
     request_type: Literal["Create", "Update", "Delete"]
     phase: Phase
@@ -58,15 +65,17 @@ class Request[P: ResourceProperties]:
     """This invocation's time left minus a margin: give it to the API clients."""
     service_deadline: Deadline
     """When the whole operation (across polls) must be over."""
-    owned_elsewhere: Callable[[str], bool] = field(default=lambda _: False, repr=False, compare=False)
+    owned_elsewhere: Callable[[str], bool] = _owned_nowhere
     """Whether an object (by physical id) is recorded for another stack or resource: an unknown-outcome
     look-up must never adopt such an object. The runtime gives ``ownership.OwnedElsewhere``, a value
     that reads the state table (it calls nothing back in the runtime)."""
-    in_flight: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    in_flight: Mapping[str, Any] | None = None
     """The in-flight create kept in the request's record before acting (what ``ResourceType.in_flight``
     returned), for the create step to use what it learnt (e.g. the objects that existed before)."""
-    _noted: list[str] = field(default_factory=list, repr=False, compare=False)
-    _noted_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _noted: list[str] = msgspec.field(default_factory=list)
+    _noted_lock: threading.Lock = msgspec.field(default_factory=threading.Lock)
+
+    __repr__ = repr_hiding("owned_elsewhere", "in_flight", "_noted", "_noted_lock")
 
     def note_physical_id(self, physical_id: str) -> None:
         """Record the id of an object just created, before the call returns.

@@ -13,9 +13,10 @@ import ssl
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+import msgspec
 
 from cbprovider.deadline import Deadline
 from cbprovider.runtime.log import logger
@@ -27,8 +28,7 @@ MAX_BODY = 4096
 Status = Literal["SUCCESS", "FAILED"]
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     """What to tell CloudFormation (the request's own fields are added by ``build_body``)."""
 
     status: Status

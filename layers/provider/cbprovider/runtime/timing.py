@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+
+import msgspec
 
 
 def _inline_poll_interval() -> float:
     return float(os.environ.get("CFN_PROVIDER_INLINE_POLL_SECONDS", "5"))
 
 
-@dataclass(frozen=True)
-class Timing:
+class Timing(msgspec.Struct, frozen=True):
     backstop_reserve: float = 5.0
     """Seconds before the Lambda deadline at which the backstop sends FAILED if nothing was sent."""
     work_reserve: float = 3.0
@@ -23,7 +23,7 @@ class Timing:
     response_max_delay: float = 4.0
     response_timeout: float = 10.0
     """Socket timeout of one response PUT."""
-    inline_poll_interval: float = field(default_factory=_inline_poll_interval)
+    inline_poll_interval: float = msgspec.field(default_factory=_inline_poll_interval)
     """Seconds between the polls of a long operation inside the invocation that started it (0: none,
     hand over to a rule at once; environment ``CFN_PROVIDER_INLINE_POLL_SECONDS``)."""
     inline_poll_margin: float = 10.0

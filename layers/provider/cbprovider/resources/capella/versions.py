@@ -9,10 +9,11 @@ Implementations are imported only when a resource of their version arrives.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
+
+import msgspec
 
 from cbprovider.endpoints import capella_endpoint
 from cbprovider.endpoints.entries import ENDPOINT_PROPERTY as ENDPOINT
@@ -91,7 +92,7 @@ class VersionedType(ResourceType[AnyVersionProperties]):
                 old = self._parse(version, endpoint.name, req.old_properties.raw())
             except ValidationFailed:
                 old = None
-        chosen = dataclasses.replace(req, properties=properties, old_properties=old)
+        chosen = msgspec.structs.replace(req, properties=properties, old_properties=old)
         return self.implementation(version), chosen
 
     def create(self, req: Request[AnyVersionProperties]) -> Outcome:

@@ -10,9 +10,11 @@ else (its ``repr`` hides it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
+import msgspec
+
+from cbprovider.hidden_repr import repr_hiding
 from cbprovider.resources.cloudbasic import sql_connection as sql
 from cbprovider.runtime.properties import Check, PropertiesModel, ValidationFailed, values
 from cbprovider.secrets.sharing import read_shared_secret_json
@@ -73,12 +75,13 @@ class DestinationEndpoint(Endpoint):
     post_seeding_custom_action: str | None = None
 
 
-@dataclass(frozen=True)
-class ResolvedEndpoint:
+class ResolvedEndpoint(msgspec.Struct, frozen=True):
     server: str
     """As given (``host,port`` or the string's Data Source)."""
     database: str
-    connection_string: str = field(repr=False)
+    connection_string: str
+
+    __repr__ = repr_hiding("connection_string")
 
     @property
     def identity(self) -> tuple[str, str]:

@@ -17,7 +17,6 @@ vendor's form.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import time
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -197,8 +196,7 @@ class ReplicationOptions(CloudBasicConnection):
     index_rebuild_schedule: IndexRebuildSchedule | None = None
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(msgspec.Struct, frozen=True):
     """How one AlterReplication field follows the properties."""
 
     prop: str
