@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cbprovider.runtime import Provider, Request, Timing, is_placeholder
@@ -81,8 +81,21 @@ def test_dropped_connections_are_retried(provider, events, cfn_receiver):
     assert only_response(cfn_receiver, event)["Status"] == "SUCCESS"
 
 
+SHORT_INVOCATION = 3.0
+SLOW_API = 2.5
+
+
+def _settled(check: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Whether ``check`` holds within ``timeout`` (a slow call ends on the server's time, not ours)."""
+    until = time.monotonic() + timeout
+    while not check() and time.monotonic() < until:
+        time.sleep(0.05)
+    return check()
+
+
 def _slow_provider(widget: Widget | None = None) -> Provider:
-    # The backstop fires 0.6 s into a 1.6 s invocation; the widget API (1.5 s) answers after it.
+    # The backstop fires 2 s into a 3 s invocation (time to reach the call on a busy machine); the widget
+    # API (SLOW_API seconds) answers after it.
     timing = Timing(backstop_reserve=1.0, work_reserve=0.0, response_base_delay=0.01)
     return Provider({TYPE_NAME: widget or Widget()}, timing=timing)
 
@@ -110,11 +123,10 @@ def test_backstop_hands_a_create_in_flight_over_to_its_look_up(aws, events, cfn_
     """The create call outlasts the invocation: answering FAILED with a placeholder would orphan the
     widget the API makes a moment later; the backstop hands the create to its look-up instead."""
     provider = _slow_provider()
-    widgets.faults.add("POST /widgets", delay=1.5)
+    widgets.faults.add("POST /widgets", delay=SLOW_API)
     event = events.make("Create", {"IgnoreDeadline": "true"})
-    provider(event, FakeContext(seconds=1.6))
-    time.sleep(0.2)
-    assert "w-0001" in widgets.widgets, "the slow call completed after the backstop fired"
+    provider(event, FakeContext(seconds=SHORT_INVOCATION))
+    assert _settled(lambda: "w-0001" in widgets.widgets), "the slow call completed after the backstop fired"
     assert not cfn_receiver.responses_for(event["RequestId"]), "answered while the create was in flight"
     polls = _poll_events()
     assert len(polls) == 1, "the look-up is scheduled on a poll rule"
@@ -126,13 +138,13 @@ def test_backstop_hands_a_create_in_flight_over_to_its_look_up(aws, events, cfn_
 
 def test_backstop_sends_one_failed_with_a_placeholder_without_a_look_up(aws, events, cfn_receiver, widgets):
     provider = _slow_provider(WidgetWithoutLookUp())
-    widgets.faults.add("POST /widgets", delay=1.5)
+    widgets.faults.add("POST /widgets", delay=SLOW_API)
     event = events.make("Create", {"IgnoreDeadline": "true"})
     started = time.monotonic()
-    provider(event, FakeContext(seconds=1.6))
+    provider(event, FakeContext(seconds=SHORT_INVOCATION))
     first = cfn_receiver.wait_for(event["RequestId"], timeout=5)
-    time.sleep(0.2)
-    assert time.monotonic() - started >= 0.5
+    assert _settled(lambda: "w-0001" in widgets.widgets)
+    assert time.monotonic() - started >= SHORT_INVOCATION - 1.0 - 0.1
     body = only_response(cfn_receiver, event)
     assert body is first.body
     assert body["Status"] == "FAILED"
@@ -143,9 +155,9 @@ def test_backstop_sends_one_failed_with_a_placeholder_without_a_look_up(aws, eve
 
 def test_backstop_reports_an_object_noted_before_the_deadline(aws, events, cfn_receiver, widgets):
     provider = _slow_provider()
-    widgets.faults.add("GET /widgets/w-0001", delay=1.5)
+    widgets.faults.add("GET /widgets/w-0001", delay=SLOW_API)
     event = events.make("Create", {"IgnoreDeadline": "true", "CheckAfterCreate": "true"})
-    provider(event, FakeContext(seconds=1.6))
+    provider(event, FakeContext(seconds=SHORT_INVOCATION))
     time.sleep(0.2)
     body = only_response(cfn_receiver, event)
     assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0001")
@@ -154,11 +166,11 @@ def test_backstop_reports_an_object_noted_before_the_deadline(aws, events, cfn_r
 def test_backstop_uses_the_event_id_on_update(aws, events, cfn_receiver, widgets):
     provider = _slow_provider()
     widgets.widgets["w-0042"] = {"name": "alpha", "size": 1, "gets": 0}
-    widgets.faults.add("PUT /widgets/w-0042", delay=1.5)
+    widgets.faults.add("PUT /widgets/w-0042", delay=SLOW_API)
     event = events.make(
         "Update", {"Size": "2", "IgnoreDeadline": "true"}, physical_id="w-0042", old={"Size": "1"}
     )
-    provider(event, FakeContext(seconds=1.6))
+    provider(event, FakeContext(seconds=SHORT_INVOCATION))
     time.sleep(0.2)
     body = only_response(cfn_receiver, event)
     assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", "w-0042")
