@@ -5,8 +5,14 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
+
+from cbprovider.errors import ProviderError
+from cbprovider.runtime import Request
 
 from tests.runtime.conftest import FakeContext, only_response
+from tests.runtime.widgets import TYPE_NAME, Widget, WidgetProperties
 
 
 def test_same_request_twice_creates_once_and_answers_once(provider, events, cfn_receiver, widgets):
@@ -60,3 +66,36 @@ def test_a_new_request_for_the_same_resource_is_processed(provider, events, cfn_
     provider(second, FakeContext())
     assert only_response(cfn_receiver, first)["PhysicalResourceId"] == "w-0001"
     assert only_response(cfn_receiver, second)["PhysicalResourceId"] == "w-0002"
+
+
+class WidgetWhoseLookUpFailsLater(Widget):
+    """A type whose in-flight record needs an API read that fails after the first request (a before-list
+    that cannot be read while the first delivery has already begun)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight_calls = 0
+
+    def in_flight(self, req: Request[WidgetProperties]) -> Mapping[str, Any] | None:
+        self.in_flight_calls += 1
+        if self.in_flight_calls > 1:
+            raise ProviderError("the widgets of that name cannot be listed")
+        return super().in_flight(req)
+
+
+def test_a_duplicate_whose_in_flight_read_fails_sends_nothing(
+    aws, fast_timing, events, cfn_receiver, widgets
+):
+    """The in-flight record is read before the request's record is written; a duplicate delivery must
+    still stop at that write, not answer FAILED for a request the first delivery answered."""
+    from cbprovider.runtime import Provider
+
+    widget = WidgetWhoseLookUpFailsLater()
+    provider = Provider({TYPE_NAME: widget}, timing=fast_timing)
+    event = events.make("Create")
+    provider(event, FakeContext())
+    provider(copy.deepcopy(event), FakeContext())
+    assert widget.in_flight_calls == 2
+    body = only_response(cfn_receiver, event)
+    assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", "w-0001")
+    assert [c.method for c in widgets.calls] == ["POST"]

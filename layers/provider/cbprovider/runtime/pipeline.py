@@ -94,7 +94,11 @@ def _request(services: Services, finish: Finish, ledger: Ledger) -> Answer | Non
         service_deadline=Deadline.after(service_seconds),
     )
     # Begun: the one write before acting (a duplicate stops here), with the object's owner checked.
-    in_flight = acting.in_flight(resource, request)
+    try:
+        in_flight = acting.in_flight(resource, request)
+    except Exception:
+        ledger.begin(phase)  # a duplicate delivery stops here too, before its failure could answer
+        raise
     standing = ledger.begin(phase, in_flight)
     early = checks.check_owned(inv, phase, standing)
     if early is not None:
