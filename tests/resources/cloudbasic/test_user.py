@@ -19,7 +19,7 @@ from simulators.cloudbasic import CloudBasicSimulator
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 from tests.aws_calls import aws_calls
-from tests.evidence.killed import killed_create
+from tests.evidence.killed import killed_after_call, killed_create
 from tests.resources.sample_events import NAMES, check_sample_event, load_event
 
 TYPE = "Custom::CloudBasicUser"
@@ -336,3 +336,21 @@ def test_a_create_killed_during_its_call_fails_under_the_user_name_saying_the_ke
     rollback = env.stack.send("Delete", TYPE, "Ops", env.props, physical_id=failed.physical_id)
     assert rollback.status == "SUCCESS", rollback.reason
     assert "user ops is left on the appliance" in rollback.reason
+
+
+def test_a_replacement_killed_during_its_call_is_not_answered_with_the_old_users_keys(env: Env) -> None:
+    """A replacing Update that keeps the UserName dies during CreateUser: the keys secret of the user this
+    resource already has holds a key pair, but it is not this call's; the answer is the honest FAILED,
+    and the old user's secret is kept."""
+    first = env.stack.send("Create", TYPE, "Ops", env.props)
+    assert first.status == "SUCCESS", first.reason
+    new_props = {**env.props, "FirstName": "Renamed"}
+    event = env.stack.event("Update", TYPE, "Ops", new_props, physical_id="ops", old_properties=env.props)
+    death = killed_after_call(env.stack, event, function="cloudbasic_provider", operation="CreateUser")
+    print(death.output)
+    assert death.died, "the invocation did not die"
+    [answer] = death.outcome.responses
+    assert answer.body["Status"] == "FAILED", answer.body
+    assert answer.body["Reason"].startswith("[KeysLost] CloudBasic CreateUser for user ops was in flight")
+    assert env.secret_exists(first.data["KeysSecretArn"]), "the old user's keys secret is kept"
+    assert _live_owned_secrets(env) == [env.sm.describe_secret(SecretId=first.data["KeysSecretArn"])["Name"]]

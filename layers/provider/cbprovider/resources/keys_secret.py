@@ -62,6 +62,8 @@ STATE_SECRET = "keys_secret_arn"  # noqa: S105 (a state field name)
 STATE_SEALED = "sealed_keys"
 STATE_IN_FLIGHT = "keys_call_in_flight"
 """The in-flight record's field: the call that hands out a key pair (``CreateUser``...)."""
+STATE_BEFORE = "keys_secrets_before"
+"""The in-flight record's field: the ARNs of the keys secrets that existed before the call."""
 _HINT_CHARS = re.compile(r"[^A-Za-z0-9_.@-]")
 
 
@@ -152,10 +154,12 @@ def finish_keys(
     return InProgress(physical_id, dict(state), KEYS_POLL_SECONDS)
 
 
-def keys_call_in_flight(operation: str) -> dict[str, str]:
+def keys_call_in_flight(operation: str, req: Request[Any], physical_id: str) -> dict[str, Any]:
     """The in-flight record of ``operation`` (the call that hands out the key pair), kept before the
-    keys secret is made: should the invocation die, the type's ``poll`` is given it (``after_lost_call``)."""
-    return {STATE_IN_FLIGHT: operation}
+    keys secret is made: should the invocation die, the type's ``poll`` is given it (``after_lost_call``).
+    It lists the keys secrets of ``physical_id`` that exist already (a replacement that keeps the name
+    finds the old object's): they are not this call's, whatever they hold."""
+    return {STATE_IN_FLIGHT: operation, STATE_BEFORE: find_keys_secrets(req, physical_id)}
 
 
 def is_call_in_flight(state: Mapping[str, Any]) -> bool:
@@ -167,19 +171,22 @@ def after_lost_call(
     req: Request[Any],
     physical_id: str,
     *,
+    state: Mapping[str, Any],
     data: Callable[[str], Mapping[str, str]],
     lost: Callable[[str], str],
 ) -> Done:
     """Answer a call that was in flight when its invocation died (see the module docstring).
 
     ``physical_id`` (known before the call) is noted first, so that every FAILED from here names it.
-    If a keys secret of it holds a key pair, the pair was written before the invocation died: ``Done``.
-    Otherwise every keys secret of it (holding the placeholder) is removed and ``KeysLost`` is raised
+    If a keys secret of it that ``state`` does not list as there before the call holds a key pair, the
+    pair was written before the invocation died: ``Done``. Otherwise every such secret (holding the
+    placeholder) is removed and ``KeysLost`` is raised
     with ``lost(removed)``, ``removed`` saying what became of the secret.
     """
     req.note_physical_id(physical_id)
     sm = secrets_client()
-    arns = find_keys_secrets(req, physical_id, client=sm)
+    before = {str(arn) for arn in state.get(STATE_BEFORE) or ()}
+    arns = [arn for arn in find_keys_secrets(req, physical_id, client=sm) if arn not in before]
     kept = [arn for arn in arns if holds_key_pair(arn, client=sm)]
     if kept:
         logger.warning(
@@ -202,7 +209,7 @@ def holds_key_pair(arn: str, *, client: Any = None) -> bool:
     sm = client or secrets_client()
     try:
         value = json.loads(sm.get_secret_value(SecretId=arn)["SecretString"])
-    except ValueError:
+    except (KeyError, TypeError, ValueError):  # a binary secret, or text that is not JSON
         return False
     return isinstance(value, dict) and bool(value.get("AccessKeyId")) and bool(value.get("SecretAccessKey"))
 

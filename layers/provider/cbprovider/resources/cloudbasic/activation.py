@@ -114,7 +114,7 @@ class Activation(ResourceType[ActivationProperties]):
     replacement_properties = REPLACING
 
     def in_flight(self, req: Request[ActivationProperties]) -> Mapping[str, Any] | None:
-        return keys_call_in_flight("ActivateInstance")
+        return keys_call_in_flight("ActivateInstance", req, req.properties.instance_id)
 
     def create(self, req: Request[ActivationProperties]) -> Outcome:
         from cbprovider.cloudbasic import ActivateInstanceRequest
@@ -183,7 +183,7 @@ class Activation(ResourceType[ActivationProperties]):
         if is_call_in_flight(state):
             p = req.properties
             lost = functools.partial(_lost_text, p.instance_id, bool(p.activation_key_secret_arn))
-            return after_lost_call(req, p.instance_id, data=_attributes, lost=lost)
+            return after_lost_call(req, p.instance_id, state=state, data=_attributes, lost=lost)
         if not is_keys_state(state):
             raise ProviderError(f"unknown poll state for {self.type_name}")
         return finish_keys(req, state, data=_attributes)

@@ -85,7 +85,7 @@ class User(ResourceType[UserProperties]):
     replacement_properties = REPLACING
 
     def in_flight(self, req: Request[UserProperties]) -> Mapping[str, Any] | None:
-        return keys_call_in_flight("CreateUser")
+        return keys_call_in_flight("CreateUser", req, req.properties.user_name)
 
     def create(self, req: Request[UserProperties]) -> Outcome:
         from cbprovider.cloudbasic import CreateUserRequest
@@ -132,7 +132,9 @@ class User(ResourceType[UserProperties]):
         if is_call_in_flight(state):
             name = req.properties.user_name
             data = functools.partial(_attributes, name)
-            return after_lost_call(req, name, data=data, lost=functools.partial(_lost_text, name))
+            return after_lost_call(
+                req, name, state=state, data=data, lost=functools.partial(_lost_text, name)
+            )
         if not is_keys_state(state):
             raise ProviderError(f"unknown poll state for {self.type_name}")
         return finish_keys(req, state, data=functools.partial(_attributes, str(req.physical_id)))
