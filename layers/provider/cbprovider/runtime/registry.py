@@ -42,6 +42,7 @@ class ResourceTypes:
             if isinstance(declared, str):
                 module_name, _, class_name = declared.partition(":")
                 declared = getattr(importlib.import_module(module_name), class_name)()
-                assert isinstance(declared, ResourceType)
+                if not isinstance(declared, ResourceType):  # a wrong entry in the handler's map
+                    raise TypeError(f"{module_name}:{class_name} is not a ResourceType")
             self._loaded[type_name] = declared
             return declared
