@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
 from cbprovider.errors import ProviderError
 from cbprovider.runtime import Request
 
@@ -41,7 +42,9 @@ def test_duplicate_arriving_while_the_first_runs_sends_nothing(provider, events,
     assert [c.method for c in widgets.calls] == ["POST"]
 
 
-def test_two_simultaneous_deliveries_create_once(provider, events, cfn_receiver, widgets):
+def test_two_simultaneous_deliveries_create_once(
+    atomic_conditional_writes, provider, events, cfn_receiver, widgets
+):
     widgets.faults.add("POST /widgets", delay=0.3)
     event = events.make("Create")
     start = threading.Barrier(2)
@@ -99,3 +102,20 @@ def test_a_duplicate_whose_in_flight_read_fails_sends_nothing(
     body = only_response(cfn_receiver, event)
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", "w-0001")
     assert [c.method for c in widgets.calls] == ["POST"]
+
+
+@pytest.fixture
+def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB applies a conditional write atomically; moto checks the condition and then writes, so two
+    threads can both pass it. A lock around moto's write gives its backend the guarantee the service has."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.Lock()
+    for name in ("put_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def atomic(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, atomic)
