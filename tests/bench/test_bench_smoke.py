@@ -148,3 +148,32 @@ def test_the_first_request_imports_the_module_the_handler_maps_its_type_to(name)
     mapped = re.search(rf'"{re.escape(type_name)}":\s*\(?\s*"([\w.]+):', source)
     assert mapped is not None, f"{type_name} is not in functions/{name}/app.py"
     assert modules[0] == mapped.group(1)
+
+
+@pytest.mark.parametrize("name", coldstart.PROVIDERS)
+def test_the_first_request_list_loads_what_a_real_first_create_loads(name):
+    """The cold-start rows import ``FIRST_REQUEST`` instead of sending a request: the project modules that
+    list loads are exactly those a new container has loaded once it has answered a real Create."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    real = subprocess.run(
+        [sys.executable, "-m", "bench.first_request", name],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    script = coldstart.census_script(coldstart.handler_target(name), [str(repo / "functions" / name)])
+    listed = subprocess.run(
+        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True
+    )
+    created = set(json.loads(real.stdout.strip().splitlines()[-1]))
+    imported = {m for m in json.loads(listed.stdout)["modules"] if m.split(".")[0] == "cbprovider"}
+    assert "cbprovider.runtime.pipeline" in created
+    assert imported == created, (
+        f"listed only: {sorted(imported - created)}; Create only: {sorted(created - imported)}"
+    )
