@@ -140,13 +140,15 @@ MiB = 1024 * 1024
 
 
 class RawServer:
-    """A TCP server on 127.0.0.1 that reads one request's head and answers with ``reply(sock)``."""
+    """A TCP server on 127.0.0.1 that reads one request's head and answers with ``reply(sock)`` (at once,
+    without reading, if ``read_head`` is false)."""
 
-    def __init__(self, reply) -> None:
+    def __init__(self, reply, *, read_head: bool = True) -> None:
         import socket
         import threading
 
         self.reply = reply
+        self.read_head = read_head
         self.heads: list[bytes] = []
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.2)
@@ -170,7 +172,7 @@ class RawServer:
     def _one(self, conn) -> None:
         with conn:
             head = b""
-            while b"\r\n\r\n" not in head:
+            while self.read_head and b"\r\n\r\n" not in head:
                 data = conn.recv(65536)
                 if not data:
                     return
@@ -215,6 +217,73 @@ def test_an_answer_dripped_a_byte_a_second_ends_at_the_deadline(reply):
         server.close()
         transport.close()
     assert elapsed < 3.5, f"the call took {elapsed:.1f}s with a 2s deadline"
+
+
+def _drip_server_hello(conn, stop) -> None:
+    """A TLS record header announcing a 16 KiB handshake record, then its bytes one a second."""
+    conn.sendall(b"\x16\x03\x03\x40\x00")
+    for _ in range(40):
+        if stop.is_set():
+            return
+        conn.sendall(b"\x02")
+        time.sleep(1.0)
+
+
+def test_a_tls_handshake_dripped_a_byte_a_second_ends_at_the_deadline():
+    """Python bounds a handshake as a whole by the socket timeout, and the connect timeout is at most
+    the time left: a handshake record dripped a byte a second cannot hold the call past its deadline."""
+    server = RawServer(_drip_server_hello, read_head=False)
+    origin = server.url.replace("http://", "https://")
+    transport = fast_transport(origin, timeouts=Timeouts(connect=5, read=5))
+    started = time.monotonic()
+    try:
+        with pytest.raises(ApiConnectionError, match="timed out"):
+            transport.send(Request("GET", origin + "/op"), operation="Op", deadline=Deadline.after(2))
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+        transport.close()
+    assert elapsed < 3.5, f"the call took {elapsed:.1f}s with a 2s deadline"
+
+
+def test_attempts_share_one_watchdog_thread_instead_of_a_timer_thread_each():
+    """Attempts in flight at once start no thread per attempt (a monitoring pass makes thousands)."""
+    import threading
+
+    release = threading.Event()
+
+    def held(conn, stop) -> None:
+        release.wait(10)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+
+    server = RawServer(held)
+    transport = fast_transport(server.url)
+    before = {t.ident for t in threading.enumerate()}
+    callers = [
+        threading.Thread(
+            target=transport.send,
+            args=(Request("GET", f"{server.url}/op/{n}"),),
+            kwargs={"operation": "Op", "deadline": Deadline.after(20)},
+            name=f"caller-{n}",
+        )
+        for n in range(8)
+    ]
+    try:
+        for caller in callers:
+            caller.start()
+        give_up = time.monotonic() + 10
+        while len(server.heads) < len(callers) and time.monotonic() < give_up:
+            time.sleep(0.02)
+        assert len(server.heads) == len(callers)
+        started = [t.name for t in threading.enumerate() if t.ident not in before]
+        extra = [name for name in started if not name.startswith("caller-") and not name.endswith("(_one)")]
+        assert len(extra) <= 1, f"threads started for {len(callers)} attempts: {extra}"
+    finally:
+        release.set()
+        for caller in callers:
+            caller.join(10)
+        server.close()
+        transport.close()
 
 
 _BOMB: list[bytes] = []

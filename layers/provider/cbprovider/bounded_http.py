@@ -1,12 +1,12 @@
 """Bounded HTTP attempts: one wall-clock deadline over the whole exchange, a size cap on the body.
 
 Socket timeouts bound each ``recv``, not an answer: a server that drips its headers or body one byte a
-second never trips them. Here every attempt runs under a ``Watch``: at the deadline a timer shuts the
-attempt's socket down (a new connection's socket as soon as it is made, a pooled one when it is taken
-from the pool: the pool manager uses ``WATCHED_POOL_CLASSES``), which ends whatever read is under way; the
-transport then reports a timeout. The body is read here, from urllib3's unread response (sent with
-``preload_content=False``), in chunks, with the deadline checked between them and at most ``limit`` bytes
-kept.
+second never trips them. Here every attempt runs under a ``Watch``: at the deadline the process's one
+``watchdog`` thread shuts the attempt's socket down (its connection hands itself to the watch when it
+connects or sends: the pool manager uses ``WATCHED_POOL_CLASSES``), which ends whatever read is under
+way; the transport then reports a timeout. The body is read here, from urllib3's unread response (sent
+with ``preload_content=False``), in chunks, with the deadline checked between them and at most ``limit``
+bytes kept.
 
 Answers are asked for uncompressed (``Accept-Encoding: identity``) and read without urllib3's transparent
 decompression (``decode_content=False``); a server that compresses anyway gets its gzip or deflate body
@@ -30,6 +30,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ResponseFormatError, ResponseTooLarge
+from cbprovider.watchdog import Alarm, arm
 
 if TYPE_CHECKING:
     from urllib3.response import BaseHTTPResponse  # urllib3 2 (1.26, which Lambda may bring, has none)
@@ -50,95 +51,97 @@ class BodyUnreadable(Exception):
 
 
 class Watch:
-    """Shuts the attempt's socket down when ``deadline`` passes; ``fired`` says whether it did."""
+    """Shuts the attempt's socket down when ``deadline`` passes; ``fired`` says whether it did.
+
+    The watch holds the attempt's connection, not its socket, and reads ``connection.sock`` when it
+    fires (urllib3 sets it as soon as the TCP connection is made; a TLS handshake is bounded as a whole
+    by the socket timeout, at most the time left). The alarm is the process's one ``watchdog`` thread.
+    """
 
     def __init__(self, deadline: Deadline) -> None:
         self.fired = False
         self._lock = threading.Lock()
-        self._socket: socket.socket | None = None
-        seconds = deadline.remaining()
-        self._timer = None if seconds == float("inf") else threading.Timer(seconds, self._fire)
-        if self._timer is not None:
-            self._timer.daemon = True
+        self._connection: Any = None
+        self._done = False
+        self._seconds = deadline.remaining()
+        self._alarm: Alarm | None = None
 
-    def attach(self, sock: socket.socket | None) -> None:
-        """The socket the attempt now uses (shut at once if the deadline has already passed)."""
-        if sock is None:
-            return
+    def attach(self, connection: Any) -> None:
+        """The connection the attempt now uses (its socket shut at once if the deadline has passed)."""
         with self._lock:
-            self._socket = sock
+            self._connection = connection
             if self.fired:
-                _shut(sock)
+                _shut(getattr(connection, "sock", None))
 
     def _fire(self) -> None:
         with self._lock:
+            if self._done:  # the attempt ended as the alarm went off: its socket may be back in the pool
+                return
             self.fired = True
-            if self._socket is not None:
-                _shut(self._socket)
+            _shut(getattr(self._connection, "sock", None))
 
     def __enter__(self) -> Watch:
         _current.watch = self
-        if self._timer is not None:
-            self._timer.start()
+        if self._seconds != float("inf"):
+            self._alarm = arm(max(0.0, self._seconds), self._fire)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        if self._alarm is not None:
+            self._alarm.cancel()
+        with self._lock:
+            self._done = True
         _current.watch = None
 
 
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
+def _shut(sock: socket.socket | None) -> None:
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
 
 
-def _attach(sock: socket.socket | None) -> None:
+def _attach(connection: Any) -> None:
     watch: Watch | None = getattr(_current, "watch", None)
     if watch is not None:
-        watch.attach(sock)
+        watch.attach(connection)
 
 
-# -- urllib3 classes that hand their sockets to the current watch ----------------------------------------
+# -- urllib3 classes that hand themselves to the current watch (public methods only) -------------------
 class _WatchedHTTPConnection(HTTPConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _attach(sock)
-        return sock
+    def connect(self) -> None:
+        _attach(self)  # before: the watch reads ``sock`` once urllib3 has set it
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _attach(self)  # a pooled connection, already connected
+        super().request(*args, **kwargs)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _attach(sock)
-        return sock
+    def connect(self) -> None:
+        _attach(self)
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _attach(self)
+        super().request(*args, **kwargs)
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
     ConnectionCls = _WatchedHTTPConnection
 
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        conn = super()._get_conn(timeout)
-        _attach(getattr(conn, "sock", None))
-        return conn
-
 
 class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
-
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        conn = super()._get_conn(timeout)
-        _attach(getattr(conn, "sock", None))
-        return conn
 
 
 WATCHED_POOL_CLASSES: dict[str, type[HTTPConnectionPool]] = {
     "http": _WatchedHTTPPool,
     "https": _WatchedHTTPSPool,
 }
-"""A pool manager's ``pool_classes_by_scheme`` whose pools hand their sockets to the current ``Watch``."""
+"""A pool manager's ``pool_classes_by_scheme`` whose connections hand themselves to the current ``Watch``."""
 
 
 # -- reading the body --------------------------------------------------------------------------------------
