@@ -37,7 +37,6 @@ FIRST_REQUEST: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "cbprovider.resources.cloudbasic.replication",
             "cbprovider.cloudbasic.client",
-            "cbprovider.cloudbasic.ca_bundle",
             "cbprovider.transport",
             "cbprovider.secrets.reader",
             "boto3",

@@ -11,11 +11,13 @@ provider's log lines come before it). The bench's tests compare it with what the
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+from bench.machine import REPO
 from simulators.cloudformation import ResponseReceiver
 from simulators.stack import LocalStack, load_handler, local_aws, register_endpoint
 
@@ -89,6 +91,20 @@ def first_create(function: str) -> list[str]:
         if outcome.status != "SUCCESS":
             raise SystemExit(f"the first Create of {type_name} failed: {outcome.reason}")
         return project_modules()
+
+
+def in_a_new_interpreter(function: str) -> list[str]:
+    """``first_create(function)`` run in a child interpreter (this module), as a new container would."""
+    done = subprocess.run(  # noqa: S603  # this module, run by this interpreter
+        [sys.executable, "-m", "bench.first_request", function],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    modules: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return modules
 
 
 if __name__ == "__main__":

@@ -159,19 +159,14 @@ def test_the_first_request_list_loads_what_a_real_first_create_loads(name):
     import sys
     from pathlib import Path
 
+    from bench.first_request import in_a_new_interpreter
+
     repo = Path(__file__).resolve().parents[2]
-    real = subprocess.run(
-        [sys.executable, "-m", "bench.first_request", name],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    created = set(in_a_new_interpreter(name))
     script = coldstart.census_script(coldstart.handler_target(name), [str(repo / "functions" / name)])
     listed = subprocess.run(
         [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True
     )
-    created = set(json.loads(real.stdout.strip().splitlines()[-1]))
     imported = {m for m in json.loads(listed.stdout)["modules"] if m.split(".")[0] == "cbprovider"}
     assert "cbprovider.runtime.pipeline" in created
     assert imported == created, (

@@ -344,7 +344,7 @@ def test_a_ca_bundle_secret_lets_the_provider_trust_a_self_signed_appliance(
 
 
 def test_a_ca_bundle_is_written_once_to_a_private_file(cb: CloudBasicEnv) -> None:
-    from cbprovider.resources.cloudbasic.connection import ca_bundle_file
+    from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
 
     pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ0E=\n-----END CERTIFICATE-----\n"
     arn = cb.sm.create_secret(Name="cloudbasic/ca-file", SecretString=pem)["ARN"]

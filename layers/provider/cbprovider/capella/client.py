@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from cbprovider.capella.models import (
@@ -27,8 +27,6 @@ from cbprovider.capella.models import (
     VpcCluster,
     server_groups_json,
 )
-from cbprovider.capella.pagination import Page, parse_page
-from cbprovider.capella.polling import GONE, StatusWait, wait_for
 from cbprovider.capella.responses import SERVICE, api_error, format_error, json_body, json_object, location_id
 from cbprovider.capella.rest import CapellaRestClient, Params, pages, param_pairs
 from cbprovider.capella.signing import CapellaHmacAuth
@@ -36,6 +34,9 @@ from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
 from cbprovider.http_message import Response, Signer
 from cbprovider.transport import RetryPolicy, Timeouts
+
+if TYPE_CHECKING:
+    from cbprovider.capella.pagination import Page
 
 DEFAULT_URL = "https://cloudapi.cloud.couchbase.com"
 HOSTED_FAILURE_STATES = frozenset(
@@ -117,6 +118,8 @@ class CapellaClient(CapellaRestClient):
         are skipped. A cursor that promises pages without end is not followed forever: a page with nothing
         new ends the listing, and more than ``MAX_PAGES`` pages is a ``ResponseFormatError``.
         """
+        from cbprovider.capella.pagination import Page, parse_page
+
         if per_page < 1:
             raise ValueError("per_page must be at least 1")
         operation = operation or f"GET {urlsplit(path).path}"
@@ -172,6 +175,21 @@ class CapellaClient(CapellaRestClient):
 
     def _read_present(self, template: str, path: str) -> Callable[[Deadline], str | None]:
         return lambda deadline: self._get_status(template, path, deadline)
+
+    def _wait(
+        self,
+        read: Callable[[Deadline], str | None],
+        cluster_id: str,
+        target: str | None,
+        failure_states: Collection[str],
+        deadline: Deadline,
+        interval: float,
+    ) -> str:
+        """``polling.wait_for`` until ``read`` gives ``target`` (``None``: until the cluster is gone)."""
+        from cbprovider.capella.polling import GONE, StatusWait, wait_for
+
+        wait = StatusWait(cluster_id, GONE if target is None else target, failure_states, deadline, interval)
+        return wait_for(wait, read, sleep=self._sleep)
 
     # -- projects (v2) -----------------------------------------------------------------------------
     def list_projects(self, *, deadline: Deadline | None = None) -> list[Project]:
@@ -282,16 +300,14 @@ class CapellaClient(CapellaRestClient):
         ``DeadlineExceeded`` (with the last status) when time runs out, ``ApiError`` 404 if it vanished.
         """
         read = self._read_present(*_route("/v3/clusters/{id}/status", id=cluster_id))
-        wait = StatusWait(cluster_id, target, failure_states, deadline, interval)
-        return wait_for(wait, read, sleep=self._sleep)
+        return self._wait(read, cluster_id, target, failure_states, deadline, interval)
 
     def wait_for_cluster_gone(
         self, cluster_id: str, *, deadline: Deadline, interval: float = DEFAULT_POLL_INTERVAL
     ) -> None:
         """Poll until the status endpoint answers 404; ``ClusterFailedError`` on ``destroyFailed``."""
         read = self._read_or_gone(*_route("/v3/clusters/{id}/status", id=cluster_id))
-        wait = StatusWait(cluster_id, GONE, {"destroyFailed"}, deadline, interval)
-        wait_for(wait, read, sleep=self._sleep)
+        self._wait(read, cluster_id, None, {"destroyFailed"}, deadline, interval)
 
     # -- in-VPC clusters (v2) ----------------------------------------------------------------------
     def create_vpc_cluster(self, spec: Mapping[str, Any], *, deadline: Deadline | None = None) -> str:
@@ -322,15 +338,13 @@ class CapellaClient(CapellaRestClient):
         interval: float = DEFAULT_POLL_INTERVAL,
     ) -> str:
         read = self._read_present(*_route("/v2/clusters/{id}/status", id=cluster_id))
-        wait = StatusWait(cluster_id, target, failure_states, deadline, interval)
-        return wait_for(wait, read, sleep=self._sleep)
+        return self._wait(read, cluster_id, target, failure_states, deadline, interval)
 
     def wait_for_vpc_cluster_gone(
         self, cluster_id: str, *, deadline: Deadline, interval: float = DEFAULT_POLL_INTERVAL
     ) -> None:
         read = self._read_or_gone(*_route("/v2/clusters/{id}/status", id=cluster_id))
-        wait = StatusWait(cluster_id, GONE, {"destroy_failed"}, deadline, interval)
-        wait_for(wait, read, sleep=self._sleep)
+        self._wait(read, cluster_id, None, {"destroy_failed"}, deadline, interval)
 
     # -- database users of hosted clusters (v3) ----------------------------------------------------
     def create_database_user(

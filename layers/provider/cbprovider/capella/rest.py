@@ -10,15 +10,17 @@ differ in how they authenticate (``_auth``: v3 signs, v4 sends a paced bearer to
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from cbprovider.api_client import ApiClient
-from cbprovider.capella.pagination import Page
 from cbprovider.capella.responses import format_error
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ApiError
 from cbprovider.http_message import Request, Response, Signer, json_request
+
+if TYPE_CHECKING:
+    from cbprovider.capella.pagination import Page
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]]

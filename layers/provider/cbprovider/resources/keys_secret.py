@@ -37,16 +37,8 @@ from typing import TYPE_CHECKING, Any
 from cbprovider.errors import ProviderError, ResponseFormatError
 from cbprovider.runtime import Done, InProgress, Outcome, Request
 from cbprovider.runtime.log import logger
-from cbprovider.secrets.owned import (
-    LOGICAL_TAG,
-    OWNER_TAG,
-    STACK_TAG,
-    create_owned_secret,
-    delete_owned_secret,
-    provider_id,
-    put_owned_secret_value,
-    secrets_client,
-)
+from cbprovider.secrets.owned import create_owned_secret, delete_owned_secret, put_owned_secret_value
+from cbprovider.secrets.owner_tags import LOGICAL_TAG, OWNER_TAG, STACK_TAG, provider_id, secrets_client
 
 if TYPE_CHECKING:
     from cbprovider.cloudbasic.models import KeyPair

@@ -25,7 +25,8 @@ from cbprovider.runtime.genuine import screen_request
 from cbprovider.runtime.handover import handed_over, unqualified
 from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.polling import Poller, PollState, poll_key_of
+from cbprovider.runtime.poll_event import poll_key_of
+from cbprovider.runtime.polling import Poller, PollState
 from cbprovider.runtime.records import COMPLETED, RequestRecords
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
 from cbprovider.runtime.response_url import ResponseUrl

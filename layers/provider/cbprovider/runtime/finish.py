@@ -22,25 +22,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from cbprovider.deadline import Deadline
 from cbprovider.errors import ProviderError
-from cbprovider.runtime import delivery
-from cbprovider.runtime.continuation import check_in_time, first_poll, looked_up, next_poll
 from cbprovider.runtime.ids import is_placeholder
 from cbprovider.runtime.invocation import Invocation, Services
-from cbprovider.runtime.leftovers import settled
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.polling import PollState
-from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.records import Duplicate
 from cbprovider.runtime.resource import Done, InProgress, Phase, Request, ResourceType
 from cbprovider.runtime.response import Answer, OneResponse
 from cbprovider.runtime.response_url import ResponseUrl
-from cbprovider.runtime.scrub import scrubbed_traceback
+
+if TYPE_CHECKING:
+    from cbprovider.runtime.polling import PollState
 
 
 class Guarded(msgspec.Struct):
@@ -126,7 +123,9 @@ class Finish:
                 return True
             self.answering.set()
             self._looked_up = True
-        poll = looked_up(self._services.poller, self.inv, request, in_flight, self.failure_id())
+        from cbprovider.runtime.continuation import looked_up
+
+        poll = looked_up(self._services.poller(), self.inv, request, in_flight, self.failure_id())
         if poll is None:
             with self._lock:
                 self.answering.clear()
@@ -181,12 +180,9 @@ class Finish:
         return physical_id
 
     def failure(self, error: BaseException) -> Answer:
-        reason = reason_for(error, request_id=self.inv.request_id)
-        if isinstance(error, ProviderError):
-            logger.error("Request failed", extra={"error": type(error).__name__, "reason": reason})
-        else:
-            logger.error("Unexpected error", extra={"traceback": scrubbed_traceback(error)})
-        return Answer("FAILED", self.failure_id(), reason)
+        from cbprovider.runtime.reasons import logged_reason
+
+        return Answer("FAILED", self.failure_id(), logged_reason(error, request_id=self.inv.request_id))
 
     def answer(self, answer: Answer, cleanup_deadline: Deadline) -> None:
         """Send the final answer unless one is already under way (the handler's or the backstop's)."""
@@ -198,22 +194,24 @@ class Finish:
                 return
             self.answering.set()
         if answer.status == "FAILED":
+            from cbprovider.runtime.leftovers import settled
+
             answer = settled(
                 answer, self._services, self.inv, self._resource, self._request, self._poll, cleanup_deadline
             )
         if not self._responder.send(answer) and self._responder.undelivered is not None:
-            self.unscheduled = not delivery.keep(
-                self._services.poller,
-                self.inv.event,
-                self._responder.undelivered,
-                self.inv.context.invoked_function_arn,
-            )
+            from cbprovider.runtime.delivery import keep
+
+            undelivered, arn = self._responder.undelivered, self.inv.context.invoked_function_arn
+            self.unscheduled = not keep(self._services.poller(), self.inv.event, undelivered, arn)
 
     # -- continued ----------------------------------------------------------------------------------
     def hand_over(
         self, request: Request[Any], outcome: InProgress, service_seconds: float, made_by_type: bool
     ) -> None:
         """The operation outlasts this invocation: its state saved and a rule scheduled to poll it."""
+        from cbprovider.runtime.continuation import check_in_time, first_poll
+
         physical_id = self.inv.reported_id(outcome.physical_id, request.phase)
         if not physical_id:
             raise ProviderError("the resource type returned an empty physical id")
@@ -221,21 +219,23 @@ class Finish:
         poll = first_poll(self.inv, request.phase, physical_id, outcome, service_seconds)
         self._poll = poll
         check_in_time(poll, self._services.timing)
-        self._services.poller.save(poll)
-        self._services.poller.schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
+        self._services.poller().save(poll)
+        self._services.poller().schedule(poll.key, self.inv.context.invoked_function_arn, poll.minutes)
         if self.answering.is_set():
             # The backstop answered while the poll was being set up: nothing must be left behind.
             self._remove_poll_unless_looked_up()
 
     def poll_again(self, poll: PollState, outcome: InProgress, made_by_type: bool) -> None:
         """One more poll found the operation going on: its state saved, the rule's rate adjusted."""
+        from cbprovider.runtime.continuation import check_in_time, next_poll
+
         check_in_time(poll, self._services.timing)
         physical_id = self.progressed(outcome.physical_id, poll.phase, made_by_type)
         updated = next_poll(poll, physical_id, outcome)
         self._poll = updated
-        self._services.poller.save(updated)
+        self._services.poller().save(updated)
         if updated.minutes != poll.minutes:
-            self._services.poller.reschedule(updated.key, updated.minutes)
+            self._services.poller().reschedule(updated.key, updated.minutes)
         if self.answering.is_set():
             # The backstop answered while this poll ran: nothing must be left behind.
             self.remove_poll()
@@ -246,4 +246,4 @@ class Finish:
     def remove_poll(self) -> None:
         """Remove the rule, target and state of the operation, if it had any."""
         if self._poll is not None:
-            self._services.poller.remove(self._poll.key)
+            self._services.poller().remove(self._poll.key)

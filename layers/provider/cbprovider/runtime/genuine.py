@@ -11,7 +11,7 @@ CloudFormation sends (``screen_request``); ``confirmation`` then asks CloudForma
 region and account of the function's own ARN (the Lambda context's ``invoked_function_arn``).
 
 **Poll events.** Exactly ``{"CfnProviderPoll": "poll#<40 hex>"}``: the EventBridge target Input that
-``polling`` writes, nothing more.
+``polling`` writes, nothing more (``poll_event``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import msgspec
 
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.polling import POLL_KEY, poll_key_of
+from cbprovider.runtime.poll_event import POLL_KEY, poll_key_of
 from cbprovider.runtime.response_url import (
     DNS_SUFFIXES,
     NotGenuine,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -16,11 +16,13 @@ from cbprovider.deadline import Deadline
 from cbprovider.runtime.ids import placeholder_id, request_digest
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import ObjectRef, Owner, Ownership
-from cbprovider.runtime.polling import Poller
 from cbprovider.runtime.records import RequestRecords
 from cbprovider.runtime.resource import ResourceType
 from cbprovider.runtime.response import ResponseSender
 from cbprovider.runtime.timing import Timing
+
+if TYPE_CHECKING:
+    from cbprovider.runtime.polling import Poller
 
 
 class Services(msgspec.Struct, frozen=True):
@@ -29,7 +31,8 @@ class Services(msgspec.Struct, frozen=True):
     timing: Timing
     sender: ResponseSender
     records: RequestRecords
-    poller: Poller
+    poller: Callable[[], Poller]
+    """The poll state and rules, made on first use: a request answered in one invocation needs none."""
     ownership: Ownership
     resolve: Callable[[str], ResourceType[Any]]
     """The resource type serving a type name (raises ``registry.UnknownResourceType``)."""

@@ -13,24 +13,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from cbprovider.deadline import Deadline
-from cbprovider.runtime import acting, checks, delivery, planning
-from cbprovider.runtime.continuation import check_in_time
+from cbprovider.runtime import acting, checks, planning
 from cbprovider.runtime.finish import Finish
 from cbprovider.runtime.invocation import Invocation, Services
 from cbprovider.runtime.ledger import Ledger
 from cbprovider.runtime.log import logger
-from cbprovider.runtime.polling import PollState
 from cbprovider.runtime.records import Duplicate
 from cbprovider.runtime.redact import redact_event
 from cbprovider.runtime.resource import Done, Phase
 from cbprovider.runtime.response import Answer
 from cbprovider.runtime.response_url import ResponseUrl
 from cbprovider.runtime.typed_request import build_request
+
+if TYPE_CHECKING:
+    from cbprovider.runtime.polling import PollState
 
 
 def on_request(services: Services, event: Mapping[str, Any], context: Any, url: ResponseUrl) -> None:
@@ -44,9 +45,11 @@ def on_request(services: Services, event: Mapping[str, Any], context: Any, url: 
         with finish.guard() as held:
             held.answer = _request(services, finish, ledger)
     except Duplicate:
-        kept = services.poller.load(delivery.answer_key(inv.event))
+        from cbprovider.runtime import delivery
+
+        kept = services.poller().load(delivery.answer_key(inv.event))
         if kept is not None:
-            delivery.resend(services.poller, services.sender, kept, inv.backstop_deadline)
+            delivery.resend(services.poller(), services.sender, kept, inv.backstop_deadline)
         return
     finish.conclude(held)
     ledger.close()
@@ -120,6 +123,8 @@ def _request(services: Services, finish: Finish, ledger: Ledger) -> Answer | Non
 
 
 def _poll(services: Services, finish: Finish, ledger: Ledger, poll: PollState) -> Answer | None:
+    from cbprovider.runtime.continuation import check_in_time
+
     inv = finish.inv
     ledger.begin("create")  # the poll attempt's record (its object was checked by the request)
     resource = services.resolve(inv.resource_type)
@@ -156,6 +161,8 @@ def _check_scheduled(finish: Finish) -> None:
     """End the invocation in error if its answer is kept but nothing will send it again: the on-failure
     destination then does (see ``delivery``)."""
     if finish.unscheduled:
-        raise delivery.AnswerNotScheduled(
+        from cbprovider.runtime.delivery import AnswerNotScheduled
+
+        raise AnswerNotScheduled(
             "the answer could not be delivered and its re-sending could not be scheduled"
         )

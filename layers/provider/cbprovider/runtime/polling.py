@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,14 +25,11 @@ import msgspec
 
 from cbprovider.runtime.ids import rule_name
 from cbprovider.runtime.log import logger
+from cbprovider.runtime.poll_event import POLL_KEY, STATE_PREFIX
 from cbprovider.runtime.sealing import KEY_ENV as SEALING_KEY_ENV
 from cbprovider.runtime.sealing import seal, unseal
 
-POLL_KEY = "CfnProviderPoll"
-"""The one key of a poll event (the target's Input)."""
-STATE_PREFIX = "poll#"
 TARGET_ID = "poll"
-_STATE_KEY = re.compile(r"poll#[0-9a-f]{40}")
 _CONTEXT_KEY = "cfn-replication-provider:poll-state"
 
 
@@ -61,15 +57,6 @@ def state_key(digest: str) -> str:
 
 def rule_for(key: str) -> str:
     return rule_name(os.environ.get("POLL_RULE_PREFIX", "cfnprov-"), key[len(STATE_PREFIX) :])
-
-
-def poll_key_of(event: Mapping[str, Any]) -> str | None:
-    """The state key if ``event`` is exactly a poll event (``{"CfnProviderPoll": "poll#<40 hex>"}``, what
-    ``schedule`` writes and nothing more), else ``None``."""
-    value = event.get(POLL_KEY)
-    if set(event) != {POLL_KEY} or not isinstance(value, str) or not _STATE_KEY.fullmatch(value):
-        return None
-    return value
 
 
 def poll_minutes(retry_after: float, seconds_left: float) -> int:

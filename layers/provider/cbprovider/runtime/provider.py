@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbprovider.deadline import Deadline
-from cbprovider.runtime import delivery, pipeline
+from cbprovider.runtime import pipeline
 from cbprovider.runtime.confirmation import ConfirmationUnavailable, Confirmer, NotConfirmed
 from cbprovider.runtime.genuine import (
     FunctionIdentity,
@@ -22,14 +22,14 @@ from cbprovider.runtime.ids import placeholder_id
 from cbprovider.runtime.invocation import Services
 from cbprovider.runtime.log import logger
 from cbprovider.runtime.ownership import Ownership
-from cbprovider.runtime.polling import Poller
-from cbprovider.runtime.reasons import reason_for
 from cbprovider.runtime.records import RequestRecords
 from cbprovider.runtime.registry import ResourceTypes
 from cbprovider.runtime.resource import ResourceType
 from cbprovider.runtime.response import Answer, OneResponse, ResponseSender
-from cbprovider.runtime.scrub import scrubbed_traceback
 from cbprovider.runtime.timing import Timing
+
+if TYPE_CHECKING:
+    from cbprovider.runtime.polling import Poller
 
 
 class Provider:
@@ -52,6 +52,8 @@ class Provider:
         self._timing = timing or Timing()
         self._table_name = table_name
         self._services: Services | None = None
+        self._dynamodb: Any = None
+        self._poller: Poller | None = None
         self._confirmer: Confirmer | None = None
 
     def __call__(self, event: Mapping[str, Any], context: Any) -> None:
@@ -76,22 +78,28 @@ class Provider:
                 if checked is not None and self._confirmed(event, context, identity.region, checked):
                     self._with_keys(event, lambda: pipeline.on_request(services, event, context, checked))
                 return
-            poll = services.poller.load(key)
-            if poll is None:
-                logger.warning("Poll for an operation that is over: removing its rule", extra={"key": key})
-                services.poller.remove(key)
-                return
-            if poll.phase == delivery.PHASE:
-                remaining = context.get_remaining_time_in_millis() / 1000.0
-                deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
-                self._with_keys(
-                    poll.event, lambda: delivery.resend(services.poller, services.sender, poll, deadline)
-                )
-                return
-            stored = ResponseUrl.stored(poll.event)  # read back from the state table: checked again
-            self._with_keys(poll.event, lambda: pipeline.on_poll(services, poll, context, stored))
+            self._on_poll(services, key, context)
         finally:
             logger.remove_keys(["request_id", "logical_resource_id", "stack_id", "resource_type"])
+
+    def _on_poll(self, services: Services, key: str, context: Any) -> None:
+        """A poll event: the next poll of a long operation, or the re-sending of a kept answer."""
+        from cbprovider.runtime import delivery
+
+        poll = services.poller().load(key)
+        if poll is None:
+            logger.warning("Poll for an operation that is over: removing its rule", extra={"key": key})
+            services.poller().remove(key)
+            return
+        if poll.phase == delivery.PHASE:
+            remaining = context.get_remaining_time_in_millis() / 1000.0
+            deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
+            self._with_keys(
+                poll.event, lambda: delivery.resend(services.poller(), services.sender, poll, deadline)
+            )
+            return
+        stored = ResponseUrl.stored(poll.event)  # read back from the state table: checked again
+        self._with_keys(poll.event, lambda: pipeline.on_poll(services, poll, context, stored))
 
     def _confirmed(self, event: Mapping[str, Any], context: Any, region: str, url: ResponseUrl) -> bool:
         """CloudFormation confirms the request; if it cannot be asked, FAILED goes to the (verified) URL."""
@@ -123,6 +131,8 @@ class Provider:
         self, event: Mapping[str, Any], context: Any, error: Exception, url: ResponseUrl | None
     ) -> None:
         """The state table or AWS clients could not be set up: still answer the request (FAILED)."""
+        from cbprovider.runtime.scrub import scrubbed_traceback
+
         logger.error("The provider could not start", extra={"traceback": scrubbed_traceback(error)})
         self._answer_failed(event, context, error, url)
 
@@ -132,6 +142,8 @@ class Provider:
         """FAILED to a request whose URL passed ``screen_request`` (``None``: a poll event has none)."""
         if url is None:
             return
+        from cbprovider.runtime.reasons import reason_for
+
         remaining = context.get_remaining_time_in_millis() / 1000.0
         deadline = Deadline.after(max(0.0, remaining - self._timing.send_reserve))
         physical_id = str(event.get("PhysicalResourceId") or "") or placeholder_id(
@@ -156,14 +168,26 @@ class Provider:
             if self._services is None:
                 import boto3
 
-                table = self._table_name or os.environ["IDEMPOTENCY_TABLE"]
-                dynamodb = boto3.client("dynamodb")
+                table = self._table()
+                self._dynamodb = dynamodb = boto3.client("dynamodb")
                 self._services = Services(
                     timing=self._timing,
                     sender=ResponseSender(self._timing),
                     records=RequestRecords(table, dynamodb, expires_after=self._timing.idempotency_expiry),
-                    poller=Poller(table, dynamodb=dynamodb),
+                    poller=self._get_poller,
                     ownership=Ownership(table, dynamodb),
                     resolve=self._types.resolve,
                 )
             return self._services
+
+    def _get_poller(self) -> Poller:
+        """The poll state and rules (``Services.poller``), made on first use with the state table's client."""
+        with self._lock:
+            if self._poller is None:
+                from cbprovider.runtime.polling import Poller
+
+                self._poller = Poller(self._table(), dynamodb=self._dynamodb)
+            return self._poller
+
+    def _table(self) -> str:
+        return self._table_name or os.environ["IDEMPOTENCY_TABLE"]

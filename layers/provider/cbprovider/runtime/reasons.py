@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cbprovider.errors import ApiError, ProviderError
-from cbprovider.runtime.scrub import scrub
+from cbprovider.runtime.log import logger
+from cbprovider.runtime.scrub import scrub, scrubbed_traceback
 
 MAX_REASON = 1024
 """Reasons longer than this are cut (the start is kept); the response size check may cut further."""
@@ -41,6 +42,17 @@ def reason_for(error: BaseException, *, request_id: str) -> str:
         f"[InternalError] {type(error).__name__}: unexpected error in the provider; "
         f"see its log for RequestId {request_id}"
     )
+
+
+def logged_reason(error: BaseException, *, request_id: str) -> str:
+    """``reason_for(error)``, the failure logged: the error's type and the reason for a ``ProviderError``,
+    else the scrubbed traceback (the log is where an unexpected error's details go)."""
+    reason = reason_for(error, request_id=request_id)
+    if isinstance(error, ProviderError):
+        logger.error("Request failed", extra={"error": type(error).__name__, "reason": reason})
+    else:
+        logger.error("Unexpected error", extra={"traceback": scrubbed_traceback(error)})
+    return reason
 
 
 def aws_failure(error: BaseException) -> str | None:

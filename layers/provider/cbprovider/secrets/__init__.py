@@ -5,6 +5,7 @@
 - ``sharing``: a secret a resource property names is read only when it is shared with the requesting
   stack (``SecretNotShared`` otherwise).
 - ``owned``: the secrets the provider creates for one stack's resources (keys an API handed back).
+- ``owner_tags``: the tags that say whose a secret is (read by the sharing check too).
 """
 
 from __future__ import annotations

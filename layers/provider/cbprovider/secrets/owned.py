@@ -1,51 +1,36 @@
 """The secrets the provider owns: keys an API handed back (CreateUser, ActivateInstance) to one resource.
 
 Such a secret is created under ``cfn-replication-provider/``, tagged with the owning stack's id and with
-this provider deployment's id (``PROVIDER_ID``, the provider stack's name); it is written, read and
-deleted only for that stack. Its value is read with ``cbprovider.secrets.reader`` like any other.
+this provider deployment's id (``PROVIDER_ID``, the provider stack's name; see ``owner_tags``); it is
+written, read and deleted only for that stack. Its value is read with ``cbprovider.secrets.reader`` like
+any other.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import re
 import secrets as _random
-from collections.abc import Mapping
 from typing import Any
 
 from cbprovider.errors import ProviderError
 from cbprovider.runtime.log import logger
+from cbprovider.secrets.owner_tags import (
+    LOGICAL_TAG,
+    OWNER_TAG,
+    STACK_TAG,
+    owned_by,
+    provider_id,
+    secrets_client,
+    tag_map,
+)
 
 OWNED_PREFIX = "cfn-replication-provider/"
-OWNER_TAG = "cfn-replication-provider:owner"
-STACK_TAG = "cfn-replication-provider:stack-id"
-LOGICAL_TAG = "cfn-replication-provider:logical-id"
-PROVIDER_ID_ENV = "PROVIDER_ID"
-"""This provider deployment's id (template.yaml: the provider stack's name): the value of ``OWNER_TAG``."""
-DEFAULT_PROVIDER_ID = "cfn-replication-provider"
-"""The owner value where ``PROVIDER_ID`` is not set (tests, the demo, ``sam local invoke``)."""
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9/_+=.@-]")
 
 
 class NotOwnedSecret(ProviderError):
     """The provider was asked to write or delete a secret that is not its own for this stack."""
-
-
-def provider_id() -> str:
-    """The value of ``OWNER_TAG`` on the secrets this deployment owns."""
-    return os.environ.get(PROVIDER_ID_ENV, "").strip() or DEFAULT_PROVIDER_ID
-
-
-def owned_by(tags: Mapping[str, str], stack_id: str) -> bool:
-    """Whether ``tags`` mark a secret of this provider deployment owned by the stack ``stack_id``."""
-    return tags.get(OWNER_TAG) == provider_id()[:256] and tags.get(STACK_TAG) == stack_id[:256]
-
-
-def tag_map(described: Mapping[str, Any]) -> dict[str, str]:
-    """The tags of a ``DescribeSecret`` answer as a mapping."""
-    return {str(t.get("Key")): str(t.get("Value", "")) for t in described.get("Tags", [])}
 
 
 def create_owned_secret(
@@ -115,11 +100,3 @@ def delete_owned_secret(arn: str, *, stack_id: str, client: Any = None) -> bool:
     sm.delete_secret(SecretId=arn, RecoveryWindowInDays=7)
     logger.info("Scheduled an owned secret for deletion", extra={"secret_arn": arn})
     return True
-
-
-@functools.cache
-def secrets_client() -> Any:
-    """One Secrets Manager client per container (the sharing check runs on every property-named secret)."""
-    import boto3
-
-    return boto3.client("secretsmanager")

@@ -23,7 +23,7 @@ from typing import Any
 
 from cbprovider.errors import ProviderError
 from cbprovider.runtime.log import logger
-from cbprovider.secrets.owned import OWNER_TAG, STACK_TAG, provider_id, secrets_client, tag_map
+from cbprovider.secrets.owner_tags import OWNER_TAG, STACK_TAG, provider_id, secrets_client, tag_map
 from cbprovider.secrets.reader import SECRET_MAX_AGE, SecretUnreadable, secret_json, secret_value
 
 SHARED_WITH_TAG = "cfn-replication-provider:shared-with"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cbprovider.cloudbasic.ca_bundle import ca_bundle_file as ca_bundle_file  # re-exported
 from cbprovider.endpoints import CloudBasicEndpoint, EndpointInvalid, cloudbasic_endpoint
 from cbprovider.resources.endpoint_property import EndpointChoice
 from cbprovider.secrets.reader import key_pair_in, secret_key_pair
@@ -63,13 +62,12 @@ def open_client(
     """A client for ``endpoint`` signed with ``keys`` (unsigned without), bounded by ``req.deadline``."""
     from cbprovider.cloudbasic import CloudBasicClient
 
-    ca_bundle = (
-        ca_bundle_file(
-            endpoint.ca_bundle_secret_arn, field_context=f"endpoint {endpoint.name} CaBundleSecretArn"
-        )
-        if endpoint.ca_bundle_secret_arn
-        else None
-    )
+    ca_bundle = None
+    if endpoint.ca_bundle_secret_arn:  # a self-signed appliance only
+        from cbprovider.cloudbasic.ca_bundle import ca_bundle_file
+
+        context = f"endpoint {endpoint.name} CaBundleSecretArn"
+        ca_bundle = ca_bundle_file(endpoint.ca_bundle_secret_arn, field_context=context)
     return CloudBasicClient(
         endpoint.url,
         keys,
