@@ -122,7 +122,7 @@ ITEMS: dict[str, Item] = {
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "benchmarks.md")
-    parser.add_argument("--repeats", type=int, default=25, help="rounds of fresh interpreters for cold start")
+    parser.add_argument("--repeats", type=int, default=40, help="rounds of fresh interpreters for cold start")
     parser.add_argument("--rounds", type=int, default=10, help="Create/Update/Delete rounds for overhead")
     parser.add_argument(
         "--full", action="store_true", help="also run the sequential 1,000-replication monitor pass"
