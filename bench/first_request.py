@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any
 
 from bench.machine import REPO
 from simulators.cloudformation import ResponseReceiver
@@ -34,12 +35,12 @@ def _forget_project_modules() -> None:
 
 
 @contextmanager
-def _cloudbasic(aws: object) -> Iterator[tuple[str, dict[str, object]]]:
+def _cloudbasic(aws: Any) -> Iterator[tuple[str, dict[str, object]]]:
     from simulators.cloudbasic import CloudBasicSimulator
 
     with CloudBasicSimulator(seeding_seconds=0.0) as sim:
         assert sim.admin_keys is not None
-        sm = aws.client("secretsmanager")  # type: ignore[attr-defined]
+        sm = aws.client("secretsmanager")
         access, secret = sim.admin_keys
         keys = json.dumps({"AccessKeyId": access, "SecretAccessKey": secret})
         arn = sm.create_secret(Name="cloudbasic/admin", SecretString=keys)["ARN"]
@@ -66,11 +67,11 @@ def _cloudbasic(aws: object) -> Iterator[tuple[str, dict[str, object]]]:
 
 
 @contextmanager
-def _capella(aws: object) -> Iterator[tuple[str, dict[str, object]]]:
+def _capella(aws: Any) -> Iterator[tuple[str, dict[str, object]]]:
     from simulators.capella import CapellaSimulator
 
     with CapellaSimulator() as sim:
-        sm = aws.client("secretsmanager")  # type: ignore[attr-defined]
+        sm = aws.client("secretsmanager")
         keys = json.dumps({"AccessKey": sim.access_key, "SecretKey": sim.secret_key})
         arn = sm.create_secret(Name="capella/keys", SecretString=keys)["ARN"]
         register_endpoint("capella", "default", sim.url, credentials_secret_arn=arn)
