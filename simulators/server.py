@@ -322,6 +322,9 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)
+            if _bodyless(response.status):
+                self.end_headers()
+                return
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
             if response.body and self.command != "HEAD":
@@ -343,6 +346,15 @@ def _make_handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
 
     return Handler
+
+
+def _bodyless(status: int) -> bool:
+    """1xx, 204 and 304 answers end at their headers (RFC 9110 6.4.1), whatever body a script gives them.
+
+    Bytes written after such a header would wait on the kept-alive connection and be read as the next
+    answer's status line: the client's next request on it fails as a dropped connection.
+    """
+    return status < 200 or status in (204, 304)
 
 
 def read_body(version: str, headers: Any, rfile: Any) -> bytes:

@@ -100,18 +100,21 @@ def test_the_service_deadline_of_a_replacement_deletes_the_new_object(
 
 
 def test_the_backstop_deletes_the_new_object_and_answers_once(aws, events, cfn_receiver, widgets):
-    timing = Timing(backstop_reserve=2.0, work_reserve=0.5, response_base_delay=0.01)
+    # The backstop fires 4 s in (8 s of Lambda time, 4 s reserved): time enough for the new object's
+    # POST on a loaded CI runner, where 1 s was not. The check that follows the POST outlasts it.
+    timing = Timing(backstop_reserve=4.0, work_reserve=0.5, response_base_delay=0.01)
     provider = Provider({TYPE_NAME: Widget()}, timing=timing)
     _seed_old(widgets)
-    widgets.faults.add("GET /widgets/w-0001", delay=2.5)
+    widgets.faults.add("GET /widgets/w-0001", delay=6.0)
     event = _replacing(events, CheckAfterCreate="true", IgnoreDeadline="true")
     started = time.monotonic()
-    handler = threading.Thread(target=provider, args=(event, FakeContext(seconds=3.0)))
+    handler = threading.Thread(target=provider, args=(event, FakeContext(seconds=8.0)))
     handler.start()
-    cfn_receiver.wait_for(event["RequestId"], timeout=5)
+    cfn_receiver.wait_for(event["RequestId"], timeout=10)
     answered_after = time.monotonic() - started
+    assert "w-0001" not in widgets.widgets, "removed by the backstop while the check still waits"
     handler.join()
-    assert answered_after < 3.0, "the backstop answers before the Lambda deadline"
+    assert answered_after < 6.0, "the backstop answers before the check ends and the Lambda deadline"
     body = only_response(cfn_receiver, event)
     assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", OLD)
     assert body["Reason"].startswith("[Timeout] the provider could not finish")

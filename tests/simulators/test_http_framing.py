@@ -186,3 +186,21 @@ def test_unknown_fault_keys_are_refused(any_sim: Simulator, fault: dict[str, obj
         requests.post(f"{any_sim.url}/_sim/faults", json={**good, "status": 503}, timeout=5).status_code
         == 204
     )
+
+
+@pytest.mark.parametrize("status", [204, 304])
+def test_a_bodyless_status_sends_no_body_even_when_scripted_with_one(any_sim: Simulator, status: int):
+    """Bytes after a 204's headers would be read as the next answer's status line on a kept-alive
+    connection: a client's next request on it fails as a dropped connection (a flaky POST)."""
+    fault = json.dumps({"key": "*", "status": status, "body": "stray bytes", "times": 1}).encode()
+    with _connect(any_sim) as sock, sock.makefile("rb") as reader:
+        head = b"POST /_sim/faults HTTP/1.1\r\nHost: sim\r\nContent-Length: %d\r\n\r\n" % len(fault)
+        sock.sendall(head + fault)
+        assert _read_response(reader)[0] == 204
+        sock.sendall(b"GET /anything HTTP/1.1\r\nHost: sim\r\n\r\n" + CALL_LOG_REQUEST)
+        status_seen, headers, _ = _read_response(reader)
+        assert status_seen == status
+        assert "content-length" not in headers
+        status_seen, _, calls = _read_response(reader)  # the next answer starts right after the headers
+        assert status_seen == 200
+        assert [c["status"] for c in json.loads(calls)][-1] == status
