@@ -243,6 +243,13 @@ def test_plain_http_builds_no_ssl_context(echo: Echo, loads: list[object]) -> No
         ("10.1.2.3:445", "https://10.1.2.3:445", True),
         ("10.1.2.3:445", "http://10.1.2.3:82", False),
         ("", "http://10.1.2.3:82", False),
+        ("[fd00::5]:8443", "https://[fd00::5]:8443", True),
+        ("[fd00::5]:8443", "https://[fd00::5]:443", False),
+        ("[fd00::5]", "https://[fd00::5]:8443", True),
+        ("fd00::5", "https://[fd00::5]:8443", True),
+        ("fd00::/8", "https://[fd00::5]", True),
+        ("fd00::/8", "https://[fe80::5]", False),
+        ("[::1]:80,10.0.0.0/8", "http://10.9.9.9", True),
     ],
 )
 def test_no_proxy_entries(monkeypatch: pytest.MonkeyPatch, no_proxy: str, origin: str, exempt: bool) -> None:

@@ -93,10 +93,9 @@ def _exempt(host: str, port: int) -> bool:
     for entry in entries:
         if entry == "*":
             return True
-        name, _, entry_port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+        name, entry_port = _host_and_port(entry)
         if entry_port and entry_port != str(port):
             continue
-        name = name.strip("[]").lower()
         if address is not None:
             with contextlib.suppress(ValueError):
                 if address in ipaddress.ip_network(name, strict=False):
@@ -104,6 +103,21 @@ def _exempt(host: str, port: int) -> bool:
         elif host == name.lstrip(".") or host.endswith("." + name.lstrip(".")):
             return True
     return False
+
+
+def _host_and_port(entry: str) -> tuple[str, str]:
+    """A ``NO_PROXY`` entry's host (lower case, IPv6 without brackets) and port (``""`` when it names none).
+
+    ``host:port``, ``[v6]:port``, ``[v6]`` and a bare IPv6 address or network (``fd00::/8``: its colons are
+    not a port).
+    """
+    if entry.startswith("["):
+        name, _, rest = entry[1:].partition("]")
+        return name.lower(), rest[1:] if rest.startswith(":") else ""
+    if entry.count(":") == 1:
+        name, _, port = entry.partition(":")
+        return name.lower(), port
+    return entry.lower(), ""
 
 
 def environment_proxies(origin: str) -> dict[str, str]:
